@@ -1,0 +1,96 @@
+// createDb(): one entry to the database. PostgreSQL when DATABASE_URL is set, otherwise embedded
+// PGlite in COURTYARD_DATA_DIR (default ./.courtyard/data). Both sides speak through Prisma's
+// driver adapters, so the rest of Courtyard never knows which one it runs on.
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import pg from 'pg';
+import { PrismaClient } from './generated/prisma/client.ts';
+
+export { PrismaClient };
+
+export interface DbOptions {
+  /** PostgreSQL connection string. Default: `DATABASE_URL`; when neither is set, embedded PGlite. */
+  databaseUrl?: string | undefined;
+  /** Folder of the embedded database. Default: `COURTYARD_DATA_DIR`, else `./.courtyard/data`. `memory://` keeps it in memory. */
+  dataDir?: string | undefined;
+  /** Maximum PostgreSQL connections of this process. Default: `DATABASE_POOL_SIZE`, else 10. */
+  poolSize?: number | undefined;
+  /** Called with every SQL statement Prisma sends (tests count them). Default: none. */
+  onQuery?: ((sql: string) => void) | undefined;
+}
+
+export interface Db {
+  prisma: PrismaClient;
+  kind: 'postgres' | 'pglite';
+  /** The adapter factory, for tools (the migrate tool) that talk to the same database. */
+  adapterFactory: SqlMigrationAwareDriverAdapterFactory;
+  /** Runs raw SQL with positional parameters ($1 …) outside Prisma, for set-based bulk work. */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** The embedded instance, when kind is 'pglite'. */
+  pglite?: PGlite;
+  close(): Promise<void>;
+}
+
+export function defaultDataDir(): string {
+  return resolve(process.env.COURTYARD_DATA_DIR ?? './.courtyard/data');
+}
+
+export async function createDb(options: DbOptions = {}): Promise<Db> {
+  const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
+  const log = options.onQuery ? ([{ emit: 'event', level: 'query' }] as const) : undefined;
+  if (databaseUrl) {
+    const max = options.poolSize ?? Number(process.env.DATABASE_POOL_SIZE ?? 10);
+    const pool = new pg.Pool({ connectionString: databaseUrl, max });
+    const adapterFactory = new PrismaPg(pool);
+    const prisma = new PrismaClient({ adapter: adapterFactory, ...(log ? { log: [...log] } : {}) });
+    if (options.onQuery) {
+      const onQuery = options.onQuery;
+      (prisma as unknown as { $on(e: 'query', cb: (e: { query: string }) => void): void }).$on('query', (e) => onQuery(e.query));
+    }
+    return {
+      prisma,
+      kind: 'postgres',
+      adapterFactory,
+      async query<T>(sql: string, params: unknown[] = []) {
+        const result = await pool.query(sql, params);
+        return result.rows as T[];
+      },
+      async close() {
+        await prisma.$disconnect();
+        await pool.end().catch(() => undefined);
+      },
+    };
+  }
+  const dataDir = options.dataDir ?? defaultDataDir();
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const pglite = new PGlite(dataDir, { extensions: { pg_trgm } });
+  await pglite.waitReady;
+  const adapterFactory = new PrismaPGlite(pglite);
+  const prisma = new PrismaClient({ adapter: adapterFactory, ...(log ? { log: [...log] } : {}) });
+  if (options.onQuery) {
+    const onQuery = options.onQuery;
+    (prisma as unknown as { $on(e: 'query', cb: (e: { query: string }) => void): void }).$on('query', (e) => onQuery(e.query));
+  }
+  let closed = false;
+  return {
+    prisma,
+    kind: 'pglite',
+    adapterFactory,
+    pglite,
+    async query<T>(sql: string, params: unknown[] = []) {
+      const result = await pglite.query(sql, params);
+      return result.rows as T[];
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await prisma.$disconnect();
+      await pglite.close();
+    },
+  };
+}

@@ -1,0 +1,4 @@
+export * from './client.ts';
+export * from './credentials.ts';
+export * from './scopes.ts';
+export * from './generated/prisma/client.ts';
