@@ -24,6 +24,8 @@ export interface DbOptions {
   onQuery?: ((sql: string) => void) | undefined;
 }
 
+export type QueryFn = <T = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<T[]>;
+
 export interface Db {
   prisma: PrismaClient;
   kind: 'postgres' | 'pglite';
@@ -31,8 +33,12 @@ export interface Db {
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   /** Runs raw SQL with positional parameters ($1 …) outside Prisma, for set-based bulk work. */
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Runs `fn` in one transaction on one connection; rolled back when it throws. */
+  transaction<T>(fn: (query: QueryFn) => Promise<T>): Promise<T>;
   /** The embedded instance, when kind is 'pglite'. */
   pglite?: PGlite;
+  /** The connection pool, when kind is 'postgres': for work that needs one connection (COPY, transactions). */
+  pgPool?: pg.Pool;
   close(): Promise<void>;
 }
 
@@ -56,9 +62,24 @@ export async function createDb(options: DbOptions = {}): Promise<Db> {
       prisma,
       kind: 'postgres',
       adapterFactory,
+      pgPool: pool,
       async query<T>(sql: string, params: unknown[] = []) {
         const result = await pool.query(sql, params);
         return result.rows as T[];
+      },
+      async transaction(fn) {
+        const client = await pool.connect();
+        try {
+          await client.query('BEGIN');
+          const result = await fn(async (sql, params = []) => (await client.query(sql, params)).rows);
+          await client.query('COMMIT');
+          return result;
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        } finally {
+          client.release();
+        }
       },
       async close() {
         await prisma.$disconnect();
@@ -85,6 +106,9 @@ export async function createDb(options: DbOptions = {}): Promise<Db> {
     async query<T>(sql: string, params: unknown[] = []) {
       const result = await pglite.query(sql, params);
       return result.rows as T[];
+    },
+    transaction(fn) {
+      return pglite.transaction((tx) => fn(async (sql, params = []) => (await tx.query(sql, params)).rows as never[]));
     },
     async close() {
       if (closed) return;

@@ -1,0 +1,103 @@
+// The GraphQL application: schema, per-request context and auth, limits and error masking.
+// Transport-free: server.ts serves it over HTTP and WebSocket; tests call `yoga.fetch`.
+import type { Db } from '@courtyard/db';
+import { authenticate, createContext, createPubSub, CourtyardError, InputError, schema, type AuthInfo, type CourtyardPubSub } from '@courtyard/schema';
+import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
+import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
+import { GraphQLError } from 'graphql';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+
+export interface GraphQLLimits {
+  /** Deepest selection nesting. Default 12. */
+  maxDepth: number;
+  /** Aliases per operation. Default 30. */
+  maxAliases: number;
+  /** Lexical tokens per document. Default 5,000. */
+  maxTokens: number;
+  /** Estimated cost per operation (objects 2, scalars 1, times depth). Default 50,000. */
+  maxCost: number;
+  /** Directives per operation. Default 50. */
+  maxDirectives: number;
+}
+
+export const DEFAULT_LIMITS: GraphQLLimits = { maxDepth: 12, maxAliases: 30, maxTokens: 5_000, maxCost: 50_000, maxDirectives: 50 };
+
+export interface AppOptions {
+  db: Db;
+  /** Pub/sub for subscriptions. Default: in-process (use the Redis one from pubsub.ts to share across nodes). */
+  pubsub?: CourtyardPubSub;
+  /** GraphQL limits; each defaults as in DEFAULT_LIMITS. */
+  limits?: Partial<GraphQLLimits>;
+  /** Serve GraphiQL on GET /graphql from a browser. Default true. */
+  graphiql?: boolean;
+  /** Log unexpected errors to stderr. Default true. */
+  logErrors?: boolean;
+}
+
+export type ServerContext = { connectionParams?: Record<string, unknown>; authorization?: string | null };
+
+export interface App {
+  yoga: YogaServerInstance<ServerContext, Record<string, unknown>>;
+  pubsub: CourtyardPubSub;
+  db: Db;
+}
+
+// A GraphQL error a client can act on keeps its message and gets a code; anything else is masked.
+function maskError(error: unknown, logErrors: boolean): Error {
+  const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  if (original instanceof CourtyardError) {
+    const extensions: Record<string, unknown> = { code: original.code };
+    if (original instanceof InputError) extensions.fields = original.issues.map((i) => ({ path: i.path, field: i.path.join('.'), message: i.message }));
+    return new GraphQLError(original.message, { ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}), extensions });
+  }
+  if (original instanceof GraphQLError) return original;
+  if (error instanceof GraphQLError && !error.originalError) return error;
+  if (original instanceof Error && /cursor/i.test(original.message)) {
+    return new GraphQLError('The cursor is not valid: use a cursor from pageInfo or an edge of this connection (field `after`/`before`).', {
+      ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
+      extensions: { code: 'INVALID_INPUT', fields: [{ path: ['after'], field: 'after', message: 'invalid cursor' }] },
+    });
+  }
+  if (logErrors) console.error(original);
+  return new GraphQLError('Unexpected error.', {
+    ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  });
+}
+
+export function createApp(options: AppOptions): App {
+  const { db } = options;
+  const pubsub = options.pubsub ?? (createPubSub() as CourtyardPubSub);
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const logErrors = options.logErrors ?? true;
+  const armor: Plugin[] = [
+    maxDepthPlugin({ n: limits.maxDepth, exposeLimits: true, flattenFragments: true }) as Plugin,
+    maxAliasesPlugin({ n: limits.maxAliases, exposeLimits: true }) as Plugin,
+    maxTokensPlugin({ n: limits.maxTokens, exposeLimits: true }) as Plugin,
+    costLimitPlugin({ maxCost: limits.maxCost, exposeLimits: true }) as Plugin,
+    maxDirectivesPlugin({ n: limits.maxDirectives, exposeLimits: true }) as Plugin,
+  ];
+  const yoga = createYoga<ServerContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    graphiql: options.graphiql ?? true ? { title: 'Courtyard GraphQL API', shouldPersistHeaders: true } : false,
+    plugins: armor,
+    maskedErrors: { maskError: (error) => maskError(error, logErrors) },
+    context: async (initial) => {
+      const request = (initial as { request?: Request }).request;
+      const params = initial.connectionParams ?? {};
+      const header =
+        initial.authorization ??
+        request?.headers.get('authorization') ??
+        ((params.authorization ?? params.Authorization) as string | undefined) ??
+        null;
+      const auth: AuthInfo | null = await authenticate(db.prisma, header);
+      return createContext({ db, pubsub, auth });
+    },
+  });
+  return { yoga: yoga as App['yoga'], pubsub, db };
+}

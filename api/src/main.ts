@@ -1,0 +1,43 @@
+// `pnpm start`: migrate the database, seed the demo workspace the first time, serve the API.
+import { createDb } from '@courtyard/db';
+import { migrate } from '@courtyard/db/migrate';
+import { seedDemo } from '@courtyard/db/seed';
+import { createApp } from './app.ts';
+import { createAppPubSub } from './pubsub.ts';
+import { startServer } from './server.ts';
+
+// pnpm runs package scripts from the package folder; paths the user gave are relative to where they typed.
+if (process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
+
+const started = Date.now();
+const port = Number(process.env.PORT ?? 4000);
+const db = await createDb();
+const { applied } = await migrate(db);
+if (applied.length) console.log(`Applied ${applied.length} migration(s): ${applied.join(', ')}`);
+
+const demo = process.env.COURTYARD_SEED === 'false' ? null : await seedDemo(db, { demoApiKey: process.env.COURTYARD_DEMO_API_KEY || undefined });
+const pubsub = createAppPubSub();
+const app = createApp({ db, pubsub: pubsub.pubsub });
+const server = await startServer(app, { port });
+
+console.log(`\nCourtyard is running on ${db.kind === 'pglite' ? 'embedded PGlite' : 'PostgreSQL'} (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+console.log(`  GraphQL API and GraphiQL: ${server.url}`);
+console.log(`  Subscriptions:            ws://localhost:${server.port}/graphql (graphql-ws) or SSE on the same URL`);
+if (demo) {
+  console.log(`  Admin login:              ${demo.login.email} / ${demo.login.password}`);
+  if (demo.apiKey) console.log(`  Demo API key:             ${demo.apiKey}   (Authorization: Bearer <key>)`);
+  else console.log('  Demo API key:             shown when it was created; set COURTYARD_DEMO_API_KEY to choose one, or call createApiKey');
+}
+
+let stopping = false;
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: shutting down`);
+  await server.close();
+  await pubsub.close();
+  await db.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

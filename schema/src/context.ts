@@ -1,0 +1,107 @@
+// Who is calling, for which workspace, with which scopes. Built once per HTTP request or
+// WebSocket connection by the API process, from the `Authorization: Bearer …` credential.
+import {
+  API_KEY_PREFIX,
+  ROLE_SCOPES,
+  SESSION_TOKEN_PREFIX,
+  hashSecret,
+  isScope,
+  type Db,
+  type PrismaClient,
+  type Role,
+  type Scope,
+} from '@courtyard/db';
+import { GraphQLError } from 'graphql';
+import type { AuthScopes } from './builder.ts';
+import type { CourtyardPubSub } from './pubsub.ts';
+
+export type Actor =
+  | { kind: 'apiKey'; apiKeyId: string }
+  | { kind: 'member'; memberId: string; sessionId: string; role: Role };
+
+export interface AuthInfo {
+  workspaceId: string;
+  scopes: ReadonlySet<Scope>;
+  actor: Actor;
+}
+
+export interface Context {
+  db: Db;
+  prisma: PrismaClient;
+  pubsub: CourtyardPubSub;
+  auth: AuthInfo | null;
+  /** The caller's workspace; throws UNAUTHENTICATED when there is no caller. */
+  workspaceId(): string;
+  authScopes(): AuthScopes;
+}
+
+/** Only write `lastUsedAt` once a minute per key, so a busy key does not turn every read into a write. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+const lastUsedWritten = new Map<string, number>();
+
+export async function authenticate(prisma: PrismaClient, authorization: string | null | undefined): Promise<AuthInfo | null> {
+  if (!authorization) return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+  if (!match?.[1]) throw unauthenticated('The Authorization header must be `Bearer <API key or session token>`.');
+  const secret = match[1];
+  const secretHash = hashSecret(secret);
+  if (secret.startsWith(SESSION_TOKEN_PREFIX)) {
+    const session = await prisma.session.findUnique({
+      where: { tokenHash: secretHash },
+      select: { id: true, workspaceId: true, memberId: true, expiresAt: true, revokedAt: true },
+    });
+    if (!session || session.revokedAt || session.expiresAt < new Date()) {
+      throw unauthenticated('The session token is unknown, expired or signed out: log in again.');
+    }
+    const membership = await prisma.membership.findUnique({
+      where: { workspaceId_memberId: { workspaceId: session.workspaceId, memberId: session.memberId } },
+      select: { role: true },
+    });
+    if (!membership) throw unauthenticated('The member no longer belongs to this workspace.');
+    return {
+      workspaceId: session.workspaceId,
+      scopes: new Set(ROLE_SCOPES[membership.role]),
+      actor: { kind: 'member', memberId: session.memberId, sessionId: session.id, role: membership.role },
+    };
+  }
+  if (secret.startsWith(API_KEY_PREFIX)) {
+    const key = await prisma.apiKey.findUnique({
+      where: { secretHash },
+      select: { id: true, workspaceId: true, scopes: true, revokedAt: true },
+    });
+    if (!key || key.revokedAt) throw unauthenticated('The API key is unknown or revoked.');
+    const now = Date.now();
+    if ((lastUsedWritten.get(key.id) ?? 0) < now - LAST_USED_RESOLUTION_MS) {
+      lastUsedWritten.set(key.id, now);
+      void prisma.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: new Date(now) } }).catch(() => undefined);
+    }
+    return { workspaceId: key.workspaceId, scopes: new Set(key.scopes.filter(isScope)), actor: { kind: 'apiKey', apiKeyId: key.id } };
+  }
+  throw unauthenticated('The bearer credential is neither an API key (cy_…) nor a session token (cys_…).');
+}
+
+function unauthenticated(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+}
+
+export function createContext(base: { db: Db; pubsub: CourtyardPubSub; auth: AuthInfo | null }): Context {
+  const { auth } = base;
+  return {
+    ...base,
+    prisma: base.db.prisma,
+    workspaceId() {
+      if (!auth) throw new GraphQLError('Authentication required.', { extensions: { code: 'UNAUTHENTICATED' } });
+      return auth.workspaceId;
+    },
+    authScopes() {
+      const scopes = Object.fromEntries([...(auth?.scopes ?? [])].map((s) => [s, true])) as Partial<AuthScopes>;
+      return new Proxy(scopes, {
+        get: (target, key: string) => {
+          if (key === 'authenticated') return !!auth;
+          if (key === 'member') return auth?.actor.kind === 'member';
+          return target[key as Scope] ?? false;
+        },
+      }) as AuthScopes;
+    },
+  };
+}

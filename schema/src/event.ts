@@ -1,0 +1,114 @@
+// Customer events: the node and batch ingestion, idempotent by key.
+import { z } from 'zod';
+import { builder } from './builder.ts';
+import { CustomerRefInput, parseCustomerRef, refKey, resolveCustomerRefs } from './customer-ref.ts';
+import { InputError, type FieldIssue } from './errors.ts';
+import { BatchItemErrorRef, resultUnion, type BatchItemError } from './error-types.ts';
+import { zDate, zJSONObject } from './scalars.ts';
+import { check } from './validation.ts';
+
+export const MAX_EVENT_BATCH = 5_000;
+
+builder.prismaNode('Event', {
+  id: { field: 'id' },
+  description: 'Something a customer did: added a staff account, replied, paid, used a coupon …',
+  authScopes: { 'events:read': true },
+  findUnique: (id, ctx) => ({ id, workspaceId: ctx.workspaceId() }),
+  fields: (t) => ({
+    type: t.exposeString('type', { description: 'Event type, e.g. friend_added, message_replied, order_paid, coupon_used.' }),
+    properties: t.expose('properties', { type: 'JSONObject', description: 'Details of the event.' }),
+    occurredAt: t.expose('occurredAt', { type: 'DateTime', description: 'When it happened.' }),
+    receivedAt: t.expose('receivedAt', { type: 'DateTime', description: 'When Courtyard stored it.' }),
+    idempotencyKey: t.exposeString('idempotencyKey', { description: 'The sender\'s key; a second event with the same key is not stored.' }),
+    customer: t.relation('customer', { description: 'Who did it.' }),
+  }),
+});
+
+const EventInput = builder.inputType('EventInput', {
+  description: 'One event to ingest.',
+  fields: (t) => ({
+    customer: t.field({ type: CustomerRefInput, required: true, description: 'Who did it.' }),
+    type: t.string({ required: true, description: 'Event type: lower-case letters, digits, _ . : - (at most 64), e.g. order_paid.' }),
+    properties: t.field({ type: 'JSONObject', description: 'Details, at most 8 KiB of JSON.' }),
+    occurredAt: t.field({ type: 'DateTime', description: 'When it happened; default now. At most 5 minutes in the future.' }),
+    idempotencyKey: t.string({ required: true, description: 'Unique per event within the workspace (at most 200 characters); re-sending the same key stores nothing twice.' }),
+  }),
+});
+
+const zEvent = z.object({
+  type: z.string().regex(/^[a-z][a-z0-9_.:-]{0,63}$/, { message: 'must start with a letter and use lower-case letters, digits, _ . : - (at most 64), e.g. order_paid' }),
+  properties: zJSONObject()
+    .refine((p) => JSON.stringify(p).length <= 8_192, { message: 'must be at most 8 KiB of JSON' })
+    .nullish(),
+  occurredAt: zDate()
+    .refine((d) => d.getTime() <= Date.now() + 300_000, { message: 'must not be more than 5 minutes in the future' })
+    .nullish(),
+  idempotencyKey: z.string().min(1, { message: 'must not be empty' }).max(200, { message: 'must be at most 200 characters' }),
+});
+
+const IngestEventsPayload = builder
+  .objectRef<{ storedCount: number; duplicateCount: number; failedCount: number; errors: BatchItemError[] }>('IngestEventsPayload')
+  .implement({
+    description: 'What a batch of events did. Re-sending the same batch stores nothing twice.',
+    fields: (t) => ({
+      storedCount: t.exposeInt('storedCount', { description: 'Events stored now.' }),
+      duplicateCount: t.exposeInt('duplicateCount', { description: 'Events whose idempotency key was already stored (also within this batch); skipped.' }),
+      failedCount: t.exposeInt('failedCount', { description: 'Events rejected; see errors.' }),
+      errors: t.field({ type: [BatchItemErrorRef], description: 'One entry per rejected event, with its index and the fields that were wrong.', resolve: (p) => p.errors }),
+    }),
+  });
+
+builder.mutationFields((t) => ({
+  ingestEvents: t.field({
+    type: IngestEventsPayload,
+    description: `Stores up to ${MAX_EVENT_BATCH.toLocaleString('en')} customer events. Idempotent by key; valid events are stored even when others are rejected.`,
+    authScopes: { 'events:write': true },
+    args: { events: t.arg({ type: [EventInput], required: true, description: `The events, at most ${MAX_EVENT_BATCH}.` }) },
+    errors: { types: [InputError], union: resultUnion('ingesting events') },
+    resolve: async (_root, args, ctx) => {
+      if (args.events.length > MAX_EVENT_BATCH) {
+        throw new InputError({ path: ['events'], message: `at most ${MAX_EVENT_BATCH} events per call; got ${args.events.length}. Split the batch.`, code: 'too_big' });
+      }
+      const workspaceId = ctx.workspaceId();
+      const errors: BatchItemError[] = [];
+      const fail = (index: number, issues: FieldIssue[]) => errors.push({ index, error: new InputError(issues) });
+      const parsed: { index: number; ref: ReturnType<typeof parseCustomerRef> & { ok: true }; event: z.output<typeof zEvent> }[] = [];
+      args.events.forEach((raw, index) => {
+        const path = ['events', String(index)];
+        const ref = parseCustomerRef(raw.customer, [...path, 'customer']);
+        const event = check(zEvent, raw, path);
+        if (!ref.ok || !event.ok) fail(index, [...(ref.ok ? [] : ref.issues), ...(event.ok ? [] : event.issues)]);
+        else parsed.push({ index, ref, event: event.data });
+      });
+      const customers = await resolveCustomerRefs(ctx.db.query, workspaceId, parsed.map((p) => p.ref.ref));
+      const rows = parsed.filter(({ index, ref }) => {
+        if (customers.has(refKey(ref.ref))) return true;
+        fail(index, [{ path: ['events', String(index), 'customer', ref.ref.key], message: 'no customer matches; upsert the customer first', code: 'not_found' }]);
+        return false;
+      });
+      const now = new Date();
+      const stored = rows.length
+        ? await ctx.db.query<{ n: number }>(
+            `WITH ins AS (
+               INSERT INTO "Event" ("workspaceId", "customerId", "type", "properties", "occurredAt", "idempotencyKey")
+               SELECT $1::uuid, c, t, p, o, k
+               FROM unnest($2::uuid[], $3::text[], $4::jsonb[], $5::timestamptz[], $6::text[]) AS x(c, t, p, o, k)
+               ON CONFLICT ("workspaceId", "idempotencyKey") DO NOTHING
+               RETURNING 1)
+             SELECT count(*)::int AS n FROM ins`,
+            [
+              workspaceId,
+              rows.map((r) => customers.get(refKey(r.ref.ref))),
+              rows.map((r) => r.event.type),
+              rows.map((r) => JSON.stringify(r.event.properties ?? {})),
+              rows.map((r) => (r.event.occurredAt ?? now).toISOString()),
+              rows.map((r) => r.event.idempotencyKey),
+            ],
+          )
+        : [{ n: 0 }];
+      const storedCount = stored[0]!.n;
+      errors.sort((a, b) => a.index - b.index);
+      return { storedCount, duplicateCount: rows.length - storedCount, failedCount: errors.length, errors };
+    },
+  }),
+}));

@@ -1,0 +1,18 @@
+// Builds the schema: each domain file registers its types, queries and mutations on the builder.
+import { builder } from './builder.ts';
+import { describeConnections } from './describe-connections.ts';
+import './scalars.ts';
+import './error-types.ts';
+import './workspace.ts';
+import './auth.ts';
+import './customer.ts';
+import './customer-mutations.ts';
+import './tag.ts';
+import './event.ts';
+import './order.ts';
+
+export const schema = describeConnections(builder.toSchema({ sortSchema: true }));
+
+export { authenticate, createContext, type AuthInfo, type Context } from './context.ts';
+export { createPubSub, type CourtyardPubSub, type CourtyardTopics } from './pubsub.ts';
+export { CourtyardError, InputError } from './errors.ts';

@@ -1,0 +1,15 @@
+import { createPubSub, type PubSub } from 'graphql-yoga';
+
+export interface CustomerUpdatedMessage {
+  customerId: string;
+  change: 'created' | 'updated' | 'deleted' | 'tagged';
+}
+
+/** Topics are per workspace: a subscriber can only ever receive its own workspace's messages. */
+export type CourtyardTopics = {
+  customerUpdated: [workspaceId: string, message: CustomerUpdatedMessage];
+};
+
+export type CourtyardPubSub = PubSub<CourtyardTopics>;
+
+export { createPubSub };
