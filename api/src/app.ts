@@ -53,14 +53,14 @@ function maskError(error: unknown, logErrors: boolean): Error {
     if (original instanceof InputError) extensions.fields = original.issues.map((i) => ({ path: i.path, field: i.path.join('.'), message: i.message }));
     return new GraphQLError(original.message, { ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}), extensions });
   }
-  if (original instanceof GraphQLError) return original;
-  if (error instanceof GraphQLError && !error.originalError) return error;
-  if (original instanceof Error && /cursor/i.test(original.message)) {
-    return new GraphQLError('The cursor is not valid: use a cursor from pageInfo or an edge of this connection (field `after`/`before`).', {
+  if (original instanceof Error && original.name === 'PothosValidationError' && /cursor/i.test(original.message)) {
+    return new GraphQLError(`${original.message}. Use a cursor from pageInfo or an edge of this connection (fields \`after\` / \`before\`).`, {
       ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
       extensions: { code: 'INVALID_INPUT', fields: [{ path: ['after'], field: 'after', message: 'invalid cursor' }] },
     });
   }
+  if (original instanceof GraphQLError) return original;
+  if (error instanceof GraphQLError && !error.originalError) return error;
   if (logErrors) console.error(original);
   return new GraphQLError('Unexpected error.', {
     ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
@@ -68,24 +68,51 @@ function maskError(error: unknown, logErrors: boolean): Error {
   });
 }
 
+/**
+ * Documents refused by a validation rule (the GraphQL Armor limits among them) are client errors:
+ * GraphQL over HTTP answers them with 400, like any other invalid document.
+ */
+function useValidationStatus(): Plugin {
+  return {
+    onValidate: () => ({ result, setResult }) => {
+      if (!result.length) return;
+      setResult(
+        result.map((e) =>
+          e.extensions?.http
+            ? e
+            : new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, extensions: { ...e.extensions, code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } }),
+        ),
+      );
+    },
+  };
+}
+
 export function createApp(options: AppOptions): App {
   const { db } = options;
   const pubsub = options.pubsub ?? (createPubSub() as CourtyardPubSub);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const logErrors = options.logErrors ?? true;
+  // Report a limit as a validation error (400) instead of throwing out of validation.
+  const reportLimit = {
+    exposeLimits: true,
+    propagateOnRejection: false,
+    onReject: [(ctx: { reportError(e: GraphQLError): void } | null, error: GraphQLError) => ctx?.reportError(error)],
+  };
   const armor: Plugin[] = [
-    maxDepthPlugin({ n: limits.maxDepth, exposeLimits: true, flattenFragments: true }) as Plugin,
-    maxAliasesPlugin({ n: limits.maxAliases, exposeLimits: true }) as Plugin,
+    maxDepthPlugin({ n: limits.maxDepth, ...reportLimit, flattenFragments: true }) as Plugin,
+    maxAliasesPlugin({ n: limits.maxAliases, ...reportLimit }) as Plugin,
     maxTokensPlugin({ n: limits.maxTokens, exposeLimits: true }) as Plugin,
-    costLimitPlugin({ maxCost: limits.maxCost, exposeLimits: true }) as Plugin,
-    maxDirectivesPlugin({ n: limits.maxDirectives, exposeLimits: true }) as Plugin,
+    costLimitPlugin({ maxCost: limits.maxCost, ...reportLimit }) as Plugin,
+    maxDirectivesPlugin({ n: limits.maxDirectives, ...reportLimit }) as Plugin,
   ];
   const yoga = createYoga<ServerContext>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // Client errors are answered, not logged; maskError logs the unexpected ones.
+    logging: false,
     graphiql: options.graphiql ?? true ? { title: 'Courtyard GraphQL API', shouldPersistHeaders: true } : false,
-    plugins: armor,
+    plugins: [...armor, useValidationStatus()],
     maskedErrors: { maskError: (error) => maskError(error, logErrors) },
     context: async (initial) => {
       const request = (initial as { request?: Request }).request;

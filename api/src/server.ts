@@ -20,7 +20,7 @@ export async function startServer(app: App, options: { port: number; host?: stri
   const { yoga } = app;
   const server = createServer((req, res) => {
     if (!enforceBodyLimit(req, res, options)) return;
-    void yoga.handleNodeRequestAndResponse(req, res, {});
+    void yoga(req, res);
   });
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
   const wsServer = useServer(

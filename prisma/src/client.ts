@@ -52,6 +52,8 @@ export async function createDb(options: DbOptions = {}): Promise<Db> {
   if (databaseUrl) {
     const max = options.poolSize ?? Number(process.env.DATABASE_POOL_SIZE ?? 10);
     const pool = new pg.Pool({ connectionString: databaseUrl, max });
+    // An idle connection the server ends (restart, failover) must not crash the process; pg reconnects.
+    pool.on('error', (error) => console.warn(`PostgreSQL connection lost: ${error.message}`));
     const adapterFactory = new PrismaPg(pool);
     const prisma = new PrismaClient({ adapter: adapterFactory, ...(log ? { log: [...log] } : {}) });
     if (options.onQuery) {

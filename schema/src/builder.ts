@@ -76,9 +76,11 @@ export const builder = new SchemaBuilder<{
           extensions: { code: 'UNAUTHENTICATED', field: info.fieldName },
         });
       }
-      return new GraphQLError(`Not allowed: ${result.message}. Use a key or role that has the scope this field needs.`, {
-        extensions: { code: 'FORBIDDEN', field: info.fieldName },
-      });
+      const needed = missingScopes(result.failure);
+      return new GraphQLError(
+        `Not allowed: ${info.parentType.name}.${info.fieldName} needs the scope ${needed.join(' or ') || 'it was declared with'}. Use an API key or a member role that holds it.`,
+        { extensions: { code: 'FORBIDDEN', field: info.fieldName, requiredScopes: needed } },
+      );
     },
   },
   errors: {
@@ -93,6 +95,13 @@ export const builder = new SchemaBuilder<{
     validationError: (result) => new InputError(issuesFromStandardSchema(result.issues)),
   },
 });
+
+/** The scope names behind a scope-auth failure, however nested. */
+function missingScopes(failure: unknown): string[] {
+  const f = failure as { kind?: string; scope?: string; failures?: unknown[] };
+  if (f?.kind === 'AuthScope' && f.scope) return [f.scope];
+  return [...new Set((f?.failures ?? []).flatMap(missingScopes))];
+}
 
 builder.queryType({ description: 'Reads. Every field answers only from the caller\'s workspace.' });
 builder.mutationType({ description: 'Writes. Every mutation acts only on the caller\'s workspace and returns a result union whose error members say what to fix.' });

@@ -3,8 +3,8 @@ import type { Prisma, PrismaClient } from '@courtyard/db';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
 import { CustomerInput, CustomerPatch, customerData, zCustomerFields, zCustomerUpsert, type CustomerFields } from './customer-input.ts';
-import { ConflictError, CourtyardError, InputError, NotFoundError, prefixIssues } from './errors.ts';
-import { DeletedRef, ErrorInterface, resultUnion } from './error-types.ts';
+import { ConflictError, CourtyardError, InputError, NotFoundError } from './errors.ts';
+import { BatchItemErrorRef, DeletedRef, resultUnion, type BatchItemError } from './error-types.ts';
 import { publishCustomerChanges } from './publish.ts';
 import { check, decodeId, parse } from './validation.ts';
 
@@ -39,7 +39,12 @@ const UpsertCustomerResultRef = builder.objectRef<ItemResult>('UpsertCustomersIt
       resolve: (query, r, _a, ctx) => (r.customerId ? ctx.prisma.customer.findUnique({ ...query, where: { id: r.customerId } }) : null),
     }),
     created: t.exposeBoolean('created', { description: 'True when the customer was new, false when an existing one was updated.' }),
-    error: t.field({ type: ErrorInterface, nullable: true, description: 'Why the item was not stored; null when it was.', resolve: (r) => r.error }),
+    error: t.field({
+      type: BatchItemErrorRef,
+      nullable: true,
+      description: 'Why the item was not stored; null when it was.',
+      resolve: (r) => (r.error ? { index: r.index, error: r.error as BatchItemError['error'] } : null),
+    }),
   }),
 });
 
@@ -65,12 +70,22 @@ const UpsertCustomerPayload = builder.objectRef<{ customerId: string; created: b
   }),
 });
 
-function conflictFromPrisma(error: unknown, path: string): ConflictError | null {
-  const e = error as { code?: string; meta?: { target?: unknown; driverAdapterError?: { cause?: { constraint?: { fields?: string[] } } } } };
-  if (e?.code !== 'P2002') return null;
-  const fields = e.meta?.driverAdapterError?.cause?.constraint?.fields ?? (Array.isArray(e.meta?.target) ? (e.meta.target as string[]) : []);
-  const field = fields.map((f) => f.replaceAll('"', '')).find((f) => f !== 'workspaceId') ?? 'input';
-  return new ConflictError(`Another customer already has this ${field}.`, `${path}.${field}`);
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string } | null)?.code === 'P2002';
+}
+
+/**
+ * Which identity of `data` already belongs to another customer. Asked of the database rather than
+ * read from the driver's error, whose shape differs between PostgreSQL and PGlite.
+ */
+async function conflictingIdentity(prisma: PrismaClient, workspaceId: string, data: Partial<Record<Identity, unknown>>, exceptId: string | null, path: string) {
+  for (const key of IDENTITIES) {
+    const value = data[key];
+    if (typeof value !== 'string') continue;
+    const other = await prisma.customer.findFirst({ where: { workspaceId, [key]: value, ...(exceptId ? { NOT: { id: exceptId } } : {}) }, select: { id: true } });
+    if (other) return new ConflictError(`Another customer already has this ${key}.`, `${path}.${key}`, other.id);
+  }
+  return new ConflictError('Another customer already has one of these identities.', path);
 }
 
 /** Finds the customers the items' identities name, one query for the whole batch. */
@@ -160,7 +175,7 @@ async function upsertBatch(ctx: Context, rawItems: Record<string, unknown>[], pa
   try {
     await writeAll();
   } catch (error) {
-    if (!conflictFromPrisma(error, '')) throw error;
+    if (!isUniqueViolation(error)) throw error;
     // Someone else wrote one of these identities meanwhile: fall back to item by item.
     for (const entry of [...creates, ...updates]) {
       const r = results[entry.index]!;
@@ -195,7 +210,8 @@ async function upsertOne(ctx: Context, raw: Record<string, unknown>, path: strin
     });
     return { customerId: created.id, created: true };
   } catch (error) {
-    throw conflictFromPrisma(error, path.join('.')) ?? error;
+    if (isUniqueViolation(error)) throw await conflictingIdentity(ctx.prisma, workspaceId, item, match?.id ?? null, path.join('.'));
+    throw error;
   }
 }
 
@@ -245,7 +261,8 @@ builder.mutationFields((t) => ({
         publishCustomerChanges(ctx, workspaceId, [id], 'updated');
         return customer;
       } catch (error) {
-        throw conflictFromPrisma(error, 'input') ?? error;
+        if (isUniqueViolation(error)) throw await conflictingIdentity(ctx.prisma, workspaceId, patch, id, 'input');
+        throw error;
       }
     },
   }),
@@ -266,4 +283,3 @@ builder.mutationFields((t) => ({
   }),
 }));
 
-void prefixIssues;

@@ -16,6 +16,8 @@ export const GenderEnum = builder.enumType('Gender', {
 });
 
 export const CustomerRef = builder.prismaNode('Customer', {
+  // A global ID of another workspace, or of nothing, makes node/nodes return null instead of failing.
+  nullable: true,
   id: { field: 'id' },
   description: 'A person the brand knows, with their identities, profile, tags, events and orders.',
   authScopes: { 'customers:read': true },
@@ -128,7 +130,9 @@ builder.queryFields((t) => ({
       const field = args.orderBy?.field ?? 'createdAt';
       const direction = args.orderBy?.direction ?? 'desc';
       const nulls = field === 'lastOrderAt' || field === 'name' ? { sort: direction, nulls: 'last' as const } : direction;
-      return ctx.prisma.customer.findMany({ ...query, where, orderBy: [{ [field]: nulls }, { id: direction }] });
+      // The cursor row must be the workspace's own: another workspace's customer would position the page by its values.
+      const cursor = query.cursor ? { cursor: { ...query.cursor, workspaceId: ctx.workspaceId() } } : {};
+      return ctx.prisma.customer.findMany({ ...query, ...cursor, where, orderBy: [{ [field]: nulls }, { id: direction }] });
     },
   }),
   customer: t.prismaField({

@@ -10,6 +10,8 @@ import { check } from './validation.ts';
 export const MAX_EVENT_BATCH = 5_000;
 
 builder.prismaNode('Event', {
+  // A global ID of another workspace, or of nothing, makes node/nodes return null instead of failing.
+  nullable: true,
   id: { field: 'id' },
   description: 'Something a customer did: added a staff account, replied, paid, used a coupon …',
   authScopes: { 'events:read': true },

@@ -26,6 +26,8 @@ const OrderStatusEnum = builder.enumType('OrderStatus', {
 });
 
 builder.prismaNode('Order', {
+  // A global ID of another workspace, or of nothing, makes node/nodes return null instead of failing.
+  nullable: true,
   id: { field: 'id' },
   description: 'An order from a marketplace, the mini-program shop or a store.',
   authScopes: { 'orders:read': true },

@@ -30,6 +30,8 @@ const TagSourceEnum = builder.enumType('TagSource', {
 });
 
 builder.prismaNode('TagGroup', {
+  // A global ID of another workspace, or of nothing, makes node/nodes return null instead of failing.
+  nullable: true,
   id: { field: 'id' },
   description: 'A group of tags in one taxonomy, e.g. 意向品类 (intent).',
   authScopes: { 'tags:read': true },
@@ -44,6 +46,8 @@ builder.prismaNode('TagGroup', {
 });
 
 export const TagRef = builder.prismaNode('Tag', {
+  // A global ID of another workspace, or of nothing, makes node/nodes return null instead of failing.
+  nullable: true,
   id: { field: 'id' },
   description: 'A label on customers, e.g. 护发 or 投诉倾向.',
   authScopes: { 'tags:read': true },
@@ -81,7 +85,13 @@ builder.queryFields((t) => ({
     },
     totalCount: (_c, args, ctx) => ctx.prisma.tag.count({ where: tagsWhere(ctx.workspaceId(), args) }),
     resolve: (query, _root, args, ctx) =>
-      ctx.prisma.tag.findMany({ ...query, where: tagsWhere(ctx.workspaceId(), args), orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
+      ctx.prisma.tag.findMany({
+        ...query,
+        // Another workspace's tag as the cursor would position the page by its name.
+        ...(query.cursor ? { cursor: { ...query.cursor, workspaceId: ctx.workspaceId() } } : {}),
+        where: tagsWhere(ctx.workspaceId(), args),
+        orderBy: [{ name: 'asc' }, { id: 'asc' }],
+      }),
   }),
 }));
 

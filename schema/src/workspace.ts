@@ -19,11 +19,15 @@ export const RoleEnum = builder.enumType('Role', {
   } as const,
 });
 
+const NO_WORKSPACE = '00000000-0000-0000-0000-000000000000';
+
 export const WorkspaceRef = builder.prismaNode('Workspace', {
+  // A global ID of another workspace, or of nothing, makes node/nodes return null instead of failing.
+  nullable: true,
   id: { field: 'id' },
   description: 'A brand\'s own space: its customers, tags, members and keys. Nothing crosses between workspaces.',
-  authScopes: { authenticated: true },
-  findUnique: (id, ctx) => ({ id, ...(ctx.auth ? { AND: [{ id: ctx.auth.workspaceId }] } : { AND: [{ id: '00000000-0000-0000-0000-000000000000' }] }) }),
+  // Fetchable by node(id) only as the caller's own workspace (and shown in sign-up/login payloads).
+  findUnique: (id, ctx) => ({ id, AND: [{ id: ctx.auth?.workspaceId ?? NO_WORKSPACE }] }),
   fields: (t) => ({
     name: t.exposeString('name', { description: 'The brand or shop name shown in the admin.' }),
     timeZone: t.exposeString('timeZone', { description: 'IANA time zone for send windows, quiet hours and daily statistics, e.g. Asia/Shanghai.' }),

@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp, type TestWorkspace } from '../src/testing.ts';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await createTestApp();
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+const INGEST = `mutation ($e: [EventInput!]!) { ingestEvents(events: $e) { __typename ... on IngestEventsPayload { storedCount duplicateCount failedCount errors { index code fields { field message } } } ... on ValidationError { message fields { field } } } }`;
+const IMPORT = `mutation ($o: [OrderInput!]!) { importOrders(orders: $o) { __typename ... on ImportOrdersPayload { createdCount updatedCount failedCount errors { index fields { field message } } } ... on ValidationError { message } } }`;
+
+async function customer(ws: TestWorkspace, phone: string) {
+  const r = await ws.gql(`mutation ($i: CustomerInput!) { upsertCustomer(input: $i) { ... on UpsertCustomerPayload { customer { id } } } }`, { i: { phone } });
+  return r.data.upsertCustomer.customer.id as string;
+}
+
+describe('ingesting events', () => {
+  it('stores a batch once: re-sending it stores nothing twice', async () => {
+    const ws = await app.workspace();
+    const id = await customer(ws, '13811112222');
+    const events = [
+      { customer: { id }, type: 'friend_added', idempotencyKey: 'k1', properties: { staff: 'A' } },
+      { customer: { phone: '+86 138 1111 2222' }, type: 'message_replied', idempotencyKey: 'k2' },
+      { customer: { phone: '13811112222' }, type: 'message_replied', idempotencyKey: 'k2' },
+    ];
+    expect((await ws.gql(INGEST, { e: events })).data.ingestEvents).toMatchObject({ storedCount: 2, duplicateCount: 1, failedCount: 0 });
+    expect((await ws.gql(INGEST, { e: events })).data.ingestEvents).toMatchObject({ storedCount: 0, duplicateCount: 3, failedCount: 0 });
+    const r = await ws.gql(`query ($id: ID!) { customer(id: $id) { events { totalCount } } }`, { id });
+    expect(r.data.customer.events.totalCount).toBe(2);
+  });
+
+  it('rejects bad items by index and field and stores the good ones', async () => {
+    const ws = await app.workspace();
+    await customer(ws, '13811113333');
+    const r = await ws.gql(INGEST, {
+      e: [
+        { customer: { phone: '13811113333' }, type: 'ok', idempotencyKey: 'a' },
+        { customer: { phone: '13899999999' }, type: 'ok', idempotencyKey: 'b' },
+        { customer: { phone: '13811113333' }, type: 'Bad Type', idempotencyKey: 'c' },
+        { customer: { phone: '13811113333' }, type: 'ok', idempotencyKey: 'd', occurredAt: '2026-13-01' },
+        { customer: { phone: '13811113333' }, type: 'ok', idempotencyKey: 'e', properties: 'text' },
+        { customer: { phone: '13811113333', email: 'x@example.com' }, type: 'ok', idempotencyKey: 'f' },
+        { customer: { id: 'nonsense' }, type: 'ok', idempotencyKey: 'g' },
+      ],
+    });
+    expect(r.data.ingestEvents.storedCount).toBe(1);
+    expect(r.data.ingestEvents.errors.map((e: any) => [e.index, e.fields[0].field])).toEqual([
+      [1, 'events.1.customer.phone'],
+      [2, 'events.2.type'],
+      [3, 'events.3.occurredAt'],
+      [4, 'events.4.properties'],
+      [5, 'events.5.customer'],
+      [6, 'events.6.customer.id'],
+    ]);
+  });
+
+  it('refuses more than 5,000 events in one call', async () => {
+    const ws = await app.workspace();
+    const e = Array.from({ length: 5001 }, (_, i) => ({ customer: { phone: '13800000000' }, type: 'x', idempotencyKey: String(i) }));
+    const r = await ws.gql(INGEST, { e });
+    expect(r.data.ingestEvents).toMatchObject({ __typename: 'ValidationError', fields: [{ field: 'events' }] });
+  });
+});
+
+describe('importing orders', () => {
+  it('is idempotent by platform + external id: a re-import updates the order, items and customer totals', async () => {
+    const ws = await app.workspace();
+    const id = await customer(ws, '13822223333');
+    const order = {
+      customer: { id },
+      platform: 'tmall',
+      externalId: 'TB-1001',
+      status: 'paid',
+      total: 25900,
+      discount: 2000,
+      paid: 23900,
+      placedAt: '2026-11-11T00:05:00+08:00',
+      paidAt: '2026-11-11T00:06:00+08:00',
+      items: [{ sku: 'SH-01', productName: '生姜洗发水', category: '洗发水', quantity: 2, unitPrice: 12950 }],
+    };
+    expect((await ws.gql(IMPORT, { o: [order] })).data.importOrders).toMatchObject({ createdCount: 1, updatedCount: 0, failedCount: 0 });
+    expect((await ws.gql(IMPORT, { o: [{ ...order, status: 'refunded', items: [] }] })).data.importOrders).toMatchObject({ createdCount: 0, updatedCount: 1 });
+    const r = await ws.gql(`query ($id: ID!) { customer(id: $id) { orderCount totalSpent lastOrderAt orders { totalCount edges { node { status paid items { sku } } } } } }`, { id });
+    expect(r.data.customer).toEqual({
+      orderCount: 0,
+      totalSpent: 0,
+      lastOrderAt: null,
+      orders: { totalCount: 1, edges: [{ node: { status: 'refunded', paid: 23900, items: [] } }] },
+    });
+  });
+
+  it('rejects bad orders by index and field and imports the good ones', async () => {
+    const ws = await app.workspace();
+    await customer(ws, '13822224444');
+    const base = { customer: { phone: '13822224444' }, platform: 'jd', status: 'pending', total: 100, placedAt: '2026-11-01T00:00:00Z' };
+    const r = await ws.gql(IMPORT, {
+      o: [
+        { ...base, externalId: 'ok' },
+        { ...base, externalId: 'neg', total: -5 },
+        { ...base, externalId: 'float', total: 9.99 },
+        { ...base, externalId: 'paid-no-date', status: 'paid' },
+        { ...base, externalId: 'ok' },
+        { ...base, externalId: 'nobody', customer: { email: 'nobody@example.com' } },
+        { ...base, externalId: 'over', paid: 200 },
+      ],
+    });
+    expect(r.data.importOrders.createdCount).toBe(1);
+    expect(r.data.importOrders.errors.map((e: any) => [e.index, e.fields[0].field])).toEqual([
+      [1, 'orders.1.total'],
+      [2, 'orders.2.total'],
+      [3, 'orders.3.paidAt'],
+      [4, 'orders.4.externalId'],
+      [5, 'orders.5.customer.email'],
+      [6, 'orders.6.paid'],
+    ]);
+  });
+});

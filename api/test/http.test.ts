@@ -1,0 +1,144 @@
+// GraphQL over HTTP conformance, limits and subscriptions, against the real server on a free port.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { startServer, type RunningServer } from '../src/server.ts';
+import { createTestApp, type TestApp, type TestWorkspace } from '../src/testing.ts';
+
+let app: TestApp;
+let server: RunningServer;
+let ws: TestWorkspace;
+beforeAll(async () => {
+  app = await createTestApp();
+  server = await startServer(app, { port: 0, host: '127.0.0.1', maxBodyBytes: 64 * 1024 });
+  ws = await app.workspace();
+});
+afterAll(async () => {
+  await server?.close();
+  await app?.close();
+});
+
+const post = (body: unknown, headers: Record<string, string> = {}) =>
+  fetch(server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: `Bearer ${ws.key}`, ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+
+describe('GraphQL over HTTP', () => {
+  it('answers with application/graphql-response+json', async () => {
+    const res = await post({ query: '{ __typename }' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('application/graphql-response+json');
+    expect(await res.json()).toEqual({ data: { __typename: 'Query' } });
+  });
+
+  it('runs queries over GET and refuses mutations over GET with 405', async () => {
+    const q = await fetch(`${server.url}?query=${encodeURIComponent('{ viewer { workspace { id } } }')}`, {
+      headers: { accept: 'application/graphql-response+json', authorization: `Bearer ${ws.key}` },
+    });
+    expect(q.status).toBe(200);
+    const m = await fetch(`${server.url}?query=${encodeURIComponent('mutation { logout }')}`, {
+      headers: { accept: 'application/graphql-response+json', authorization: `Bearer ${ws.key}` },
+    });
+    expect(m.status).toBe(405);
+  });
+
+  it('answers 400 for a syntax error and for an invalid document', async () => {
+    expect((await post({ query: '{ customers { ' })).status).toBe(400);
+    const invalid = await post({ query: '{ noSuchField }' });
+    expect(invalid.status).toBe(400);
+    expect((await invalid.json()).errors[0].message).toContain('noSuchField');
+  });
+
+  it('answers 401 for an unknown key', async () => {
+    const res = await post({ query: '{ __typename }' }, { authorization: 'Bearer cy_unknown' });
+    expect(res.status).toBe(401);
+  });
+
+  it('answers 413 for a body over the limit, with the limit in the error', async () => {
+    const res = await post({ query: '{ __typename }', variables: { pad: 'x'.repeat(70 * 1024) } });
+    expect(res.status).toBe(413);
+    expect((await res.json()).errors[0].extensions).toMatchObject({ code: 'REQUEST_TOO_LARGE', maxBodyBytes: 64 * 1024 });
+  });
+
+  it('refuses documents that are too deep, alias too much or have too many tokens, saying which limit', async () => {
+    const deep = `{ customers { edges { node { ${'tags { group { '.repeat(8)}name${' } }'.repeat(8)} } } } }`;
+    const d = await post({ query: deep });
+    expect(d.status).toBe(400);
+    expect((await d.json()).errors[0].message).toMatch(/depth/i);
+    const aliases = `{ ${Array.from({ length: 31 }, (_, i) => `a${i}: workspace { name }`).join(' ')} }`;
+    const a = await post({ query: aliases });
+    expect(a.status).toBe(400);
+    expect((await a.json()).errors[0].message).toMatch(/alias/i);
+    const tokens = `{ ${Array.from({ length: 6000 }, () => "a").join(" ")} }`;
+    const t = await post({ query: tokens });
+    expect(t.status).toBe(400);
+    expect((await t.json()).errors[0].message).toMatch(/token/i);
+  });
+});
+
+describe('customerUpdated subscription', () => {
+  async function upsert(key: string, phone: string, name: string) {
+    const r = await post({ query: 'mutation ($i: CustomerInput!) { upsertCustomer(input: $i) { __typename } }', variables: { i: { phone, name } } }, { authorization: `Bearer ${key}` });
+    expect(res200(r)).toBe(true);
+  }
+  const res200 = (r: Response) => r.status === 200;
+
+  it('streams changes of its own workspace over graphql-ws and nothing of another', async () => {
+    const other = await app.workspace();
+    const client = createClient({ url: server.url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${ws.key}` } });
+    const received: any[] = [];
+    const done = new Promise<void>((resolve, reject) => {
+      client.subscribe(
+        { query: 'subscription { customerUpdated { change customer { name phone } } }' },
+        {
+          next: (msg) => {
+            received.push(msg);
+            if (received.length === 1) resolve();
+          },
+          error: reject,
+          complete: () => undefined,
+        },
+      );
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    await upsert(other.key, '13700000009', '别家');
+    await upsert(ws.key, '13700000008', '自家');
+    await done;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(received).toEqual([{ data: { customerUpdated: { change: 'created', customer: { name: '自家', phone: '13700000008' } } } }]);
+    await client.dispose();
+  });
+
+  it('streams over Server-Sent Events for clients without WebSocket', async () => {
+    const controller = new AbortController();
+    const res = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${ws.key}` },
+      body: JSON.stringify({ query: 'subscription { customerUpdated { change customer { name } } }' }),
+      signal: controller.signal,
+    });
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = res.body!.getReader();
+    setTimeout(() => void upsert(ws.key, '13700000007', 'SSE 客户'), 200);
+    let text = '';
+    while (!text.includes('SSE 客户')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    controller.abort();
+    expect(text).toContain('"change":"created"');
+  });
+
+  it('refuses a subscription without the customers:read scope', async () => {
+    const key = await ws.keyWith(['tags:read']);
+    const client = createClient({ url: server.url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${key}` } });
+    const error = await new Promise<any>((resolve) => {
+      client.subscribe({ query: 'subscription { customerUpdated { change } }' }, { next: (m) => resolve(m.errors), error: resolve, complete: () => undefined });
+    });
+    expect(JSON.stringify(error)).toContain('customers:read');
+    await client.dispose();
+  });
+});
