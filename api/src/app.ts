@@ -8,6 +8,7 @@ import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { GraphQLError } from 'graphql';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 
 export interface GraphQLLimits {
@@ -109,6 +110,8 @@ export function createApp(options: AppOptions): App {
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // GraphiQL with its assets bundled, so it works without reaching a CDN.
+    renderGraphiQL,
     // Client errors are answered, not logged; maskError logs the unexpected ones.
     logging: false,
     graphiql: options.graphiql ?? true ? { title: 'Courtyard GraphQL API', shouldPersistHeaders: true } : false,

@@ -44,6 +44,14 @@ describe('GraphQL over HTTP', () => {
     expect(m.status).toBe(405);
   });
 
+  it('serves GraphiQL to a browser with its assets inline, so it works offline', async () => {
+    const res = await fetch(server.url, { headers: { accept: 'text/html' } });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('Courtyard GraphQL API');
+    expect(html).not.toMatch(/unpkg\.com|jsdelivr/);
+  });
+
   it('answers 400 for a syntax error and for an invalid document', async () => {
     expect((await post({ query: '{ customers { ' })).status).toBe(400);
     const invalid = await post({ query: '{ noSuchField }' });
