@@ -324,6 +324,9 @@ async function changeTags(ctx: Context, input: typeof TaggingInput.$inferInput, 
   let where: Prisma.CustomerWhereInput;
   if (input.customerIds) {
     const ids = input.customerIds.map((g, i) => decodeId(String(g), 'Customer', ['input', 'customerIds', String(i)]));
+    const found = new Set((await ctx.prisma.customer.findMany({ where: { workspaceId, id: { in: ids } }, select: { id: true } })).map((c) => c.id));
+    const missing = ids.flatMap((id, i) => (found.has(id) ? [] : [{ path: ['input', 'customerIds', String(i)], message: 'no such customer in this workspace', code: 'not_found' }]));
+    if (missing.length) throw new InputError(missing);
     where = { workspaceId, id: { in: ids } };
   } else {
     where = await customerWhere(ctx.prisma, workspaceId, input.filter, ['input', 'filter']);
