@@ -5,8 +5,8 @@ export default defineConfig({
   // must load that same build or its types come from "another realm".
   resolve: { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] },
   test: {
-    include: ['{api,schema,prisma,plugins}/**/*.test.ts'],
-    exclude: ['**/node_modules/**', 'e2e/**'],
+    include: ['{api,schema,prisma,plugins,e2e}/**/*.test.ts'],
+    exclude: ['**/node_modules/**'],
     globalSetup: ['./prisma/src/vitest-global-setup.ts'],
     pool: 'forks',
     // Two cores: more workers than that only thrash, and each PGlite-backed file holds its own database.
