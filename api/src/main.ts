@@ -4,6 +4,7 @@ import { migrate } from '@courtyard/db/migrate';
 import { seedDemo } from '@courtyard/db/seed';
 import { createApp } from './app.ts';
 import { createAppPubSub } from './pubsub.ts';
+import { startSegmentScheduler } from './segment-scheduler.ts';
 import { startServer } from './server.ts';
 
 // pnpm runs package scripts from the package folder; paths the user gave are relative to where they typed.
@@ -19,6 +20,7 @@ const demo = process.env.COURTYARD_SEED === 'false' ? null : await seedDemo(db, 
 const pubsub = createAppPubSub();
 const app = createApp({ db, pubsub: pubsub.pubsub });
 const server = await startServer(app, { port });
+const stopScheduler = startSegmentScheduler(db, pubsub.pubsub);
 
 console.log(`\nCourtyard is running on ${db.kind === 'pglite' ? 'embedded PGlite' : 'PostgreSQL'} (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
 console.log(`  GraphQL API and GraphiQL: ${server.url}`);
@@ -34,6 +36,7 @@ async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
   console.log(`\n${signal}: shutting down`);
+  stopScheduler();
   await server.close();
   await pubsub.close();
   await db.close();

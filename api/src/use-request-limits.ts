@@ -5,6 +5,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 export interface RequestLimitOptions {
   /** Largest request body accepted, in bytes. Default: COURTYARD_MAX_BODY_BYTES, else 8 MiB (a full batch of 5,000 events fits). */
   maxBodyBytes?: number;
+  /** Largest multipart (file upload) body, in bytes. Default: COURTYARD_MAX_UPLOAD_BYTES, else 64 MiB (a 1,000,000-row CSV fits). */
+  maxUploadBytes?: number;
+}
+
+export function defaultMaxUploadBytes(): number {
+  return Number(process.env.COURTYARD_MAX_UPLOAD_BYTES ?? 64 * 1024 * 1024);
 }
 
 export function defaultMaxBodyBytes(): number {
@@ -26,7 +32,9 @@ function reject(res: ServerResponse, maxBodyBytes: number) {
 }
 
 /** Returns false (and answers 413) when the body is or becomes too large. */
-export function enforceBodyLimit(req: IncomingMessage, res: ServerResponse, { maxBodyBytes = defaultMaxBodyBytes() }: RequestLimitOptions = {}): boolean {
+export function enforceBodyLimit(req: IncomingMessage, res: ServerResponse, options: RequestLimitOptions = {}): boolean {
+  const upload = (req.headers['content-type'] ?? '').startsWith('multipart/form-data');
+  const maxBodyBytes = upload ? (options.maxUploadBytes ?? defaultMaxUploadBytes()) : (options.maxBodyBytes ?? defaultMaxBodyBytes());
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > maxBodyBytes) {
     reject(res, maxBodyBytes);

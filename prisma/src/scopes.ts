@@ -16,6 +16,8 @@ export const SCOPES = {
   'events:write': 'Ingest customer events.',
   'orders:read': 'Read orders and their items.',
   'orders:write': 'Import orders.',
+  'segments:read': 'Read segments, their members and statistics.',
+  'segments:write': 'Create, change, refresh and delete segments; import segment CSVs.',
 } as const;
 
 export type Scope = keyof typeof SCOPES;

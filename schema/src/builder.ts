@@ -33,6 +33,7 @@ export const builder = new SchemaBuilder<{
     JSON: { Input: unknown; Output: unknown };
     JSONObject: { Input: Record<string, unknown> | InvalidValue; Output: unknown };
     Money: { Input: bigint | InvalidValue; Output: bigint | number };
+    File: { Input: File; Output: never };
   };
 }>({
   defaultFieldNullability: false,

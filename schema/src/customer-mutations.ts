@@ -6,6 +6,7 @@ import { CustomerInput, CustomerPatch, customerData, zCustomerFields, zCustomerU
 import { ConflictError, CourtyardError, InputError, NotFoundError } from './errors.ts';
 import { BatchItemErrorRef, DeletedRef, resultUnion, type BatchItemError } from './error-types.ts';
 import { publishCustomerChanges } from './publish.ts';
+import { recheckAfterChange } from './segment-membership.ts';
 import { check, decodeId, parse } from './validation.ts';
 
 export const MAX_CUSTOMER_BATCH = 1_000;
@@ -189,8 +190,12 @@ async function upsertBatch(ctx: Context, rawItems: Record<string, unknown>[], pa
     }
   }
   const changed = results.filter((r) => r.customerId);
-  publishCustomerChanges(ctx, workspaceId, changed.filter((r) => r.created).map((r) => r.customerId!), 'created');
-  publishCustomerChanges(ctx, workspaceId, changed.filter((r) => !r.created).map((r) => r.customerId!), 'updated');
+  const created = changed.filter((r) => r.created).map((r) => r.customerId!);
+  const updated = changed.filter((r) => !r.created).map((r) => r.customerId!);
+  await recheckAfterChange(ctx, workspaceId, created, ['created']);
+  await recheckAfterChange(ctx, workspaceId, updated, ['attributes']);
+  publishCustomerChanges(ctx, workspaceId, created, 'created');
+  publishCustomerChanges(ctx, workspaceId, updated, 'updated');
   return results;
 }
 
@@ -224,6 +229,7 @@ builder.mutationFields((t) => ({
     errors: { types: [InputError, ConflictError], union: resultUnion('upserting a customer') },
     resolve: async (_root, args, ctx) => {
       const result = await upsertOne(ctx, args.input as Record<string, unknown>, ['input']);
+      await recheckAfterChange(ctx, ctx.workspaceId(), [result.customerId], [result.created ? 'created' : 'attributes']);
       publishCustomerChanges(ctx, ctx.workspaceId(), [result.customerId], result.created ? 'created' : 'updated');
       return result;
     },
@@ -257,9 +263,10 @@ builder.mutationFields((t) => ({
       const current = await ctx.prisma.customer.findFirst({ where: { id, workspaceId }, select: { attributes: true } });
       if (!current) throw new NotFoundError('customer', 'id', String(args.id));
       try {
-        const customer = await ctx.prisma.customer.update({ ...query, where: { id }, data: customerData(patch, args.input as Record<string, unknown>, current.attributes) });
+        await ctx.prisma.customer.update({ where: { id }, data: customerData(patch, args.input as Record<string, unknown>, current.attributes), select: { id: true } });
+        await recheckAfterChange(ctx, workspaceId, [id], ['attributes']);
         publishCustomerChanges(ctx, workspaceId, [id], 'updated');
-        return customer;
+        return ctx.prisma.customer.findUniqueOrThrow({ ...query, where: { id } });
       } catch (error) {
         if (isUniqueViolation(error)) throw await conflictingIdentity(ctx.prisma, workspaceId, patch, id, 'input');
         throw error;

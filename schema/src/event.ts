@@ -5,6 +5,7 @@ import { CustomerRefInput, parseCustomerRef, refKey, resolveCustomerRefs } from 
 import { InputError, type FieldIssue } from './errors.ts';
 import { BatchItemErrorRef, resultUnion, type BatchItemError } from './error-types.ts';
 import { zDate, zJSONObject } from './scalars.ts';
+import { recheckAfterChange } from './segment-membership.ts';
 import { check } from './validation.ts';
 
 export const MAX_EVENT_BATCH = 5_000;
@@ -109,6 +110,10 @@ builder.mutationFields((t) => ({
           )
         : [{ n: 0 }];
       const storedCount = stored[0]!.n;
+      if (storedCount) {
+        const causes = [...new Set(rows.map((r) => `event:${r.event.type}` as const))];
+        await recheckAfterChange(ctx, workspaceId, [...new Set(rows.map((r) => customers.get(refKey(r.ref.ref))!))], causes);
+      }
       errors.sort((a, b) => a.index - b.index);
       return { storedCount, duplicateCount: rows.length - storedCount, failedCount: errors.length, errors };
     },

@@ -10,6 +10,9 @@ import './customer-mutations.ts';
 import './tag.ts';
 import './event.ts';
 import './order.ts';
+import './segment.ts';
+import './segment-subscription.ts';
+import './segment-csv.ts';
 
 export const schema = describeConnections(builder.toSchema({ sortSchema: true }));
 

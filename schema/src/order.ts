@@ -7,6 +7,7 @@ import { InputError, type FieldIssue } from './errors.ts';
 import { BatchItemErrorRef, resultUnion, type BatchItemError } from './error-types.ts';
 import { publishCustomerChanges } from './publish.ts';
 import { zDate, zMoney } from './scalars.ts';
+import { recheckAfterChange } from './segment-membership.ts';
 import { check, zText } from './validation.ts';
 
 export const MAX_ORDER_BATCH = 1_000;
@@ -222,6 +223,7 @@ builder.mutationFields((t) => ({
           await refreshCustomerTotals(query, [...new Set(customerIds)]);
           return stored.filter((s) => s.inserted).length;
         });
+        await recheckAfterChange(ctx, workspaceId, [...new Set(customerIds)], ['orders', 'attributes']);
         publishCustomerChanges(ctx, workspaceId, [...new Set(customerIds)], 'updated');
       }
       errors.sort((a, b) => a.index - b.index);

@@ -6,8 +6,15 @@ export interface CustomerUpdatedMessage {
 }
 
 /** Topics are per workspace: a subscriber can only ever receive its own workspace's messages. */
+export interface SegmentChangedMessage {
+  segmentId: string;
+  entered: string[];
+  exited: string[];
+}
+
 export type CourtyardTopics = {
   customerUpdated: [workspaceId: string, message: CustomerUpdatedMessage];
+  segmentChanged: [workspaceId: string, message: SegmentChangedMessage];
 };
 
 export type CourtyardPubSub = PubSub<CourtyardTopics>;

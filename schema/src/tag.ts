@@ -7,6 +7,7 @@ import { CustomerFilter, customerWhere } from './customer-filter.ts';
 import { ConflictError, InputError, NotFoundError } from './errors.ts';
 import { DeletedRef, resultUnion } from './error-types.ts';
 import { publishCustomerChanges } from './publish.ts';
+import { recheckAfterChange } from './segment-membership.ts';
 import { decodeId, parse, zText } from './validation.ts';
 
 const TagGroupKindEnum = builder.enumType('TagGroupKind', {
@@ -355,7 +356,10 @@ async function changeTags(ctx: Context, input: typeof TaggingInput.$inferInput, 
       const { count } = await ctx.prisma.customerTag.deleteMany({ where: { workspaceId, customerId: { in: customerIds }, tagId: { in: tagIds } } });
       changed += count;
     }
-    if (changed) publishCustomerChanges(ctx, workspaceId, customerIds, 'tagged');
+    if (changed) {
+      await recheckAfterChange(ctx, workspaceId, customerIds, ['tags']);
+      publishCustomerChanges(ctx, workspaceId, customerIds, 'tagged');
+    }
     cursor = customerIds[customerIds.length - 1];
     if (page.length < CHUNK) break;
   }

@@ -42,7 +42,7 @@ function pgliteSink(tx: Transaction): CopySink {
     },
     async copy(table, columns, rows) {
       if (rows.length === 0) return;
-      await tx.query(copyStatement(table, columns, `'/dev/blob'`), [], { blob: new Blob([...rows]) });
+      await tx.query(copyStatement(table, columns, `'/dev/blob'`), [], { blob: new Blob(rows.map((r) => new Uint8Array(r))) });
     },
   };
 }

@@ -1,0 +1,199 @@
+// Keeping segment membership true: full refreshes (set-based, one statement), re-checks of the few
+// customers a change touched (point mode), previews, and the entry/exit log behind daily stats.
+import type { Db, QueryFn } from '../client.ts';
+import { compileSegment, type CompileMode } from './compile.ts';
+import type { SegmentDefinition } from './definition.ts';
+import { decodeRef } from './ids.ts';
+import { conditionsOf } from './validate.ts';
+
+/** What a change touched; segments whose dependencies meet it are re-checked. */
+export type SegmentChangeCause = 'created' | 'attributes' | 'tags' | 'orders' | `event:${string}` | `segment:${string}`;
+
+export interface StoredSegment {
+  id: string;
+  workspaceId: string;
+  definition: SegmentDefinition;
+  dependsOn: string[];
+}
+
+export interface MembershipDelta {
+  segmentId: string;
+  entered: string[];
+  exited: string[];
+}
+
+function resolveId(kind: 'Tag' | 'Segment', id: string): string {
+  const uuid = decodeRef(kind, id);
+  if (!uuid) throw new Error(`${id} is not a ${kind} id`);
+  return uuid;
+}
+
+/** The changes a definition's membership depends on, and 'time' when it moves with the clock. */
+export function dependenciesOf(definition: SegmentDefinition): string[] {
+  const deps = new Set<string>();
+  for (const c of conditionsOf(definition.root)) {
+    switch (c.kind) {
+      case 'attribute':
+      case 'channel':
+      case 'consent':
+      case 'blacklisted':
+        deps.add('attributes');
+        if (c.kind === 'attribute' && (c.operator === 'withinLastDays' || c.operator === 'notWithinLastDays')) deps.add('time');
+        if (c.kind === 'attribute' && ['orderCount', 'totalSpent', 'lastOrderAt'].includes(c.field)) deps.add('orders');
+        break;
+      case 'tags':
+        deps.add('tags');
+        break;
+      case 'event':
+        deps.add(`event:${c.type}`);
+        if (c.window && 'lastDays' in c.window) deps.add('time');
+        break;
+      case 'notPerformedSince':
+        deps.add(`event:${c.type}`);
+        if ('lastDays' in c.since) deps.add('time');
+        break;
+      case 'orders':
+      case 'purchased':
+        deps.add('orders');
+        if (c.window && 'lastDays' in c.window) deps.add('time');
+        if (c.kind === 'orders' && (c.operator === 'withinLastDays' || c.operator === 'notWithinLastDays')) deps.add('time');
+        break;
+      case 'firstOrderAfterEvent':
+        deps.add('orders');
+        deps.add(`event:${c.eventType}`);
+        break;
+      case 'segment':
+        deps.add(`segment:${resolveId('Segment', c.segmentId)}`);
+        break;
+      case 'randomBucket':
+        break;
+    }
+  }
+  return [...deps].sort();
+}
+
+/** The SELECT of a segment's customers, for counts, previews and `explain`. */
+export function segmentQuery(workspaceId: string, definition: SegmentDefinition, mode: CompileMode = 'set', now?: Date) {
+  const { where, params } = compileSegment(definition, { workspaceId, mode, now, resolveId }, [workspaceId]);
+  return { sql: `SELECT c.id FROM "Customer" c WHERE c."workspaceId" = $1::uuid AND ${where}`, params };
+}
+
+export async function countSegment(db: Db, workspaceId: string, definition: SegmentDefinition): Promise<number> {
+  const { sql, params } = segmentQuery(workspaceId, definition);
+  const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${sql}) s`, params);
+  return row!.n;
+}
+
+function diffStatement(targetSql: string, restrictTo: string | null): string {
+  return `
+    WITH target AS MATERIALIZED (${targetSql}),
+    entered AS (
+      INSERT INTO "SegmentMember" ("segmentId", "customerId", "workspaceId")
+      SELECT $2::uuid, t.id, $1::uuid FROM target t
+      WHERE NOT EXISTS (SELECT 1 FROM "SegmentMember" m WHERE m."segmentId" = $2::uuid AND m."customerId" = t.id)
+      ON CONFLICT DO NOTHING
+      RETURNING "customerId"),
+    exited AS (
+      DELETE FROM "SegmentMember" m
+      WHERE m."segmentId" = $2::uuid ${restrictTo ? `AND m."customerId" = ANY(${restrictTo})` : ''}
+        AND NOT EXISTS (SELECT 1 FROM target t WHERE t.id = m."customerId")
+      RETURNING "customerId"),
+    logged AS (
+      INSERT INTO "SegmentChange" ("workspaceId", "segmentId", "customerId", "kind")
+      SELECT $1::uuid, $2::uuid, "customerId", 'entered'::"SegmentChangeKind" FROM entered
+      UNION ALL
+      SELECT $1::uuid, $2::uuid, "customerId", 'exited'::"SegmentChangeKind" FROM exited
+      RETURNING "customerId", "kind")
+    SELECT "customerId" AS id, "kind"::text AS kind FROM logged`;
+}
+
+function toDelta(segmentId: string, rows: { id: string; kind: string }[]): MembershipDelta {
+  return {
+    segmentId,
+    entered: rows.filter((r) => r.kind === 'entered').map((r) => r.id),
+    exited: rows.filter((r) => r.kind === 'exited').map((r) => r.id),
+  };
+}
+
+async function locked<T>(db: Db, segmentId: string, fn: (query: QueryFn) => Promise<T>): Promise<T> {
+  return db.transaction(async (query) => {
+    // One writer per segment at a time, so two refreshes never log the same entry twice.
+    await query(`SELECT pg_advisory_xact_lock(hashtext('segment:' || $1::text))`, [segmentId]);
+    return fn(query);
+  });
+}
+
+/** Recomputes the whole membership of a dynamic segment in one statement; returns who entered and left. */
+export async function refreshSegment(db: Db, segment: StoredSegment, now?: Date): Promise<MembershipDelta> {
+  const { where, params } = compileSegment(segment.definition, { workspaceId: segment.workspaceId, mode: 'set', now, resolveId }, [segment.workspaceId, segment.id]);
+  const target = `SELECT c.id FROM "Customer" c WHERE c."workspaceId" = $1::uuid AND ${where}`;
+  const rows = await locked(db, segment.id, async (query) => {
+    const result = await query<{ id: string; kind: string }>(diffStatement(target, null), params);
+    await query(`UPDATE "Segment" SET "lastRefreshedAt" = now() WHERE id = $1::uuid`, [segment.id]);
+    return result;
+  });
+  return toDelta(segment.id, rows);
+}
+
+/** Re-checks only `customerIds` against one segment (after a change that concerns them). */
+export async function recheckSegment(db: Db, segment: StoredSegment, customerIds: string[], now?: Date): Promise<MembershipDelta> {
+  if (!customerIds.length) return { segmentId: segment.id, entered: [], exited: [] };
+  const { where, params } = compileSegment(segment.definition, { workspaceId: segment.workspaceId, mode: 'point', now, resolveId }, [segment.workspaceId, segment.id, customerIds]);
+  const target = `SELECT c.id FROM "Customer" c WHERE c."workspaceId" = $1::uuid AND c.id = ANY($3::uuid[]) AND ${where}`;
+  const rows = await locked(db, segment.id, (query) => query<{ id: string; kind: string }>(diffStatement(target, '$3::uuid[]'), params));
+  return toDelta(segment.id, rows);
+}
+
+export async function loadDynamicSegments(db: Db, workspaceId: string): Promise<StoredSegment[]> {
+  const rows = await db.prisma.segment.findMany({
+    where: { workspaceId, type: 'dynamic' },
+    select: { id: true, workspaceId: true, definition: true, dependsOn: true },
+    orderBy: { createdAt: 'asc' },
+  });
+  return rows.map((r) => ({ ...r, definition: r.definition as unknown as SegmentDefinition }));
+}
+
+/**
+ * After a change to some customers, re-checks every dynamic segment that depends on it, then the
+ * segments that depend on those whose membership moved. Returns every non-empty delta.
+ */
+export async function recheckCustomers(db: Db, workspaceId: string, customerIds: string[], causes: SegmentChangeCause[]): Promise<MembershipDelta[]> {
+  if (!customerIds.length) return [];
+  const segments = await loadDynamicSegments(db, workspaceId);
+  if (!segments.length) return [];
+  const deltas: MembershipDelta[] = [];
+  const touched = new Set<string>(causes);
+  // In dependency order, a segment that depends on one whose membership just moved is re-checked too.
+  for (const segment of dependencyOrder(segments)) {
+    if (!touched.has('created') && !segment.dependsOn.some((d) => touched.has(d))) continue;
+    const delta = await recheckSegment(db, segment, customerIds);
+    if (delta.entered.length || delta.exited.length) {
+      deltas.push(delta);
+      touched.add(`segment:${segment.id}`);
+    }
+  }
+  return deltas;
+}
+
+/** Segments a definition names, directly; used to reject cycles. */
+export function referencedSegments(definition: SegmentDefinition): string[] {
+  return conditionsOf(definition.root).flatMap((c) => (c.kind === 'segment' ? [resolveId('Segment', c.segmentId)] : []));
+}
+
+/** Segments ordered so that each comes after the segments it references (cycles are rejected on save). */
+export function dependencyOrder<T extends { id: string; dependsOn: string[] }>(segments: T[]): T[] {
+  const byId = new Map(segments.map((s) => [s.id, s]));
+  const ordered: T[] = [];
+  const seen = new Set<string>();
+  const visit = (s: T) => {
+    if (seen.has(s.id)) return;
+    seen.add(s.id);
+    for (const dep of s.dependsOn) {
+      const other = dep.startsWith('segment:') ? byId.get(dep.slice('segment:'.length)) : undefined;
+      if (other) visit(other);
+    }
+    ordered.push(s);
+  };
+  segments.forEach(visit);
+  return ordered;
+}
