@@ -351,7 +351,9 @@ class ApiServer {
     delete env.REDIS_URL; // one node: in-process pub/sub
     // node itself, not pnpm or the tsx CLI: this pid is the server's, so its RSS and CPU are the server's.
     const profile = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
-    this.child = spawn(process.execPath, [...profile, '--import', 'tsx', 'api/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The same heap cap as `pnpm start` (api/package.json).
+    const heap = `--max-old-space-size=${process.env.COURTYARD_MAX_HEAP_MB ?? 256}`;
+    this.child = spawn(process.execPath, [...profile, heap, '--import', 'tsx', 'api/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString()).slice(-20_000);
     };
@@ -789,7 +791,7 @@ async function main(): Promise<number> {
   server = new ApiServer(port, databaseUrl, profileDir);
   const readyMs = await server.ready();
   console.log(
-    `node ${profileDir ? '--cpu-prof ' : ''}--import tsx api/src/main.ts (pid ${server.pid}, NODE_ENV=production, ` +
+    `node ${profileDir ? '--cpu-prof ' : ''}--max-old-space-size=${process.env.COURTYARD_MAX_HEAP_MB ?? 256} --import tsx api/src/main.ts (pid ${server.pid}, NODE_ENV=production, ` +
       `DATABASE_POOL_SIZE ${process.env.DATABASE_POOL_SIZE ?? '10 (default)'}) answered on ${server.url} after ${seconds(readyMs)}`,
   );
   console.log(`RSS after start: ${mb(statusKb(server.pid, 'VmRSS') * 1024)}`);

@@ -31,7 +31,7 @@ async function start(port: number): Promise<{ child: ChildProcess; output: () =>
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   const deadline = Date.now() + 90_000;
-  while (!output.includes('Courtyard is running')) {
+  while (!output.includes('Demo API key')) {
     if (child.exitCode !== null) throw new Error(`exited early:\n${output}`);
     if (Date.now() > deadline) throw new Error(`not ready in 90 s:\n${output}`);
     await new Promise((r) => setTimeout(r, 200));

@@ -8,7 +8,6 @@ import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { GraphQLError } from 'graphql';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 
 export interface GraphQLLimits {
@@ -110,8 +109,9 @@ export function createApp(options: AppOptions): App {
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    // GraphiQL with its assets bundled, so it works without reaching a CDN.
-    renderGraphiQL,
+    // GraphiQL with its assets bundled, so it works without reaching a CDN. Loaded on the first
+    // browser visit: its 18 MB of assets are no weight for a process that only serves the API.
+    renderGraphiQL: async (opts) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(opts),
     // Client errors are answered, not logged; maskError logs the unexpected ones.
     logging: false,
     graphiql: options.graphiql ?? true ? { title: 'Courtyard GraphQL API', shouldPersistHeaders: true } : false,

@@ -3,12 +3,9 @@
 // driver adapters, so the rest of Courtyard never knows which one it runs on.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { PrismaPg } from '@prisma/adapter-pg';
+import type { PGlite } from '@electric-sql/pglite';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
-import pg from 'pg';
+import type pg from 'pg';
 import { PrismaClient } from './generated/prisma/client.ts';
 
 export { PrismaClient };
@@ -50,8 +47,10 @@ export async function createDb(options: DbOptions = {}): Promise<Db> {
   const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
   const log = options.onQuery ? ([{ emit: 'event', level: 'query' }] as const) : undefined;
   if (databaseUrl) {
+    // Each side loads only its own driver: a PostgreSQL process never carries PGlite, and back.
+    const [{ default: pgModule }, { PrismaPg }] = await Promise.all([import('pg'), import('@prisma/adapter-pg')]);
     const max = options.poolSize ?? Number(process.env.DATABASE_POOL_SIZE ?? 10);
-    const pool = new pg.Pool({ connectionString: databaseUrl, max });
+    const pool = new pgModule.Pool({ connectionString: databaseUrl, max });
     // An idle connection the server ends (restart, failover) must not crash the process; pg reconnects.
     pool.on('error', (error) => console.warn(`PostgreSQL connection lost: ${error.message}`));
     const adapterFactory = new PrismaPg(pool);
@@ -91,6 +90,11 @@ export async function createDb(options: DbOptions = {}): Promise<Db> {
   }
   const dataDir = options.dataDir ?? defaultDataDir();
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const [{ PGlite }, { pg_trgm }, { PrismaPGlite }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite/contrib/pg_trgm'),
+    import('pglite-prisma-adapter'),
+  ]);
   const pglite = new PGlite(dataDir, { extensions: { pg_trgm } });
   await pglite.waitReady;
   const adapterFactory = new PrismaPGlite(pglite);

@@ -2,3 +2,4 @@ export * from './client.ts';
 export * from './credentials.ts';
 export * from './scopes.ts';
 export * from './generated/prisma/client.ts';
+export { normalizePhone, normalizePhoneReference } from './phone.ts';

@@ -12,6 +12,7 @@ import {
 } from '@courtyard/db';
 import { z } from 'zod';
 import { builder } from './builder.ts';
+import { forgetApiKey } from './context.ts';
 import { ConflictError, InputError, InvalidCredentialsError, NotFoundError } from './errors.ts';
 import { resultUnion } from './error-types.ts';
 import { decodeId, parse, zEmail, zText } from './validation.ts';
@@ -276,7 +277,9 @@ builder.mutationFields((t) => ({
       const id = decodeApiKeyId(args.id);
       const key = await ctx.prisma.apiKey.findFirst({ where: { id, workspaceId: ctx.workspaceId() }, select: { revokedAt: true } });
       if (!key) throw new NotFoundError('API key', 'id', String(args.id));
-      return ctx.prisma.apiKey.update({ ...query, where: { id }, data: { revokedAt: key.revokedAt ?? new Date() } });
+      const revoked = await ctx.prisma.apiKey.update({ ...query, where: { id }, data: { revokedAt: key.revokedAt ?? new Date() } });
+      forgetApiKey(id);
+      return revoked;
     },
   }),
 }));

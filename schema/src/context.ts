@@ -38,6 +38,18 @@ export interface Context {
 const LAST_USED_RESOLUTION_MS = 60_000;
 const lastUsedWritten = new Map<string, number>();
 
+/**
+ * Verified API keys are remembered briefly so a busy integration does not cost a lookup per request.
+ * Revoking a key clears it here at once; other API nodes forget it within API_KEY_CACHE_MS.
+ */
+export const API_KEY_CACHE_MS = 10_000;
+const MAX_CACHED_KEYS = 10_000;
+const keyCache = new Map<string, { expires: number; id: string; workspaceId: string; scopes: string[] }>();
+
+export function forgetApiKey(apiKeyId: string) {
+  for (const [hash, entry] of keyCache) if (entry.id === apiKeyId) keyCache.delete(hash);
+}
+
 export async function authenticate(prisma: PrismaClient, authorization: string | null | undefined): Promise<AuthInfo | null> {
   if (!authorization) return null;
   const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
@@ -66,12 +78,21 @@ export async function authenticate(prisma: PrismaClient, authorization: string |
   {
     // Anything else is looked up as an API key (generated keys start with cy_; a demo key set by
     // COURTYARD_DEMO_API_KEY may be any string).
-    const key = await prisma.apiKey.findUnique({
-      where: { secretHash },
-      select: { id: true, workspaceId: true, scopes: true, revokedAt: true },
-    });
-    if (!key || key.revokedAt) throw unauthenticated('The API key is unknown or revoked.');
     const now = Date.now();
+    let key = keyCache.get(secretHash);
+    if (!key || key.expires < now) {
+      const found = await prisma.apiKey.findUnique({
+        where: { secretHash },
+        select: { id: true, workspaceId: true, scopes: true, revokedAt: true },
+      });
+      if (!found || found.revokedAt) {
+        keyCache.delete(secretHash);
+        throw unauthenticated('The API key is unknown or revoked.');
+      }
+      if (keyCache.size >= MAX_CACHED_KEYS) keyCache.clear();
+      key = { expires: now + API_KEY_CACHE_MS, id: found.id, workspaceId: found.workspaceId, scopes: found.scopes };
+      keyCache.set(secretHash, key);
+    }
     if ((lastUsedWritten.get(key.id) ?? 0) < now - LAST_USED_RESOLUTION_MS) {
       lastUsedWritten.set(key.id, now);
       void prisma.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: new Date(now) } }).catch(() => undefined);

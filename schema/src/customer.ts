@@ -16,6 +16,8 @@ export const GenderEnum = builder.enumType('Gender', {
 });
 
 export const CustomerRef = builder.prismaNode('Customer', {
+  // Select mode: only the columns a query asks for are read.
+  select: { id: true },
   // A global ID of another workspace, or of nothing, makes node/nodes return null instead of failing.
   nullable: true,
   id: { field: 'id' },

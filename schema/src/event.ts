@@ -11,6 +11,8 @@ import { check } from './validation.ts';
 export const MAX_EVENT_BATCH = 5_000;
 
 builder.prismaNode('Event', {
+  // Select mode: only the columns a query asks for are read.
+  select: { id: true },
   // A global ID of another workspace, or of nothing, makes node/nodes return null instead of failing.
   nullable: true,
   id: { field: 'id' },

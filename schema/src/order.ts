@@ -27,6 +27,8 @@ const OrderStatusEnum = builder.enumType('OrderStatus', {
 });
 
 builder.prismaNode('Order', {
+  // Select mode: only the columns a query asks for are read.
+  select: { id: true },
   // A global ID of another workspace, or of nothing, makes node/nodes return null instead of failing.
   nullable: true,
   id: { field: 'id' },

@@ -31,6 +31,8 @@ const TagSourceEnum = builder.enumType('TagSource', {
 });
 
 builder.prismaNode('TagGroup', {
+  // Select mode: only the columns a query asks for are read.
+  select: { id: true },
   // A global ID of another workspace, or of nothing, makes node/nodes return null instead of failing.
   nullable: true,
   id: { field: 'id' },
@@ -47,6 +49,8 @@ builder.prismaNode('TagGroup', {
 });
 
 export const TagRef = builder.prismaNode('Tag', {
+  // Select mode: only the columns a query asks for are read.
+  select: { id: true },
   // A global ID of another workspace, or of nothing, makes node/nodes return null instead of failing.
   nullable: true,
   id: { field: 'id' },

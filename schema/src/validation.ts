@@ -1,7 +1,7 @@
 // Input checks shared by every domain file: zod schemas report issues with the path of the field,
 // and global IDs are decoded with the typename they must have.
 import { decodeGlobalID } from '@pothos/plugin-relay';
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { normalizePhone } from '@courtyard/db';
 import { z } from 'zod';
 import { InputError, type FieldIssue } from './errors.ts';
 
@@ -31,11 +31,7 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown, path: stri
  * Mobile numbers: mainland China numbers are stored as their 11 national digits (13800138000),
  * others in E.164 (+85291234567), so the same person matches however the number was typed.
  */
-export function normalizePhone(raw: string): string | null {
-  const parsed = parsePhoneNumberFromString(raw.trim(), 'CN');
-  if (!parsed?.isValid()) return null;
-  return parsed.country === 'CN' ? parsed.nationalNumber : parsed.number;
-}
+export { normalizePhone };
 
 export const zPhone = () =>
   z.string().transform((raw, ctx) => {

@@ -6,15 +6,13 @@
 // - pglite-prisma-adapter's executeScript does not await `exec`: a failing migration is recorded as
 //   applied and its error surfaces later as an unhandled rejection.
 // Both now send the whole script as one simple query (one implicit transaction, as the native engine does).
-import { PGlite } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import {
   DriverAdapterError,
   type SqlDriverAdapter,
   type SqlMigrationAwareDriverAdapterFactory,
 } from '@prisma/driver-adapter-utils';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import pg from 'pg';
 import type { Db } from '../client.ts';
 
@@ -104,6 +102,8 @@ let blankImage: Promise<Blob> | undefined;
  * an empty one takes a fraction of that, so the first is kept as an image for the rest.
  */
 export async function newMemoryPglite(image?: Blob): Promise<PGlite> {
+  // Loaded here, not at the top: migrating PostgreSQL needs no PGlite in memory.
+  const [{ PGlite }, { pg_trgm }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite/contrib/pg_trgm')]);
   if (!image) {
     blankImage ??= (async () => {
       const first = new PGlite('memory://', { extensions: { pg_trgm } });
@@ -126,6 +126,7 @@ export function scratchConnection(): EngineConnection {
   const open = async (): Promise<SqlDriverAdapter> => {
     const pglite = await newMemoryPglite();
     opened.push(pglite);
+    const { PrismaPGlite } = await import('pglite-prisma-adapter');
     return withWholeScripts(await new PrismaPGlite(pglite).connect(), (s) => pglite.exec(s));
   };
   return {

@@ -6,7 +6,8 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../client.ts';
 import { createTestDb } from '../testing.ts';
-import { CsvFileError, decodeCsv, matchCsvRows, normalizePhone, parseCustomerCsv, type CsvRow } from './csv.ts';
+import { normalizePhone } from '../phone.ts';
+import { CsvFileError, decodeCsv, matchCsvRows, parseCustomerCsv, type CsvRow } from './csv.ts';
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 const gbk = (text: string) => new Uint8Array(iconv.encode(text, 'gbk'));

@@ -16,4 +16,4 @@ export {
   type StoredSegment,
 } from './engine.ts';
 export { decodeRef } from './ids.ts';
-export { CsvFileError, decodeCsv, matchCsvRows, parseCustomerCsv, DEFAULT_MAX_CSV_ROWS, type CsvProblem, type CsvEncoding } from './csv.ts';
+export { CsvFileError, decodeCsv, matchCsvRows, parseCustomerCsv, normalizeEmail, DEFAULT_MAX_CSV_ROWS, type CsvProblem, type CsvEncoding } from './csv.ts';
