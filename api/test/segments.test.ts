@@ -64,6 +64,11 @@ describe('dynamic segments', () => {
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
     const stats = await ws.gql(`query ($id: ID!, $d: Date!) { segment(id: $id) { stats(from: $d, to: $d) { date entered exited size } } }`, { id, d: today });
     expect(stats.data.segment.stats).toEqual([{ date: today, entered: 3, exited: 2, size: 1 }]);
+
+    // Deleting a member is an exit too.
+    await ws.gql(`mutation ($id: ID!) { deleteCustomer(id: $id) { __typename } }`, { id: ids['13900000003'] });
+    const after = await ws.gql(`query ($id: ID!, $d: Date!) { segment(id: $id) { size stats(from: $d, to: $d) { entered exited size } } }`, { id, d: today });
+    expect(after.data.segment).toEqual({ size: 0, stats: [{ entered: 3, exited: 3, size: 0 }] });
   });
 
   it('previews a definition without saving and explains the SQL of a saved one', async () => {

@@ -6,7 +6,7 @@ import { CustomerInput, CustomerPatch, customerData, zCustomerFields, zCustomerU
 import { ConflictError, CourtyardError, InputError, NotFoundError } from './errors.ts';
 import { BatchItemErrorRef, DeletedRef, resultUnion, type BatchItemError } from './error-types.ts';
 import { publishCustomerChanges } from './publish.ts';
-import { recheckAfterChange } from './segment-membership.ts';
+import { publishSegmentDeltas, recheckAfterChange } from './segment-membership.ts';
 import { check, decodeId, parse } from './validation.ts';
 
 export const MAX_CUSTOMER_BATCH = 1_000;
@@ -282,8 +282,19 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const workspaceId = ctx.workspaceId();
       const id = decodeId(String(args.id), 'Customer', ['id']);
-      const { count } = await ctx.prisma.customer.deleteMany({ where: { id, workspaceId } });
-      if (!count) throw new NotFoundError('customer', 'id', String(args.id));
+      const deleted = await ctx.db.transaction(async (query) => {
+        // Leaving with the customer counts as an exit, so segments' daily sizes stay true.
+        const exits = await query<{ segmentId: string }>(
+          `INSERT INTO "SegmentChange" ("workspaceId", "segmentId", "customerId", kind)
+           SELECT m."workspaceId", m."segmentId", m."customerId", 'exited' FROM "SegmentMember" m
+           WHERE m."customerId" = $1::uuid AND m."workspaceId" = $2::uuid RETURNING "segmentId"`,
+          [id, workspaceId],
+        );
+        const rows = await query(`DELETE FROM "Customer" WHERE id = $1::uuid AND "workspaceId" = $2::uuid RETURNING id`, [id, workspaceId]);
+        return rows.length ? exits.map((e) => e.segmentId) : null;
+      });
+      if (!deleted) throw new NotFoundError('customer', 'id', String(args.id));
+      publishSegmentDeltas(ctx, workspaceId, deleted.map((segmentId) => ({ segmentId, entered: [], exited: [id] })));
       publishCustomerChanges(ctx, workspaceId, [id], 'deleted');
       return { id: String(args.id) };
     },
