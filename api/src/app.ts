@@ -1,7 +1,7 @@
 // The GraphQL application: schema, per-request context and auth, limits and error masking.
 // Transport-free: server.ts serves it over HTTP and WebSocket; tests call `yoga.fetch`.
 import type { Db } from '@courtyard/db';
-import { authenticate, createContext, createPubSub, CourtyardError, InputError, schema, type AuthInfo, type CourtyardPubSub } from '@courtyard/schema';
+import { authenticate, createContext, createPubSub, ApiKeyCache, CourtyardError, InputError, schema, type AuthInfo, type CourtyardPubSub } from '@courtyard/schema';
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
@@ -91,6 +91,11 @@ export function createApp(options: AppOptions): App {
   const { db } = options;
   const pubsub = options.pubsub ?? (createPubSub() as CourtyardPubSub);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  // A key revoked on any node is dropped from this node's cache at once (through Redis when set).
+  const keyCache = new ApiKeyCache();
+  void (async () => {
+    for await (const apiKeyId of pubsub.subscribe('apiKeyRevoked')) keyCache.forget(apiKeyId);
+  })();
   const logErrors = options.logErrors ?? true;
   // Report a limit as a validation error (400) instead of throwing out of validation.
   const reportLimit = {
@@ -125,7 +130,7 @@ export function createApp(options: AppOptions): App {
         request?.headers.get('authorization') ??
         ((params.authorization ?? params.Authorization) as string | undefined) ??
         null;
-      const auth: AuthInfo | null = await authenticate(db.prisma, header);
+      const auth: AuthInfo | null = await authenticate(db.prisma, header, keyCache);
       return createContext({ db, pubsub, auth });
     },
   });

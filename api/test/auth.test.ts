@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../src/app.ts';
 import { createTestApp, type TestApp } from '../src/testing.ts';
 
 let app: TestApp;
@@ -109,6 +110,23 @@ describe('API keys', () => {
     expect(revoked.data.revokeApiKey.revokedAt).toBeTruthy();
     const after = await ws.gql(`{ customers { totalCount } }`, {}, secret);
     expect(after.status).toBe(401);
+  });
+
+  it('a key revoked on one API node stops working on every other node at once', async () => {
+    const ws = await app.workspace();
+    const secret = await ws.keyWith(['customers:read']);
+    const other = createApp({ db: app.db, pubsub: app.pubsub });
+    const ask = () =>
+      other.yoga.fetch('http://yoga/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+        body: JSON.stringify({ query: '{ viewer { apiKey { id } } }' }),
+      });
+    const before = (await (await ask()).json()) as any;
+    const keyId = before.data.viewer.apiKey.id;
+    await ws.gql(`mutation ($id: ID!) { revokeApiKey(id: $id) { __typename } }`, { id: keyId });
+    await new Promise((r) => setTimeout(r, 20));
+    expect((await ask()).status).toBe(401);
   });
 
   it('without credentials only sign-up and login are reachable', async () => {

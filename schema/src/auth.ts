@@ -12,7 +12,6 @@ import {
 } from '@courtyard/db';
 import { z } from 'zod';
 import { builder } from './builder.ts';
-import { forgetApiKey } from './context.ts';
 import { ConflictError, InputError, InvalidCredentialsError, NotFoundError } from './errors.ts';
 import { resultUnion } from './error-types.ts';
 import { decodeId, parse, zEmail, zText } from './validation.ts';
@@ -278,7 +277,7 @@ builder.mutationFields((t) => ({
       const key = await ctx.prisma.apiKey.findFirst({ where: { id, workspaceId: ctx.workspaceId() }, select: { revokedAt: true } });
       if (!key) throw new NotFoundError('API key', 'id', String(args.id));
       const revoked = await ctx.prisma.apiKey.update({ ...query, where: { id }, data: { revokedAt: key.revokedAt ?? new Date() } });
-      forgetApiKey(id);
+      ctx.pubsub.publish('apiKeyRevoked', id);
       return revoked;
     },
   }),

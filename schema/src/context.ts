@@ -39,18 +39,31 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 const lastUsedWritten = new Map<string, number>();
 
 /**
- * Verified API keys are remembered briefly so a busy integration does not cost a lookup per request.
- * Revoking a key clears it here at once; other API nodes forget it within API_KEY_CACHE_MS.
+ * Verified API keys are remembered briefly so a busy integration does not cost a lookup per
+ * request. One cache per API app; a revocation is broadcast so every node forgets the key at once.
  */
 export const API_KEY_CACHE_MS = 10_000;
 const MAX_CACHED_KEYS = 10_000;
-const keyCache = new Map<string, { expires: number; id: string; workspaceId: string; scopes: string[] }>();
 
-export function forgetApiKey(apiKeyId: string) {
-  for (const [hash, entry] of keyCache) if (entry.id === apiKeyId) keyCache.delete(hash);
+export class ApiKeyCache {
+  private readonly entries = new Map<string, { expires: number; id: string; workspaceId: string; scopes: string[] }>();
+
+  get(secretHash: string, now: number) {
+    const entry = this.entries.get(secretHash);
+    return entry && entry.expires >= now ? entry : undefined;
+  }
+
+  set(secretHash: string, entry: { expires: number; id: string; workspaceId: string; scopes: string[] }) {
+    if (this.entries.size >= MAX_CACHED_KEYS) this.entries.clear();
+    this.entries.set(secretHash, entry);
+  }
+
+  forget(apiKeyId: string) {
+    for (const [hash, entry] of this.entries) if (entry.id === apiKeyId) this.entries.delete(hash);
+  }
 }
 
-export async function authenticate(prisma: PrismaClient, authorization: string | null | undefined): Promise<AuthInfo | null> {
+export async function authenticate(prisma: PrismaClient, authorization: string | null | undefined, keyCache = new ApiKeyCache()): Promise<AuthInfo | null> {
   if (!authorization) return null;
   const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
   if (!match?.[1]) throw unauthenticated('The Authorization header must be `Bearer <API key or session token>`.');
@@ -79,17 +92,13 @@ export async function authenticate(prisma: PrismaClient, authorization: string |
     // Anything else is looked up as an API key (generated keys start with cy_; a demo key set by
     // COURTYARD_DEMO_API_KEY may be any string).
     const now = Date.now();
-    let key = keyCache.get(secretHash);
-    if (!key || key.expires < now) {
+    let key = keyCache.get(secretHash, now);
+    if (!key) {
       const found = await prisma.apiKey.findUnique({
         where: { secretHash },
         select: { id: true, workspaceId: true, scopes: true, revokedAt: true },
       });
-      if (!found || found.revokedAt) {
-        keyCache.delete(secretHash);
-        throw unauthenticated('The API key is unknown or revoked.');
-      }
-      if (keyCache.size >= MAX_CACHED_KEYS) keyCache.clear();
+      if (!found || found.revokedAt) throw unauthenticated('The API key is unknown or revoked.');
       key = { expires: now + API_KEY_CACHE_MS, id: found.id, workspaceId: found.workspaceId, scopes: found.scopes };
       keyCache.set(secretHash, key);
     }

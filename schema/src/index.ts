@@ -16,6 +16,6 @@ import './segment-csv.ts';
 
 export const schema = describeConnections(builder.toSchema({ sortSchema: true }));
 
-export { authenticate, createContext, type AuthInfo, type Context } from './context.ts';
+export { ApiKeyCache, authenticate, createContext, type AuthInfo, type Context } from './context.ts';
 export { createPubSub, type CourtyardPubSub, type CourtyardTopics } from './pubsub.ts';
 export { CourtyardError, InputError } from './errors.ts';

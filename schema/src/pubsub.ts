@@ -15,6 +15,8 @@ export interface SegmentChangedMessage {
 export type CourtyardTopics = {
   customerUpdated: [workspaceId: string, message: CustomerUpdatedMessage];
   segmentChanged: [workspaceId: string, message: SegmentChangedMessage];
+  /** A revoked API key, so every API node drops it from its cache at once. */
+  apiKeyRevoked: [apiKeyId: string];
 };
 
 export type CourtyardPubSub = PubSub<CourtyardTopics>;
