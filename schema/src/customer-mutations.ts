@@ -3,7 +3,7 @@ import type { Prisma, PrismaClient } from '@courtyard/db';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
 import { CustomerInput, CustomerPatch, customerData, zCustomerFields, zCustomerUpsert, type CustomerFields } from './customer-input.ts';
-import { ConflictError, CourtyardError, InputError, NotFoundError } from './errors.ts';
+import { ConflictError, CourtyardError, InputError, isUniqueViolation, NotFoundError } from './errors.ts';
 import { BatchItemErrorRef, DeletedRef, resultUnion, type BatchItemError } from './error-types.ts';
 import { publishCustomerChanges } from './publish.ts';
 import { publishSegmentDeltas, recheckAfterChange } from './segment-membership.ts';
@@ -70,10 +70,6 @@ const UpsertCustomerPayload = builder.objectRef<{ customerId: string; created: b
     created: t.exposeBoolean('created', { description: 'True when the customer was new.' }),
   }),
 });
-
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string } | null)?.code === 'P2002';
-}
 
 /**
  * Which identity of `data` already belongs to another customer. Asked of the database rather than

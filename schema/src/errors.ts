@@ -63,3 +63,8 @@ export function prefixIssues(prefix: string[], issues: FieldIssue[]): FieldIssue
 export class InvalidValue {
   constructor(readonly message: string) {}
 }
+
+/** A write hit a unique index (Prisma's P2002). */
+export function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string } | null)?.code === 'P2002';
+}

@@ -14,11 +14,11 @@ import { z } from 'zod';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
 import { CustomerFilter, customerWhere } from './customer-filter.ts';
-import { ConflictError, InputError, NotFoundError, type FieldIssue } from './errors.ts';
+import { ConflictError, InputError, isUniqueViolation, NotFoundError, type FieldIssue } from './errors.ts';
 import { DeletedRef, resultUnion } from './error-types.ts';
 import { publishSegmentDeltas } from './segment-membership.ts';
 import { zDate } from './scalars.ts';
-import { decodeId, parse, zText } from './validation.ts';
+import { assertCustomersExist, decodeId, parse, zText } from './validation.ts';
 
 const SegmentTypeEnum = builder.enumType('SegmentType', {
   description: 'How a segment gets its members.',
@@ -281,10 +281,6 @@ async function findSegment(ctx: Context, globalId: string, path: string[]) {
   return segment;
 }
 
-function uniqueViolation(error: unknown): boolean {
-  return (error as { code?: string } | null)?.code === 'P2002';
-}
-
 async function addStaticMembers(ctx: Context, workspaceId: string, segmentId: string, customerIds: string[]) {
   await ctx.db.query(
     `WITH added AS (
@@ -332,11 +328,7 @@ builder.mutationFields((t) => ({
       const definition = input.type === 'dynamic' ? await checkDefinition(ctx, workspaceId, input.definition, ['input', 'definition']) : null;
       const customerIds = (input.customerIds ?? []).map((g, i) => decodeId(String(g), 'Customer', ['input', 'customerIds', String(i)]));
       if (customerIds.length > MAX_STATIC_IDS) throw new InputError({ path: ['input', 'customerIds'], message: `at most ${MAX_STATIC_IDS} ids; upload a CSV for more`, code: 'too_big' });
-      if (customerIds.length) {
-        const found = new Set((await ctx.prisma.customer.findMany({ where: { workspaceId, id: { in: customerIds } }, select: { id: true } })).map((c) => c.id));
-        const missing = customerIds.flatMap((id, i) => (found.has(id) ? [] : [{ path: ['input', 'customerIds', String(i)], message: 'no such customer in this workspace', code: 'not_found' }]));
-        if (missing.length) throw new InputError(missing);
-      }
+      await assertCustomersExist(ctx.prisma, workspaceId, customerIds, ['input', 'customerIds']);
       const source = input.snapshotOf ? await findSegment(ctx, String(input.snapshotOf), ['input', 'snapshotOf']) : null;
       let segment;
       try {
@@ -351,7 +343,7 @@ builder.mutationFields((t) => ({
           },
         });
       } catch (error) {
-        if (uniqueViolation(error)) throw new ConflictError(`A segment named "${name}" exists.`, 'input.name');
+        if (isUniqueViolation(error)) throw new ConflictError(`A segment named "${name}" exists.`, 'input.name');
         throw error;
       }
       if (definition) {
@@ -390,7 +382,7 @@ builder.mutationFields((t) => ({
       try {
         await ctx.prisma.segment.update({ where: { id: segment.id }, data });
       } catch (error) {
-        if (uniqueViolation(error)) throw new ConflictError('A segment with this name exists.', 'input.name');
+        if (isUniqueViolation(error)) throw new ConflictError('A segment with this name exists.', 'input.name');
         throw error;
       }
       if (definition) publishSegmentDeltas(ctx, workspaceId, [await refreshSegment(ctx.db, { ...segment, definition, dependsOn: dependenciesOf(definition) })]);

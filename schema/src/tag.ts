@@ -49,8 +49,8 @@ builder.prismaNode('TagGroup', {
 });
 
 export const TagRef = builder.prismaNode('Tag', {
-  // Select mode: only the columns a query asks for are read.
-  select: { id: true },
+  // Include mode: every column is read, so rows loaded in batches by customer-loaders.ts resolve
+  // without a selection plan (and without a lookup per field and row).
   // A global ID of another workspace, or of nothing, makes node/nodes return null instead of failing.
   nullable: true,
   id: { field: 'id' },

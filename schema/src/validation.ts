@@ -78,3 +78,16 @@ export function tryDecodeId(globalId: string, typename: string, path: string[]):
     throw error;
   }
 }
+
+/** Throws an InputError naming each id (by its position under `path`) that is not a customer of the workspace. */
+export async function assertCustomersExist(
+  prisma: { customer: { findMany(args: { where: { workspaceId: string; id: { in: string[] } }; select: { id: true } }): Promise<{ id: string }[]> } },
+  workspaceId: string,
+  ids: string[],
+  path: string[],
+) {
+  if (!ids.length) return;
+  const found = new Set((await prisma.customer.findMany({ where: { workspaceId, id: { in: ids } }, select: { id: true } })).map((c) => c.id));
+  const missing = ids.flatMap((id, i) => (found.has(id) ? [] : [{ path: [...path, String(i)], message: 'no such customer in this workspace', code: 'not_found' }]));
+  if (missing.length) throw new InputError(missing);
+}
