@@ -22,10 +22,11 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createDb, type Db } from '@courtyard/db';
-import { migrate } from '@courtyard/db/migrate';
-import { generateCustomers, seedDemo } from '@courtyard/db/seed';
+import type { Db } from '@courtyard/db';
 import autocannon from 'autocannon';
+import {
+  BenchmarkError, int, mb, ms, parseNumber, pct, prepareDatabase, printMachine, seconds, section, table, UsageError,
+} from './common.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/courtyard_bench';
@@ -59,8 +60,6 @@ It is dropped and recreated, so its name must contain "bench".`;
 
 // ─── options ─────────────────────────────────────────────────────────────────────────────────────
 
-class UsageError extends Error {}
-
 const OPTION_SPEC = {
   customers: { type: 'string', default: '100000' },
   duration: { type: 'string', default: '10' },
@@ -82,11 +81,7 @@ function parseOptions() {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const num = (name: string, raw: string, min: number) => {
-    const n = Number(raw.replaceAll('_', '').replaceAll(',', ''));
-    if (!Number.isFinite(n) || n < min) throw new UsageError(`--${name} must be a number ≥ ${min}, got "${raw}"`);
-    return n;
-  };
+  const num = parseNumber;
   return {
     help: values.help,
     customers: Math.floor(num('customers', values.customers, 50)),
@@ -113,122 +108,6 @@ function parseOnly(raw: string): Set<Part> {
 }
 
 type Options = ReturnType<typeof parseOptions>;
-
-// ─── formatting ──────────────────────────────────────────────────────────────────────────────────
-
-const int = (n: number) => Math.round(n).toLocaleString('en');
-const ms = (n: number) => `${n.toFixed(n < 10 ? 1 : 0)} ms`;
-const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
-const pct = (n: number) => `${(n * 100).toFixed(1)}%`;
-const seconds = (msValue: number) => `${(msValue / 1000).toFixed(1)} s`;
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
-function section(title: string) {
-  console.log(`\n── ${title} ${'─'.repeat(Math.max(0, 96 - title.length))}`);
-}
-
-// ─── database ────────────────────────────────────────────────────────────────────────────────────
-
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-/** Runs `fn` on the server's `postgres` database (the one that is always there to manage others). */
-async function onServer(url: URL, fn: (db: Db) => Promise<void>): Promise<void> {
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const db = await createDb({ databaseUrl: admin.toString(), poolSize: 1 });
-  try {
-    await fn(db);
-  } finally {
-    await db.close();
-  }
-}
-
-async function demoWorkspaceWithCustomers(db: Db): Promise<{ workspaceId: string; customers: number } | null> {
-  try {
-    const [row] = await db.query<{ id: string; n: number }>(
-      `SELECT w.id, (SELECT count(*)::int FROM "Customer" c WHERE c."workspaceId" = w.id) AS n
-         FROM "Workspace" w JOIN "ApiKey" k ON k."workspaceId" = w.id
-        WHERE k.name = '演示密钥 Demo key' ORDER BY w."createdAt" LIMIT 1`,
-    );
-    return row ? { workspaceId: row.id, customers: row.n } : null;
-  } catch {
-    return null; // no such database or not migrated
-  }
-}
-
-/** The benchmark database, ready: migrated, demo workspace with exactly `customers` customers. */
-async function prepareDatabase(url: string, options: Options): Promise<{ db: Db; workspaceId: string; reused: boolean }> {
-  const parsed = new URL(url);
-  const name = decodeURIComponent(parsed.pathname.slice(1));
-  if (!/bench/i.test(name)) throw new UsageError(`BENCH_DATABASE_URL names the database "${name}"; the benchmark drops it, so its name must contain "bench"`);
-
-  if (options.reuse) {
-    let db: Db | undefined;
-    try {
-      db = await createDb({ databaseUrl: url, poolSize: 4 });
-      const found = await demoWorkspaceWithCustomers(db);
-      if (found && found.customers === options.customers) {
-        await migrate(db); // a migration added since: apply it, data stays
-        await seedDemo(db, { demoApiKey: DEMO_API_KEY, customers: 0 });
-        const removed = await db.query<{ n: number }>(
-          `WITH d AS (DELETE FROM "Event" WHERE "workspaceId" = $1 AND "idempotencyKey" LIKE $2 RETURNING 1) SELECT count(*)::int AS n FROM d`,
-          [found.workspaceId, `${EVENT_KEY_PREFIX}%`],
-        );
-        console.log(`Reusing ${name}: demo workspace ${found.workspaceId} with ${int(found.customers)} customers (removed ${int(removed[0]!.n)} events of earlier runs)`);
-        await db.query('VACUUM ANALYZE');
-        return { db, workspaceId: found.workspaceId, reused: true };
-      }
-      console.log(`--reuse: ${name} ${found ? `has ${int(found.customers)} customers, not ${int(options.customers)}` : 'has no demo workspace'}; recreating it`);
-    } catch (error) {
-      console.log(`--reuse: cannot use ${name} (${(error as Error).message.split('\n')[0]}); recreating it`);
-    }
-    await db?.close();
-  }
-
-  const started = performance.now();
-  await onServer(parsed, async (admin) => {
-    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
-    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
-  });
-  const db = await createDb({ databaseUrl: url, poolSize: 4 });
-  try {
-    const { applied } = await migrate(db);
-    const demo = await seedDemo(db, { demoApiKey: DEMO_API_KEY, customers: 0 });
-    console.log(`Created ${name}: ${applied.length} migration(s), demo workspace ${demo.workspaceId}`);
-    console.log(`Generating ${int(options.customers)} customers (~10 events, ~2 orders each, tagged) …`);
-    let lastPrint = 0;
-    const result = await generateCustomers(db, {
-      workspaceId: demo.workspaceId,
-      customers: options.customers,
-      seed: 1,
-      onProgress(p) {
-        if (p.elapsedMs - lastPrint < 5_000 && p.customers < p.target) return;
-        lastPrint = p.elapsedMs;
-        console.log(`  ${((p.customers / p.target) * 100).toFixed(0).padStart(3)}%  ${int(p.customers)} customers, ${int(p.events)} events, ${int(p.orders)} orders, ${seconds(p.elapsedMs)}`);
-      },
-    });
-    console.log(
-      `Generated ${int(result.customers)} customers, ${int(result.orders)} orders, ${int(result.orderItems)} order items, ` +
-        `${int(result.events)} events, ${int(result.customerTags)} tag assignments in ${seconds(result.elapsedMs)}`,
-    );
-    // A production database has statistics and a visibility map; a freshly loaded one has neither.
-    const vacuumStarted = performance.now();
-    await db.query('VACUUM ANALYZE');
-    console.log(`VACUUM ANALYZE in ${seconds(performance.now() - vacuumStarted)}; database ready in ${seconds(performance.now() - started)}`);
-    return { db, workspaceId: demo.workspaceId, reused: false };
-  } catch (error) {
-    await db.close();
-    throw error;
-  }
-}
 
 // ─── processes: the API server, CPU and memory ───────────────────────────────────────────────────
 
@@ -450,7 +329,6 @@ interface PageResponse {
   errors?: Array<{ message: string }>;
 }
 
-class BenchmarkError extends Error {}
 
 async function postGraphQL<T>(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; json: T; bytes: number }> {
   const response = await fetch(url, { method: 'POST', headers, body });
@@ -735,12 +613,6 @@ function summariseProfile(file: string): string {
 
 // ─── main ────────────────────────────────────────────────────────────────────────────────────────
 
-function printMachine() {
-  const cpus = os.cpus();
-  console.log(`Machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, ${os.type()} ${os.release()} (${os.arch()})`);
-  console.log(`Node ${process.version}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; ${new Date().toISOString()}`);
-}
-
 let server: ApiServer | undefined;
 let db: Db | undefined;
 let cleaning: Promise<void> | undefined;
@@ -765,7 +637,18 @@ async function main(): Promise<number> {
 
   section('Database');
   const started = performance.now();
-  const prepared = await prepareDatabase(databaseUrl, options);
+  const prepared = await prepareDatabase(databaseUrl, {
+    customers: options.customers,
+    reuse: options.reuse,
+    demoApiKey: DEMO_API_KEY,
+    async cleanReused(db, workspaceId) {
+      const removed = await db.query<{ n: number }>(
+        `WITH d AS (DELETE FROM "Event" WHERE "workspaceId" = $1 AND "idempotencyKey" LIKE $2 RETURNING 1) SELECT count(*)::int AS n FROM d`,
+        [workspaceId, `${EVENT_KEY_PREFIX}%`],
+      );
+      return `removed ${int(removed[0]!.n)} events of earlier runs`;
+    },
+  });
   db = prepared.db;
   const [pg] = await db.query<{ version: string; shared_buffers: string }>(`SELECT split_part(version(), ' ', 2) AS version, current_setting('shared_buffers') AS shared_buffers`);
   const [counts] = await db.query<{ customers: number; events: number; orders: number; tags: number; size: string }>(

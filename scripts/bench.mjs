@@ -13,6 +13,10 @@ const BENCHES = {
     file: 'bench/api.ts',
     description: 'GraphQL API on PostgreSQL with 100k customers: request rate and latency of a trivial query and a customers page, event ingestion rate, peak RSS',
   },
+  segments: {
+    file: 'bench/segments.ts',
+    description: 'Segment engine on PostgreSQL with 1M customers: 5-condition count vs a naive JS filter, full refresh, re-check latency per ingested event',
+  },
 };
 
 function list(stream) {
