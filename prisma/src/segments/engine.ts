@@ -135,44 +135,57 @@ export async function refreshSegment(db: Db, segment: StoredSegment, now?: Date)
   return toDelta(segment.id, rows);
 }
 
+async function recheckIn(query: QueryFn, segment: StoredSegment, customerIds: string[], now?: Date): Promise<MembershipDelta> {
+  const { where, params } = compileSegment(segment.definition, { workspaceId: segment.workspaceId, mode: 'point', now, resolveId }, [segment.workspaceId, segment.id, customerIds]);
+  const target = `SELECT c.id FROM "Customer" c WHERE c."workspaceId" = $1::uuid AND c.id = ANY($3::uuid[]) AND ${where}`;
+  return toDelta(segment.id, await query<{ id: string; kind: string }>(diffStatement(target, '$3::uuid[]'), params));
+}
+
 /** Re-checks only `customerIds` against one segment (after a change that concerns them). */
 export async function recheckSegment(db: Db, segment: StoredSegment, customerIds: string[], now?: Date): Promise<MembershipDelta> {
   if (!customerIds.length) return { segmentId: segment.id, entered: [], exited: [] };
-  const { where, params } = compileSegment(segment.definition, { workspaceId: segment.workspaceId, mode: 'point', now, resolveId }, [segment.workspaceId, segment.id, customerIds]);
-  const target = `SELECT c.id FROM "Customer" c WHERE c."workspaceId" = $1::uuid AND c.id = ANY($3::uuid[]) AND ${where}`;
-  const rows = await locked(db, segment.id, (query) => query<{ id: string; kind: string }>(diffStatement(target, '$3::uuid[]'), params));
-  return toDelta(segment.id, rows);
+  return locked(db, segment.id, (query) => recheckIn(query, segment, customerIds, now));
 }
 
-export async function loadDynamicSegments(db: Db, workspaceId: string): Promise<StoredSegment[]> {
-  const rows = await db.prisma.segment.findMany({
-    where: { workspaceId, type: 'dynamic' },
-    select: { id: true, workspaceId: true, definition: true, dependsOn: true },
-    orderBy: { createdAt: 'asc' },
-  });
-  return rows.map((r) => ({ ...r, definition: r.definition as unknown as SegmentDefinition }));
+export async function loadDynamicSegments(db: Pick<Db, 'query'>, workspaceId: string): Promise<StoredSegment[]> {
+  return db.query<StoredSegment>(
+    `SELECT id, "workspaceId", definition, "dependsOn" FROM "Segment" WHERE "workspaceId" = $1::uuid AND type = 'dynamic' ORDER BY "createdAt", id`,
+    [workspaceId],
+  );
 }
 
 /**
  * After a change to some customers, re-checks every dynamic segment that depends on it, then the
- * segments that depend on those whose membership moved. Returns every non-empty delta.
+ * segments that depend on those whose membership moved. Returns every non-empty delta. All of it
+ * runs in one transaction that locks the segments it may touch up front (in id order, so two
+ * re-checks never deadlock).
  */
 export async function recheckCustomers(db: Db, workspaceId: string, customerIds: string[], causes: SegmentChangeCause[]): Promise<MembershipDelta[]> {
   if (!customerIds.length) return [];
   const segments = await loadDynamicSegments(db, workspaceId);
-  if (!segments.length) return [];
-  const deltas: MembershipDelta[] = [];
-  const touched = new Set<string>(causes);
-  // In dependency order, a segment that depends on one whose membership just moved is re-checked too.
-  for (const segment of dependencyOrder(segments)) {
-    if (!touched.has('created') && !segment.dependsOn.some((d) => touched.has(d))) continue;
-    const delta = await recheckSegment(db, segment, customerIds);
-    if (delta.entered.length || delta.exited.length) {
-      deltas.push(delta);
-      touched.add(`segment:${segment.id}`);
+  const cause = new Set<string>(causes);
+  const candidates = dependencyOrder(segments).filter(
+    (s) => cause.has('created') || s.dependsOn.some((d) => cause.has(d) || d.startsWith('segment:')),
+  );
+  if (!candidates.length) return [];
+  return db.transaction(async (query) => {
+    await query(
+      `SELECT pg_advisory_xact_lock(hashtext('segment:' || id)) FROM (SELECT id FROM unnest($1::text[]) AS id ORDER BY id) ids`,
+      [candidates.map((s) => s.id)],
+    );
+    const deltas: MembershipDelta[] = [];
+    const touched = new Set<string>(causes);
+    // In dependency order, a segment that depends on one whose membership just moved is re-checked too.
+    for (const segment of candidates) {
+      if (!touched.has('created') && !segment.dependsOn.some((d) => touched.has(d))) continue;
+      const delta = await recheckIn(query, segment, customerIds);
+      if (delta.entered.length || delta.exited.length) {
+        deltas.push(delta);
+        touched.add(`segment:${segment.id}`);
+      }
     }
-  }
-  return deltas;
+    return deltas;
+  });
 }
 
 /** Segments a definition names, directly; used to reject cycles. */
