@@ -151,15 +151,17 @@ describe('compileSegment: customer fields, tags and segments', () => {
       { name: 'Bo', attributes: { tier: 'silver', points: 80, vip: false, joined: '2025-01-01T00:00:00.000Z' } },
       { name: 'Cy', attributes: { tier: null, points: '150' } },
       { name: 'Di', attributes: {} },
+      // Looks like a date, is not one: it matches no date condition and breaks none.
+      { name: 'Ed', attributes: { joined: '2026-02-31' } },
     ]);
     await expectCases(f, [
       [attr('attributes.tier', 'equals', 'gold'), ['Ada']],
-      [attr('attributes.tier', 'notEquals', 'gold'), ['Bo', 'Cy', 'Di']],
+      [attr('attributes.tier', 'notEquals', 'gold'), ['Bo', 'Cy', 'Di', 'Ed']],
       [attr('attributes.tier', 'in', ['gold', 'silver']), ['Ada', 'Bo']],
-      [attr('attributes.tier', 'notIn', ['gold']), ['Bo', 'Cy', 'Di']],
+      [attr('attributes.tier', 'notIn', ['gold']), ['Bo', 'Cy', 'Di', 'Ed']],
       [attr('attributes.tier', 'contains', 'OL'), ['Ada']],
       [attr('attributes.tier', 'startsWith', 'sil'), ['Bo']],
-      [attr('attributes.tier', 'isSet'), ['Ada', 'Bo']], [attr('attributes.tier', 'isNotSet'), ['Cy', 'Di']],
+      [attr('attributes.tier', 'isSet'), ['Ada', 'Bo']], [attr('attributes.tier', 'isNotSet'), ['Cy', 'Di', 'Ed']],
       [attr('attributes.points', 'gt', 100), ['Ada']],
       [attr('attributes.points', 'lte', 80), ['Bo']],
       [attr('attributes.points', 'equals', 120), ['Ada']],
@@ -169,7 +171,7 @@ describe('compileSegment: customer fields, tags and segments', () => {
       [attr('attributes.joined', 'after', '2026-01-01'), ['Ada']],
       [attr('attributes.joined', 'gte', ago(5).toISOString()), ['Ada']],
       [attr('attributes.joined', 'lte', '2025-01-01T00:00:00.000Z'), ['Bo']],
-      [attr('attributes.joined', 'withinLastDays', 30), ['Ada']], [attr('attributes.joined', 'notWithinLastDays', 30), ['Bo', 'Cy', 'Di']],
+      [attr('attributes.joined', 'withinLastDays', 30), ['Ada']], [attr('attributes.joined', 'notWithinLastDays', 30), ['Bo', 'Cy', 'Di', 'Ed']],
     ]);
   });
 

@@ -135,7 +135,7 @@ class Compiler {
     const json = `c."attributes" -> ${k}`;
     const text = `(c."attributes" ->> ${k})`;
     const asNumber = `(CASE WHEN jsonb_typeof(${json}) = 'number' THEN (${text})::numeric END)`;
-    const asTime = `(CASE WHEN jsonb_typeof(${json}) = 'string' AND ${text} ~ '^\\d{4}-\\d{2}-\\d{2}' THEN (${text})::timestamptz END)`;
+    const asTime = `(CASE WHEN jsonb_typeof(${json}) = 'string' AND ${text} ~ '^\\d{4}-\\d{2}-\\d{2}' THEN courtyard_try_timestamptz(${text}) END)`;
     const isDateValue = typeof value === 'string' || (Array.isArray(value) && typeof value[0] === 'string');
     switch (operator) {
       case 'equals': return `${json} = ${this.p(JSON.stringify(value), 'jsonb')}`;
