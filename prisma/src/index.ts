@@ -3,3 +3,4 @@ export * from './credentials.ts';
 export * from './scopes.ts';
 export * from './generated/prisma/client.ts';
 export { normalizePhone, normalizePhoneReference } from './phone.ts';
+export * from './orders.ts';

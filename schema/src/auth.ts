@@ -15,7 +15,7 @@ import { builder } from './builder.ts';
 import { ConflictError, InputError, InvalidCredentialsError, NotFoundError } from './errors.ts';
 import { resultUnion } from './error-types.ts';
 import { decodeId, parse, zEmail, zText } from './validation.ts';
-import { RoleEnum, ScopeEnum, WorkspaceRef } from './workspace.ts';
+import { RoleEnum, ScopeEnum } from './workspace.ts';
 
 const SESSION_DAYS = 30;
 const INVITATION_DAYS = 7;
@@ -291,4 +291,3 @@ function decodeApiKeyId(id: string | number): string {
 }
 
 const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0Tn1QHtxq4FkqT4Nw6kzkUqZbVZ6mf8E+7Y0I2o3Wk8';
-void WorkspaceRef;

@@ -2,7 +2,8 @@
 import type { QueryFn } from '@courtyard/db';
 import { z } from 'zod';
 import { builder } from './builder.ts';
-import type { FieldIssue } from './errors.ts';
+import { InputError, type FieldIssue } from './errors.ts';
+import type { BatchItemError } from './error-types.ts';
 import { check, tryDecodeId, zEmail, zPhone } from './validation.ts';
 
 export const CustomerRefInput = builder.inputType('CustomerRefInput', {
@@ -56,3 +57,46 @@ export async function resolveCustomerRefs(query: QueryFn, workspaceId: string, r
 }
 
 export const refKey = (r: Ref) => `${r.key}:${r.value}`;
+
+export interface BatchItem<T> {
+  index: number;
+  customerId: string;
+  data: T;
+}
+
+/**
+ * The shared first half of every batch that names customers (events, orders): each item's
+ * customer reference and fields are checked (plus `checkInOrder`, which sees the items in order, e.g. for
+ * duplicates), all references are resolved with one query per kind, and the result is the usable
+ * items with their customer ids and, by index, why the others were rejected.
+ */
+export async function prepareCustomerBatch<S extends z.ZodType>(
+  query: QueryFn,
+  workspaceId: string,
+  field: string,
+  items: readonly { customer: RefInput }[],
+  schema: S,
+  checkInOrder?: (data: z.output<S>, index: number, path: string[]) => FieldIssue | null,
+): Promise<{ items: BatchItem<z.output<S>>[]; errors: BatchItemError[] }> {
+  const errors: BatchItemError[] = [];
+  const fail = (index: number, issues: FieldIssue[]) => errors.push({ index, error: new InputError(issues) });
+  const parsed: { index: number; ref: Ref; data: z.output<S> }[] = [];
+  items.forEach((raw, index) => {
+    const path = [field, String(index)];
+    const ref = parseCustomerRef(raw.customer, [...path, 'customer']);
+    const result = check(schema, raw, path);
+    if (!ref.ok || !result.ok) return fail(index, [...(ref.ok ? [] : ref.issues), ...(result.ok ? [] : result.issues)]);
+    const problem = checkInOrder?.(result.data, index, path);
+    if (problem) return fail(index, [problem]);
+    parsed.push({ index, ref: ref.ref, data: result.data });
+  });
+  const customers = await resolveCustomerRefs(query, workspaceId, parsed.map((p) => p.ref));
+  const usable: BatchItem<z.output<S>>[] = [];
+  for (const { index, ref, data } of parsed) {
+    const customerId = customers.get(refKey(ref));
+    if (customerId) usable.push({ index, customerId, data });
+    else fail(index, [{ path: [field, String(index), 'customer', ref.key], message: 'no customer matches; upsert the customer first', code: 'not_found' }]);
+  }
+  errors.sort((a, b) => a.index - b.index);
+  return { items: usable, errors };
+}

@@ -54,10 +54,6 @@ export function issuesFromStandardSchema(issues: readonly StandardSchemaV1.Issue
   }));
 }
 
-/** Prefixes every issue's path, e.g. to place an item's issues under ['customers', '3']. */
-export function prefixIssues(prefix: string[], issues: FieldIssue[]): FieldIssue[] {
-  return issues.map((i) => ({ ...i, path: [...prefix, ...i.path] }));
-}
 
 /** An input scalar value that did not parse; carried to the resolver so a batch can report it per item. */
 export class InvalidValue {

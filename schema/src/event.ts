@@ -1,12 +1,11 @@
 // Customer events: the node and batch ingestion, idempotent by key.
 import { z } from 'zod';
 import { builder } from './builder.ts';
-import { CustomerRefInput, parseCustomerRef, refKey, resolveCustomerRefs } from './customer-ref.ts';
-import { InputError, type FieldIssue } from './errors.ts';
+import { CustomerRefInput, prepareCustomerBatch } from './customer-ref.ts';
+import { InputError } from './errors.ts';
 import { BatchItemErrorRef, resultUnion, type BatchItemError } from './error-types.ts';
 import { zDate, zJSONObject } from './scalars.ts';
 import { recheckAfterChange } from './segment-membership.ts';
-import { check } from './validation.ts';
 
 export const MAX_EVENT_BATCH = 5_000;
 
@@ -75,22 +74,7 @@ builder.mutationFields((t) => ({
         throw new InputError({ path: ['events'], message: `at most ${MAX_EVENT_BATCH} events per call; got ${args.events.length}. Split the batch.`, code: 'too_big' });
       }
       const workspaceId = ctx.workspaceId();
-      const errors: BatchItemError[] = [];
-      const fail = (index: number, issues: FieldIssue[]) => errors.push({ index, error: new InputError(issues) });
-      const parsed: { index: number; ref: ReturnType<typeof parseCustomerRef> & { ok: true }; event: z.output<typeof zEvent> }[] = [];
-      args.events.forEach((raw, index) => {
-        const path = ['events', String(index)];
-        const ref = parseCustomerRef(raw.customer, [...path, 'customer']);
-        const event = check(zEvent, raw, path);
-        if (!ref.ok || !event.ok) fail(index, [...(ref.ok ? [] : ref.issues), ...(event.ok ? [] : event.issues)]);
-        else parsed.push({ index, ref, event: event.data });
-      });
-      const customers = await resolveCustomerRefs(ctx.db.query, workspaceId, parsed.map((p) => p.ref.ref));
-      const rows = parsed.filter(({ index, ref }) => {
-        if (customers.has(refKey(ref.ref))) return true;
-        fail(index, [{ path: ['events', String(index), 'customer', ref.ref.key], message: 'no customer matches; upsert the customer first', code: 'not_found' }]);
-        return false;
-      });
+      const { items: rows, errors } = await prepareCustomerBatch(ctx.db.query, workspaceId, 'events', args.events, zEvent);
       const now = new Date();
       const stored = rows.length
         ? await ctx.db.query<{ n: number }>(
@@ -103,20 +87,19 @@ builder.mutationFields((t) => ({
              SELECT count(*)::int AS n FROM ins`,
             [
               workspaceId,
-              rows.map((r) => customers.get(refKey(r.ref.ref))),
-              rows.map((r) => r.event.type),
-              rows.map((r) => JSON.stringify(r.event.properties ?? {})),
-              rows.map((r) => (r.event.occurredAt ?? now).toISOString()),
-              rows.map((r) => r.event.idempotencyKey),
+              rows.map((r) => r.customerId),
+              rows.map((r) => r.data.type),
+              rows.map((r) => JSON.stringify(r.data.properties ?? {})),
+              rows.map((r) => (r.data.occurredAt ?? now).toISOString()),
+              rows.map((r) => r.data.idempotencyKey),
             ],
           )
         : [{ n: 0 }];
       const storedCount = stored[0]!.n;
       if (storedCount) {
-        const causes = [...new Set(rows.map((r) => `event:${r.event.type}` as const))];
-        await recheckAfterChange(ctx, workspaceId, [...new Set(rows.map((r) => customers.get(refKey(r.ref.ref))!))], causes);
+        const causes = [...new Set(rows.map((r) => `event:${r.data.type}` as const))];
+        await recheckAfterChange(ctx, workspaceId, [...new Set(rows.map((r) => r.customerId))], causes);
       }
-      errors.sort((a, b) => a.index - b.index);
       return { storedCount, duplicateCount: rows.length - storedCount, failedCount: errors.length, errors };
     },
   }),

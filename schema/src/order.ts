@@ -1,18 +1,16 @@
 // Orders: the node and idempotent batch import, which also refreshes each customer's order totals.
-import type { QueryFn } from '@courtyard/db';
+import { isPaidOrderStatus, refreshCustomerTotals } from '@courtyard/db';
 import { z } from 'zod';
 import { builder } from './builder.ts';
-import { CustomerRefInput, parseCustomerRef, refKey, resolveCustomerRefs } from './customer-ref.ts';
-import { InputError, type FieldIssue } from './errors.ts';
+import { CustomerRefInput, prepareCustomerBatch } from './customer-ref.ts';
+import { InputError } from './errors.ts';
 import { BatchItemErrorRef, resultUnion, type BatchItemError } from './error-types.ts';
 import { publishCustomerChanges } from './publish.ts';
 import { zDate, zMoney } from './scalars.ts';
 import { recheckAfterChange } from './segment-membership.ts';
-import { check, zText } from './validation.ts';
+import { zText } from './validation.ts';
 
 export const MAX_ORDER_BATCH = 1_000;
-/** Orders in these states count as bought: they feed order count, total spent and last order. */
-export const PAID_STATUSES = ['paid', 'shipped', 'completed'] as const;
 
 const OrderStatusEnum = builder.enumType('OrderStatus', {
   description: 'Where an order stands.',
@@ -108,7 +106,7 @@ const zOrder = z
   })
   .superRefine((o, ctx) => {
     if ((o.paid ?? 0n) > o.total) ctx.addIssue({ code: 'custom', path: ['paid'], message: 'must not be more than total' });
-    if ((PAID_STATUSES as readonly string[]).includes(o.status) && !o.paidAt) ctx.addIssue({ code: 'custom', path: ['paidAt'], message: `is required when status is ${o.status}` });
+    if (isPaidOrderStatus(o.status) && !o.paidAt) ctx.addIssue({ code: 'custom', path: ['paidAt'], message: `is required when status is ${o.status}` });
   });
 
 const ImportOrdersPayload = builder
@@ -123,27 +121,6 @@ const ImportOrdersPayload = builder
     }),
   });
 
-/** Recomputes order count, total spent, last order and the lifecycle stage of these customers, in one statement. */
-export async function refreshCustomerTotals(query: QueryFn, customerIds: string[]) {
-  await query(
-    `UPDATE "Customer" c SET
-       "orderCount" = s.cnt, "totalSpentCents" = s.spent, "lastOrderAt" = s.last, "updatedAt" = now(),
-       "lifecycleStage" = CASE
-         WHEN c."lifecycleStage" IN ('lead', 'prospect') AND s.cnt = 1 THEN 'customer'::"LifecycleStage"
-         WHEN c."lifecycleStage" IN ('lead', 'prospect', 'customer') AND s.cnt > 1 THEN 'repeat'::"LifecycleStage"
-         ELSE c."lifecycleStage" END
-     FROM (
-       SELECT ids.id,
-              count(o.id) FILTER (WHERE o.status IN ('paid', 'shipped', 'completed'))::int AS cnt,
-              coalesce(sum(o."paidCents") FILTER (WHERE o.status IN ('paid', 'shipped', 'completed')), 0) AS spent,
-              max(o."placedAt") FILTER (WHERE o.status IN ('paid', 'shipped', 'completed')) AS last
-       FROM unnest($1::uuid[]) AS ids(id) LEFT JOIN "Order" o ON o."customerId" = ids.id
-       GROUP BY ids.id) s
-     WHERE c.id = s.id`,
-    [customerIds],
-  );
-}
-
 builder.mutationFields((t) => ({
   importOrders: t.field({
     type: ImportOrdersPayload,
@@ -156,29 +133,17 @@ builder.mutationFields((t) => ({
         throw new InputError({ path: ['orders'], message: `at most ${MAX_ORDER_BATCH} orders per call; got ${args.orders.length}. Split the batch.`, code: 'too_big' });
       }
       const workspaceId = ctx.workspaceId();
-      const errors: BatchItemError[] = [];
-      const fail = (index: number, issues: FieldIssue[]) => errors.push({ index, error: new InputError(issues) });
-      const parsed: { index: number; ref: ReturnType<typeof parseCustomerRef> & { ok: true }; order: z.output<typeof zOrder> }[] = [];
       const seen = new Map<string, number>();
-      args.orders.forEach((raw, index) => {
-        const path = ['orders', String(index)];
-        const ref = parseCustomerRef(raw.customer, [...path, 'customer']);
-        const order = check(zOrder, raw, path);
-        if (!ref.ok || !order.ok) return fail(index, [...(ref.ok ? [] : ref.issues), ...(order.ok ? [] : order.issues)]);
-        const key = `${order.data.platform}:${order.data.externalId}`;
-        if (seen.has(key)) return fail(index, [{ path: [...path, 'externalId'], message: `same platform and externalId as item ${seen.get(key)} of this batch`, code: 'duplicate' }]);
+      const { items: rows, errors } = await prepareCustomerBatch(ctx.db.query, workspaceId, 'orders', args.orders, zOrder, (order, index, path) => {
+        const key = `${order.platform}:${order.externalId}`;
+        const earlier = seen.get(key);
+        if (earlier !== undefined) return { path: [...path, 'externalId'], message: `same platform and externalId as item ${earlier} of this batch`, code: 'duplicate' };
         seen.set(key, index);
-        parsed.push({ index, ref, order: order.data });
-      });
-      const customers = await resolveCustomerRefs(ctx.db.query, workspaceId, parsed.map((p) => p.ref.ref));
-      const rows = parsed.filter(({ index, ref }) => {
-        if (customers.has(refKey(ref.ref))) return true;
-        fail(index, [{ path: ['orders', String(index), 'customer', ref.ref.key], message: 'no customer matches; upsert the customer first', code: 'not_found' }]);
-        return false;
+        return null;
       });
       let created = 0;
       if (rows.length) {
-        const customerIds = rows.map((r) => customers.get(refKey(r.ref.ref))!);
+        const customerIds = rows.map((r) => r.customerId);
         created = await ctx.db.transaction(async (query) => {
           const stored = await query<{ id: string; inserted: boolean }>(
             `INSERT INTO "Order" ("workspaceId", "customerId", platform, "externalId", status, currency, "totalCents", "discountCents", "paidCents", "placedAt", "paidAt")
@@ -191,20 +156,20 @@ builder.mutationFields((t) => ({
             [
               workspaceId,
               customerIds,
-              rows.map((r) => r.order.platform),
-              rows.map((r) => r.order.externalId),
-              rows.map((r) => r.order.status),
-              rows.map((r) => r.order.currency ?? 'CNY'),
-              rows.map((r) => r.order.total.toString()),
-              rows.map((r) => (r.order.discount ?? 0n).toString()),
-              rows.map((r) => (r.order.paid ?? 0n).toString()),
-              rows.map((r) => r.order.placedAt.toISOString()),
-              rows.map((r) => r.order.paidAt?.toISOString() ?? null),
+              rows.map((r) => r.data.platform),
+              rows.map((r) => r.data.externalId),
+              rows.map((r) => r.data.status),
+              rows.map((r) => r.data.currency ?? 'CNY'),
+              rows.map((r) => r.data.total.toString()),
+              rows.map((r) => (r.data.discount ?? 0n).toString()),
+              rows.map((r) => (r.data.paid ?? 0n).toString()),
+              rows.map((r) => r.data.placedAt.toISOString()),
+              rows.map((r) => r.data.paidAt?.toISOString() ?? null),
             ],
           );
           // RETURNING follows the order of the unnest input, so row i is order i.
           const orderIds = stored.map((s) => s.id);
-          const withItems = rows.flatMap((r, i) => (r.order.items ? [{ orderId: orderIds[i]!, items: r.order.items }] : []));
+          const withItems = rows.flatMap((r, i) => (r.data.items ? [{ orderId: orderIds[i]!, items: r.data.items }] : []));
           if (withItems.length) {
             await query(`DELETE FROM "OrderItem" WHERE "orderId" = ANY($1::uuid[])`, [withItems.map((o) => o.orderId)]);
             const items = withItems.flatMap((o) => o.items.map((item) => ({ orderId: o.orderId, ...item })));
@@ -228,7 +193,6 @@ builder.mutationFields((t) => ({
         await recheckAfterChange(ctx, workspaceId, [...new Set(customerIds)], ['orders', 'attributes']);
         publishCustomerChanges(ctx, workspaceId, [...new Set(customerIds)], 'updated');
       }
-      errors.sort((a, b) => a.index - b.index);
       return { createdCount: created, updatedCount: rows.length - created, failedCount: errors.length, errors };
     },
   }),

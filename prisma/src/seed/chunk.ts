@@ -6,6 +6,7 @@ import {
   MALE_NAME_CHARS, MINIPROGRAM_PAGES, NEUTRAL_NAME_CHARS, PLATFORMS, PLATFORM_WEIGHTS, PRODUCTS, SOURCE_CHANNELS,
   SURNAMES, WECOM_FIRST_CHANNELS, type CityTier, type Platform, type Product,
 } from './catalog.ts';
+import { isPaidOrderStatus } from '../orders.ts';
 import { copyText, CopyRows, iso, NULL } from './copy.ts';
 import { createPermutation, createUuidV7, Rng, weighted } from './random.ts';
 
@@ -383,7 +384,7 @@ export class ChunkBuilder {
       const paidMs = paid ? Math.min(nowMs, placedMs + rng.int(10_000, 1_800_000)) : 0;
       const paidCents = paid ? total - discount : 0;
       // The customer's totals count what they kept: paid, shipped and completed orders.
-      if (status === 'paid' || status === 'shipped' || status === 'completed') {
+      if (isPaidOrderStatus(status)) {
         if (history.countedOrders === 0) history.firstCountedMs = placedMs;
         history.countedOrders++;
         history.spentCents += paidCents;

@@ -2,6 +2,7 @@
 // Two shapes of the same logic: 'set' for whole-workspace counts and refreshes (subqueries the
 // planner runs once, as hash joins), 'point' for re-checking a handful of customers after a change
 // (correlated subqueries that use the per-customer indexes).
+import { PAID_ORDER_STATUSES_SQL } from '../orders.ts';
 import type { Condition, SegmentDefinition, SegmentNode, Window } from './definition.ts';
 import { fieldType } from './validate.ts';
 
@@ -22,7 +23,7 @@ export interface CompiledSegment {
   params: unknown[];
 }
 
-const PAID = `('paid', 'shipped', 'completed')`;
+const PAID = PAID_ORDER_STATUSES_SQL;
 const COLUMN: Record<string, string> = {
   name: 'c."name"', phone: 'c."phone"', email: 'c."email"', city: 'c."city"', sourceChannel: 'c."sourceChannel"',
   wecomExternalId: 'c."wecomExternalId"', unionId: 'c."unionId"', gender: 'c."gender"::text', lifecycleStage: 'c."lifecycleStage"::text',

@@ -188,10 +188,6 @@ export async function recheckCustomers(db: Db, workspaceId: string, customerIds:
   });
 }
 
-/** Segments a definition names, directly; used to reject cycles. */
-export function referencedSegments(definition: SegmentDefinition): string[] {
-  return conditionsOf(definition.root).flatMap((c) => (c.kind === 'segment' ? [resolveId('Segment', c.segmentId)] : []));
-}
 
 /** Segments ordered so that each comes after the segments it references (cycles are rejected on save). */
 export function dependencyOrder<T extends { id: string; dependsOn: string[] }>(segments: T[]): T[] {

@@ -8,7 +8,6 @@ export {
   loadDynamicSegments,
   recheckCustomers,
   recheckSegment,
-  referencedSegments,
   refreshSegment,
   segmentQuery,
   type MembershipDelta,
