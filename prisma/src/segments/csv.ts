@@ -1,98 +1,14 @@
-// Static segments from an uploaded customer list: decoding the bytes Chinese spreadsheets save
-// (UTF-8 with or without BOM, GBK, UTF-16), finding the phone / email / WeCom external ID columns
-// by header name (English or Chinese) or by the shape of the values, normalising them exactly like
-// the API does, and matching them to a workspace's customers with one query per kind of identity.
+// Static segments from an uploaded customer list: finding the phone / email / WeCom external ID
+// columns by header name (English or Chinese) or by the shape of the values, and normalising them
+// exactly like the API does. Decoding the bytes is csv-decode.ts; matching rows to customers is
+// csv-match.ts.
 import { CsvError as ParserError, parse } from 'csv-parse/sync';
 import { normalizePhone } from '../phone.ts';
 import { z } from 'zod';
-import type { Db } from '../client.ts';
+import { CsvFileError } from './csv-decode.ts';
 
-/** The upload cannot be used at all (wrong kind of file, too many rows, broken quoting); tell the user the message. */
-export class CsvFileError extends Error {
-  override name = 'CsvFileError';
-}
-
-// ---------------------------------------------------------------------------------------------
-// Bytes → text
-
-export type CsvEncoding = 'utf-8' | 'utf-8-bom' | 'gbk' | 'utf-16le' | 'utf-16be';
-
-export interface DecodedCsv {
-  text: string;
-  encoding: CsvEncoding;
-}
-
-const SAVE_AS_CSV = 'open it in Excel or WPS and use "Save as" → "CSV UTF-8 (comma delimited)" (or "CSV (comma delimited)"), then upload that file';
-
-function startsWith(bytes: Uint8Array, signature: readonly number[]): boolean {
-  return bytes.length >= signature.length && signature.every((b, i) => bytes[i] === b);
-}
-
-function decodeStrict(label: string, bytes: Uint8Array): string | null {
-  try {
-    // The decoder drops a byte-order mark of its own encoding.
-    return new TextDecoder(label, { fatal: true }).decode(bytes);
-  } catch {
-    return null;
-  }
-}
-
-/** Text made of control characters is a binary file that happened to decode. */
-function looksBinary(text: string): boolean {
-  // NUL never occurs in a spreadsheet's CSV; a few other C0 controls may slip into a cell.
-  if (text.includes('\0')) return true;
-  let controls = 0;
-  for (let i = 0; i < Math.min(text.length, 4096); i++) {
-    const code = text.charCodeAt(i);
-    // Tab, line feed, vertical tab, form feed, carriage return and escape are allowed.
-    if ((code < 0x20 && (code < 0x09 || code > 0x0d) && code !== 0x1b) || code === 0x7f) controls++;
-  }
-  return controls > 8;
-}
-
-/**
- * Decodes an uploaded CSV: UTF-8 (with or without BOM) when the bytes are valid UTF-8, UTF-16
- * when they start with its BOM (Excel's "Unicode text"), else GBK (decoded as its superset
- * GB18030), the encoding Excel and WPS use for "CSV" on Chinese Windows. Throws CsvFileError for
- * workbooks, web pages and other binary files.
- */
-export function decodeCsv(bytes: Uint8Array): DecodedCsv {
-  if (startsWith(bytes, [0x50, 0x4b, 0x03, 0x04])) {
-    throw new CsvFileError(`This is an Excel workbook (.xlsx), not a CSV file: ${SAVE_AS_CSV}.`);
-  }
-  if (startsWith(bytes, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) {
-    throw new CsvFileError(`This is an old Excel workbook (.xls), not a CSV file: ${SAVE_AS_CSV}.`);
-  }
-  let decoded: DecodedCsv;
-  if (startsWith(bytes, [0xff, 0xfe]) || startsWith(bytes, [0xfe, 0xff])) {
-    const encoding = bytes[0] === 0xff ? 'utf-16le' : 'utf-16be';
-    const text = decodeStrict(encoding, bytes);
-    if (text === null) throw new CsvFileError(`The file starts like UTF-16 text but is not valid UTF-16: ${SAVE_AS_CSV}.`);
-    decoded = { text, encoding };
-  } else if (startsWith(bytes, [0xef, 0xbb, 0xbf])) {
-    const text = decodeStrict('utf-8', bytes);
-    if (text === null) throw new CsvFileError(`The file is marked as UTF-8 but contains bytes that are not UTF-8: ${SAVE_AS_CSV}.`);
-    decoded = { text, encoding: 'utf-8-bom' };
-  } else if (bytes.includes(0)) {
-    throw new CsvFileError(`This is not a text file (it contains binary data): ${SAVE_AS_CSV}.`);
-  } else {
-    const utf8 = decodeStrict('utf-8', bytes);
-    if (utf8 !== null) decoded = { text: utf8, encoding: 'utf-8' };
-    else {
-      const gbk = decodeStrict('gb18030', bytes);
-      if (gbk === null) throw new CsvFileError(`The file is neither UTF-8 nor GBK text: ${SAVE_AS_CSV}.`);
-      decoded = { text: gbk, encoding: 'gbk' };
-    }
-  }
-  if (looksBinary(decoded.text)) {
-    throw new CsvFileError(`This is not a text file (it contains binary data): ${SAVE_AS_CSV}.`);
-  }
-  // Some systems export an HTML or XML table and name it .xls.
-  if (/^\s*<(?:!doctype|html|table|\?xml)/i.test(decoded.text.slice(0, 512))) {
-    throw new CsvFileError(`This is a web page or XML file, not a CSV file: ${SAVE_AS_CSV}.`);
-  }
-  return decoded;
-}
+export { CsvFileError, decodeCsv, type CsvEncoding, type DecodedCsv } from './csv-decode.ts';
+export { matchCsvRows, type CsvMatch, type MatchCsvRowsOptions } from './csv-match.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Values
@@ -485,76 +401,3 @@ export function parseCustomerCsv(text: string, options: ParseCustomerCsvOptions 
   return { rows, problems, columns, headerLine, dataRows, delimiter: delimiter as ParsedCustomerCsv['delimiter'] };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Matching
-
-export interface CsvMatch {
-  /** Matched customers, each once, in the order of the file. */
-  customerIds: string[];
-  /** Rows that matched no customer of the workspace, with their values. */
-  unmatched: { line: number; value: string }[];
-}
-
-export interface MatchCsvRowsOptions {
-  /** Values sent in one query. Default 50,000. */
-  chunkSize?: number;
-}
-
-/** Identity columns in the order they are tried: a row matching by phone is not looked up by the others. */
-const MATCH_ORDER = [
-  ['phone', '"phone"'],
-  ['wecomExternalId', '"wecomExternalId"'],
-  ['email', '"email"'],
-] as const;
-
-/**
- * Finds the workspace's customers for parsed rows: by phone, then WeCom external ID, then email,
- * one `= ANY($2::text[])` query per kind of identity (per chunk of chunkSize distinct values),
- * each looking up only the rows still unmatched. Accepts a Db or a transaction's query function.
- */
-export async function matchCsvRows(
-  db: Pick<Db, 'query'>,
-  workspaceId: string,
-  rows: readonly CsvRow[],
-  options: MatchCsvRowsOptions = {},
-): Promise<CsvMatch> {
-  const chunkSize = options.chunkSize ?? 50_000;
-  const matched: (string | undefined)[] = new Array<string | undefined>(rows.length);
-  for (const [kind, column] of MATCH_ORDER) {
-    const wanted = new Set<string>();
-    for (let i = 0; i < rows.length; i++) {
-      const value = rows[i]![kind];
-      if (matched[i] === undefined && value !== undefined) wanted.add(value);
-    }
-    if (wanted.size === 0) continue;
-    const values = [...wanted];
-    const ids = new Map<string, string>();
-    for (let start = 0; start < values.length; start += chunkSize) {
-      const found = await db.query<{ value: string; id: string }>(
-        `SELECT ${column} AS value, "id"::text AS id FROM "Customer" WHERE "workspaceId" = $1::uuid AND ${column} = ANY($2::text[])`,
-        [workspaceId, values.slice(start, start + chunkSize)],
-      );
-      for (const row of found) ids.set(row.value, row.id);
-    }
-    for (let i = 0; i < rows.length; i++) {
-      const value = rows[i]![kind];
-      if (matched[i] === undefined && value !== undefined) matched[i] = ids.get(value);
-    }
-  }
-  const customerIds: string[] = [];
-  const taken = new Set<string>();
-  const unmatched: CsvMatch['unmatched'] = [];
-  rows.forEach((row, i) => {
-    const id = matched[i];
-    if (id === undefined) {
-      const value = MATCH_ORDER.map(([kind]) => row[kind])
-        .filter((v) => v !== undefined)
-        .join(' / ');
-      unmatched.push({ line: row.line, value });
-    } else if (!taken.has(id)) {
-      taken.add(id);
-      customerIds.push(id);
-    }
-  });
-  return { customerIds, unmatched };
-}
