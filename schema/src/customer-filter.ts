@@ -129,3 +129,16 @@ export async function customerWhere(
 function range(r: { from?: Date | null | undefined; to?: Date | null | undefined }) {
   return { ...(r.from ? { gte: r.from } : {}), ...(r.to ? { lt: r.to } : {}) };
 }
+
+// A connection needs its where for the page and again for totalCount; the args object is the same
+// for both, so the filter is checked (and its tags looked up) once per field.
+const whereOnce = new WeakMap<object, Promise<Prisma.CustomerWhereInput>>();
+
+export function customerWhereOnce(args: { filter?: CustomerFilterInput | null }, prisma: Parameters<typeof customerWhere>[0], workspaceId: string) {
+  let where = whereOnce.get(args);
+  if (!where) {
+    where = customerWhere(prisma, workspaceId, args.filter, ['filter']);
+    whereOnce.set(args, where);
+  }
+  return where;
+}

@@ -1,7 +1,7 @@
 // Customers: the node, the list with its filter, one customer, and the live update subscription.
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { builder } from './builder.ts';
-import { CustomerFilter, LifecycleStageEnum, customerWhere, type CustomerFilterInput } from './customer-filter.ts';
+import { CustomerFilter, LifecycleStageEnum, customerWhereOnce } from './customer-filter.ts';
 import type { CustomerUpdatedMessage } from './pubsub.ts';
 import { TagRef } from './tag.ts';
 import { decodeId } from './validation.ts';
@@ -110,9 +110,6 @@ const CustomerOrderBy = builder.inputType('CustomerOrderBy', {
   }),
 });
 
-// The list's where is needed by the page and by totalCount; compute it once per args object.
-const whereCache = new WeakMap<object, ReturnType<typeof customerWhere>>();
-
 builder.queryFields((t) => ({
   customers: t.prismaConnection({
     type: 'Customer',
@@ -124,11 +121,11 @@ builder.queryFields((t) => ({
       orderBy: t.arg({ type: CustomerOrderBy, description: 'Sort order; default newest first.' }),
     },
     totalCount: async (_conn, args, ctx) => {
-      const where = await cachedWhere(args, ctx.prisma, ctx.workspaceId(), args.filter);
+      const where = await customerWhereOnce(args, ctx.prisma, ctx.workspaceId());
       return ctx.prisma.customer.count({ where });
     },
     resolve: async (query, _root, args, ctx) => {
-      const where = await cachedWhere(args, ctx.prisma, ctx.workspaceId(), args.filter);
+      const where = await customerWhereOnce(args, ctx.prisma, ctx.workspaceId());
       const field = args.orderBy?.field ?? 'createdAt';
       const direction = args.orderBy?.direction ?? 'desc';
       const nulls = field === 'lastOrderAt' || field === 'name' ? { sort: direction, nulls: 'last' as const } : direction;
@@ -148,14 +145,6 @@ builder.queryFields((t) => ({
   }),
 }));
 
-function cachedWhere(args: object, prisma: Parameters<typeof customerWhere>[0], workspaceId: string, filter: CustomerFilterInput | null | undefined) {
-  let where = whereCache.get(args);
-  if (!where) {
-    where = customerWhere(prisma, workspaceId, filter, ['filter']);
-    whereCache.set(args, where);
-  }
-  return where;
-}
 
 const CustomerChangeEnum = builder.enumType('CustomerChange', {
   description: 'What happened to a customer.',

@@ -11,7 +11,7 @@ import {
 import { z } from 'zod';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
-import { CustomerFilter, customerWhere } from './customer-filter.ts';
+import { CustomerFilter, customerWhereOnce } from './customer-filter.ts';
 import { ConflictError, InputError, isUniqueViolation, NotFoundError } from './errors.ts';
 import { DeletedRef, resultUnion } from './error-types.ts';
 import { checkDefinition } from './segment-definition.ts';
@@ -52,9 +52,9 @@ export const SegmentRef = builder.prismaNode('Segment', {
       description: 'Current members, newest customers first, optionally narrowed by the customer filter.',
       authScopes: { 'customers:read': true },
       args: { filter: t.arg({ type: CustomerFilter, description: 'Only members that also match this filter.' }) },
-      totalCount: async (segment, args, ctx) => ctx.prisma.customer.count({ where: await membersWhere(ctx, segment, args.filter) }),
+      totalCount: async (segment, args, ctx) => ctx.prisma.customer.count({ where: await membersWhere(ctx, segment, args) }),
       resolve: async (query, segment, args, ctx) =>
-        ctx.prisma.customer.findMany({ ...query, where: await membersWhere(ctx, segment, args.filter), orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
+        ctx.prisma.customer.findMany({ ...query, where: await membersWhere(ctx, segment, args), orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
     }),
     stats: t.field({
       type: [SegmentDayStatsRef],
@@ -76,8 +76,8 @@ export const SegmentRef = builder.prismaNode('Segment', {
   }),
 });
 
-async function membersWhere(ctx: Context, segment: { id: string; workspaceId: string }, filter: Parameters<typeof customerWhere>[2]): Promise<Prisma.CustomerWhereInput> {
-  const where = await customerWhere(ctx.prisma, segment.workspaceId, filter, ['filter']);
+async function membersWhere(ctx: Context, segment: { id: string; workspaceId: string }, args: Parameters<typeof customerWhereOnce>[0]): Promise<Prisma.CustomerWhereInput> {
+  const where = await customerWhereOnce(args, ctx.prisma, segment.workspaceId);
   return { AND: [where, { workspaceId: segment.workspaceId, segments: { some: { segmentId: segment.id } } }] };
 }
 
