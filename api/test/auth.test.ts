@@ -95,6 +95,14 @@ describe('API keys', () => {
     expect(list.data.workspace.apiKeys.edges[0].node).toMatchObject({ name: '有赞同步', revokedAt: null });
 
     expect((await ws.gql(`{ customers { totalCount } }`, {}, secret)).data.customers.totalCount).toBe(0);
+    // The key's last use is recorded (asynchronously, at most once a minute).
+    let lastUsedAt = null;
+    for (let i = 0; i < 20 && !lastUsedAt; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      const keys = await ws.gql(`{ workspace { apiKeys { edges { node { name lastUsedAt } } } } }`);
+      lastUsedAt = keys.data.workspace.apiKeys.edges.find((e: any) => e.node.name === '有赞同步').node.lastUsedAt;
+    }
+    expect(lastUsedAt).toBeTruthy();
     const denied = await ws.gql(`mutation { upsertCustomer(input: { phone: "13800000000" }) { __typename } }`, {}, secret);
     expect(denied.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const tags = await ws.gql(`{ tagGroups { name } }`, {}, secret);

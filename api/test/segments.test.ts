@@ -84,6 +84,15 @@ describe('dynamic segments', () => {
     expect(explain.data.segment.explain.params).toContain('上海');
   });
 
+  it('publishes the JSON Schema of the definition language for rule builders', async () => {
+    const ws = await app.workspace();
+    const r = await ws.gql(`{ segmentDefinitionSchema }`);
+    const text = JSON.stringify(r.data.segmentDefinitionSchema);
+    for (const kind of ['attribute', 'tags', 'event', 'notPerformedSince', 'orders', 'purchased', 'firstOrderAfterEvent', 'segment', 'channel', 'consent', 'blacklisted', 'randomBucket']) {
+      expect(text).toContain(`"${kind}"`);
+    }
+  });
+
   it('points at the failing condition of a bad definition and saves nothing', async () => {
     const ws = await app.workspace();
     const bad = await ws.gql(CREATE, {
