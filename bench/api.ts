@@ -14,11 +14,9 @@
 //     PostgreSQL and the load generator (they share the machine).
 // Prints the figures next to the targets and exits 0 whether or not they are met; exits 1 only
 // when the benchmark itself could not run or the API answered with errors.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -27,6 +25,8 @@ import autocannon from 'autocannon';
 import {
   BenchmarkError, int, mb, ms, parseNumber, pct, prepareDatabase, printMachine, seconds, section, table, UsageError,
 } from './common.ts';
+import { ApiServer, cpuSnapshot, cpuSplit, freePort, statusKb, type CpuSplit } from './api-server.ts';
+import { summariseProfile } from './cpu-profile.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/courtyard_bench';
@@ -108,201 +108,6 @@ function parseOnly(raw: string): Set<Part> {
 }
 
 type Options = ReturnType<typeof parseOptions>;
-
-// ─── processes: the API server, CPU and memory ───────────────────────────────────────────────────
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const CLOCK_TICKS = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on Linux
-
-/** utime + stime of a process, in ms; 0 when it is gone. */
-function processCpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
-}
-
-/** Busy CPU time of the whole machine (all processes, all cores), in ms. */
-function machineBusyMs(): number {
-  const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/);
-  const [user, nice, system, idle, iowait, irq, softirq, steal] = fields.map(Number) as number[];
-  void idle;
-  void iowait;
-  return ((user! + nice! + system! + irq! + softirq! + steal!) * 1000) / CLOCK_TICKS;
-}
-
-interface CpuSnapshot {
-  at: number;
-  server: number;
-  /** CPU ms of each PostgreSQL process serving the benchmark database (backends and WAL/checkpoint writers). */
-  postgres: Map<number, number>;
-  bench: number;
-  machine: number;
-}
-
-async function cpuSnapshot(serverPid: number, db: Db): Promise<CpuSnapshot> {
-  // The server may serve other databases too (other work on this machine): count ours only.
-  const pids = await db.query<{ pid: number }>(
-    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() OR backend_type IN ('walwriter', 'checkpointer', 'background writer')`,
-  );
-  const own = process.cpuUsage();
-  return {
-    at: performance.now(),
-    server: processCpuMs(serverPid),
-    postgres: new Map(pids.map(({ pid }) => [pid, processCpuMs(pid)])),
-    bench: (own.user + own.system) / 1000,
-    machine: machineBusyMs(),
-  };
-}
-
-interface CpuSplit {
-  text: string;
-  serverCores: number;
-  postgresCores: number;
-  benchCores: number;
-  otherCores: number;
-}
-
-/** "API 1.00, PostgreSQL 0.35, load generator 0.40, other processes 0.10 cores busy (of 2)". */
-function cpuSplit(from: CpuSnapshot, to: CpuSnapshot): CpuSplit {
-  const wall = to.at - from.at;
-  let postgresMs = 0;
-  // Connections opened during the interval count in full; ones closed during it are lost (rare: pools keep them).
-  for (const [pid, ms] of to.postgres) postgresMs += ms - (from.postgres.get(pid) ?? 0);
-  const serverCores = (to.server - from.server) / wall;
-  const postgresCores = postgresMs / wall;
-  const benchCores = (to.bench - from.bench) / wall;
-  const otherCores = Math.max(0, (to.machine - from.machine) / wall - serverCores - postgresCores - benchCores);
-  return {
-    serverCores,
-    postgresCores,
-    benchCores,
-    otherCores,
-    text:
-      `CPU cores busy (of ${os.cpus().length}): API ${serverCores.toFixed(2)}, PostgreSQL ${postgresCores.toFixed(2)}, ` +
-      `load generator ${benchCores.toFixed(2)}, other processes ${otherCores.toFixed(2)}`,
-  };
-}
-
-function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  try {
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
-class ApiServer {
-  readonly url: string;
-  private readonly child: ChildProcess;
-  private output = '';
-  private exited: Promise<void>;
-  private exitInfo: string | null = null;
-  private rssTimer: NodeJS.Timeout;
-  peakRssBytes = 0;
-  peakHwmBytes = 0;
-
-  constructor(port: number, databaseUrl: string, cpuProfDir?: string) {
-    this.url = `http://127.0.0.1:${port}/graphql`;
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      PORT: String(port),
-      DATABASE_URL: databaseUrl,
-      COURTYARD_DEMO_API_KEY: DEMO_API_KEY,
-      NODE_ENV: 'production',
-    };
-    delete env.INIT_CWD; // main.ts changes to INIT_CWD; run from the repository root
-    delete env.REDIS_URL; // one node: in-process pub/sub
-    // node itself, not pnpm or the tsx CLI: this pid is the server's, so its RSS and CPU are the server's.
-    const profile = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
-    // The same heap cap as `pnpm start` (api/package.json).
-    const heap = `--max-old-space-size=${process.env.COURTYARD_MAX_HEAP_MB ?? 256}`;
-    this.child = spawn(process.execPath, [...profile, heap, '--import', 'tsx', 'api/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const keep = (chunk: Buffer) => {
-      this.output = (this.output + chunk.toString()).slice(-20_000);
-    };
-    this.child.stdout!.on('data', keep);
-    this.child.stderr!.on('data', keep);
-    this.exited = new Promise((resolve) => {
-      this.child.once('exit', (code, signal) => {
-        this.exitInfo = signal ? `signal ${signal}` : `exit code ${code}`;
-        resolve();
-      });
-      this.child.once('error', (error) => {
-        this.exitInfo = error.message;
-        resolve();
-      });
-    });
-    this.rssTimer = setInterval(() => this.sampleMemory(), 100);
-    this.rssTimer.unref();
-  }
-
-  get pid(): number {
-    return this.child.pid ?? -1;
-  }
-
-  /** What the server printed (the last 20,000 characters). */
-  get log(): string {
-    return this.output;
-  }
-
-  sampleMemory(): void {
-    if (this.exitInfo) return;
-    this.peakRssBytes = Math.max(this.peakRssBytes, statusKb(this.pid, 'VmRSS') * 1024);
-    this.peakHwmBytes = Math.max(this.peakHwmBytes, statusKb(this.pid, 'VmHWM') * 1024);
-  }
-
-  /** Resolves when POST /graphql answers `{ __typename }` with 200. */
-  async ready(timeoutMs = 120_000): Promise<number> {
-    const started = performance.now();
-    while (performance.now() - started < timeoutMs) {
-      if (this.exitInfo) throw new Error(`The API process ended (${this.exitInfo}) before it answered. Its output:\n${this.output}`);
-      try {
-        const response = await fetch(this.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ query: '{ __typename }' }),
-          signal: AbortSignal.timeout(2_000),
-        });
-        if (response.status === 200) {
-          await response.arrayBuffer();
-          return performance.now() - started;
-        }
-      } catch {
-        // not listening yet
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    throw new Error(`The API did not answer on ${this.url} within ${seconds(timeoutMs)}. Its output:\n${this.output}`);
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.rssTimer);
-    if (this.exitInfo) return;
-    this.sampleMemory();
-    this.child.kill('SIGTERM');
-    const killed = await Promise.race([this.exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 10_000).unref())]);
-    if (!killed) {
-      this.child.kill('SIGKILL');
-      await this.exited;
-    }
-  }
-}
 
 // ─── HTTP: verification and autocannon ───────────────────────────────────────────────────────────
 
@@ -554,63 +359,6 @@ async function ingestRun(bench: Bench, headers: Record<string, string>): Promise
   return run;
 }
 
-// ─── CPU profile summary ─────────────────────────────────────────────────────────────────────────
-
-interface CpuProfile {
-  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
-  samples: number[];
-  timeDeltas: number[];
-}
-
-/** Who owns the code at `url`: an npm package, a Courtyard package, node itself, wasm, or a V8 pseudo-frame. */
-function ownerOf(url: string, functionName: string): string {
-  if (!url) return functionName.startsWith('(') ? functionName : '(native code)';
-  if (url.startsWith('node:')) return 'node: internals';
-  if (url.startsWith('wasm://')) return 'wasm (Prisma query compiler)';
-  const path = url.replace(/^file:\/\//, '');
-  const modules = path.lastIndexOf('/node_modules/');
-  if (modules >= 0) {
-    const [scope, name] = path.slice(modules + '/node_modules/'.length).split('/');
-    return scope!.startsWith('@') ? `${scope}/${name}` : scope!;
-  }
-  if (path.startsWith(ROOT)) {
-    const rel = relative(ROOT, path);
-    return rel.startsWith('prisma/src/generated') ? 'prisma/src/generated (Prisma client)' : `courtyard ${rel.split('/')[0]}/`;
-  }
-  return url;
-}
-
-function summariseProfile(file: string): string {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
-  const selfUs = new Map<number, number>();
-  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
-  const byOwner = new Map<string, number>();
-  const byFunction = new Map<string, number>();
-  let busy = 0;
-  for (const [id, us] of selfUs) {
-    const frame = frames.get(id)!;
-    if (frame.functionName === '(idle)') continue;
-    busy += us;
-    const owner = ownerOf(frame.url, frame.functionName);
-    byOwner.set(owner, (byOwner.get(owner) ?? 0) + us);
-    const where = frame.url ? ` ${owner === 'node: internals' ? frame.url : owner}:${frame.lineNumber + 1}` : '';
-    const fn = `${frame.functionName || '(anonymous)'}${where}`;
-    byFunction.set(fn, (byFunction.get(fn) ?? 0) + us);
-  }
-  const top = (m: Map<string, number>, n: number) =>
-    [...m]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, n)
-      .map(([name, us]) => [pct(us / busy), `${(us / 1e6).toFixed(1)} s`, name]);
-  return (
-    `Busy ${(busy / 1e6).toFixed(1)} s of CPU (self time; idle left out).\n\nBy package:\n` +
-    table(['share', 'self', 'package'], top(byOwner, 15)) +
-    '\n\nBy function:\n' +
-    table(['share', 'self', 'function'], top(byFunction, 25))
-  );
-}
-
 // ─── main ────────────────────────────────────────────────────────────────────────────────────────
 
 let server: ApiServer | undefined;
@@ -671,7 +419,7 @@ async function main(): Promise<number> {
     profileDir = join(ROOT, '.courtyard', 'bench-profiles', new Date().toISOString().replace(/[:.]/g, '-'));
     mkdirSync(profileDir, { recursive: true });
   }
-  server = new ApiServer(port, databaseUrl, profileDir);
+  server = new ApiServer(port, databaseUrl, DEMO_API_KEY, profileDir);
   const readyMs = await server.ready();
   console.log(
     `node ${profileDir ? '--cpu-prof ' : ''}--max-old-space-size=${process.env.COURTYARD_MAX_HEAP_MB ?? 256} --import tsx api/src/main.ts (pid ${server.pid}, NODE_ENV=production, ` +
