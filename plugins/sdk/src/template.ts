@@ -1,0 +1,58 @@
+import Mustache from 'mustache';
+import type { JourneyCustomer } from './context.ts';
+import type { JsonObject, LocalizedText } from './text.ts';
+
+/** What a message template may refer to, with a hint each for the template editor. */
+export const TEMPLATE_VARIABLES: readonly { name: string; hint: LocalizedText }[] = [
+  { name: 'customer.name', hint: { 'zh-CN': '客户姓名', en: "Customer's name" } },
+  { name: 'customer.phone', hint: { 'zh-CN': '手机号', en: 'Mobile number' } },
+  { name: 'customer.email', hint: { 'zh-CN': '邮箱', en: 'Email' } },
+  { name: 'customer.city', hint: { 'zh-CN': '城市', en: 'City' } },
+  { name: 'customer.attributes.<key>', hint: { 'zh-CN': '自定义属性', en: 'A custom attribute' } },
+  { name: 'customer.orderCount', hint: { 'zh-CN': '累计订单数', en: 'Orders so far' } },
+  { name: 'customer.totalSpent', hint: { 'zh-CN': '累计消费（元）', en: 'Total spent (yuan)' } },
+  { name: 'trigger.event.properties.<key>', hint: { 'zh-CN': '触发事件的属性', en: 'A property of the triggering event' } },
+  { name: 'links.<name>', hint: { 'zh-CN': '节点里配置的链接（如优惠券链接）', en: 'A link set on the node (e.g. a coupon link)' } },
+];
+
+export interface TemplateScope {
+  customer: JourneyCustomer;
+  trigger?: JsonObject;
+  links?: Record<string, string>;
+}
+
+/** The variables a template uses, e.g. `customer.name`; for checks and hints. */
+export function templateVariables(template: string): string[] {
+  const names = new Set<string>();
+  const walk = (tokens: unknown[]) => {
+    for (const t of tokens as [string, string, number, number, unknown[]?][]) {
+      if (t[0] === 'name' || t[0] === '&' || t[0] === '{') names.add(t[1]);
+      if (t[4]) walk(t[4]);
+    }
+  };
+  walk(Mustache.parse(template) as unknown[]);
+  return [...names];
+}
+
+/**
+ * Renders `{{customer.name}}`-style templates. Text is not HTML-escaped (messages are plain text);
+ * a missing value renders as the empty string.
+ */
+export function renderTemplate(template: string, scope: TemplateScope): string {
+  const view = {
+    customer: { ...scope.customer, totalSpent: (scope.customer.totalSpentCents / 100).toFixed(2) },
+    trigger: scope.trigger ?? {},
+    links: scope.links ?? {},
+  };
+  return Mustache.render(template, view, undefined, { escape: (v: unknown) => String(v) });
+}
+
+/** Throws with a readable message when the template does not parse (unclosed tags). */
+export function checkTemplate(template: string): string | null {
+  try {
+    Mustache.parse(template);
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
