@@ -88,11 +88,15 @@ export interface EventCountQuery {
   properties?: JsonObject;
   since?: Date;
   until?: Date;
+  /** A lower bound per customer, replacing `since` for the listed ones (e.g. each one's enrollment time). */
+  sinceByCustomer?: Record<string, Date>;
 }
 
 export interface OrderStatsQuery {
   since?: Date;
   until?: Date;
+  /** A lower bound per customer, replacing `since` for the listed ones (e.g. each one's enrollment time). */
+  sinceByCustomer?: Record<string, Date>;
   platforms?: string[];
   /** Only orders whose paid amount is at least this. */
   minAmountCents?: number;
