@@ -37,8 +37,10 @@ export function verifySignature(
   body: string,
   { now = new Date(), toleranceSeconds = 300 }: { now?: Date; toleranceSeconds?: number } = {},
 ): { ok: true; id: string } | { ok: false; reason: VerifyFailure } {
+  // Header names are case-insensitive; frameworks hand them over lower-cased or as sent.
   const get = (name: string) => {
-    const v = headers[name] ?? headers[name.toLowerCase()];
+    const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+    const v = key === undefined ? undefined : headers[key];
     return Array.isArray(v) ? v[0] : v;
   };
   const id = get('webhook-id');

@@ -47,7 +47,7 @@ export function renderTemplate(template: string, scope: TemplateScope): string {
   return Mustache.render(template, view, undefined, { escape: (v: unknown) => String(v) });
 }
 
-/** Throws with a readable message when the template does not parse (unclosed tags). */
+/** Why the template does not parse (unclosed tags or sections), or null when it does. */
 export function checkTemplate(template: string): string | null {
   try {
     Mustache.parse(template);
