@@ -67,6 +67,11 @@ interface Runnable<C extends z.ZodType, P extends string> {
   timeoutMs?: number;
   /** Retries of a failing batch or item before it takes the `failed` port or dead-letters. Default 3, doubling from 1,000 ms. */
   retry?: { attempts: number; backoffMs: number };
+  /**
+   * The node can hold a customer for a while (a delay, a time window, an awaited event). A loop in
+   * a journey must pass through such a node, or a customer would spin through it without end.
+   */
+  waits?: boolean;
 }
 
 export interface TriggerNode<C extends z.ZodType = z.ZodType> extends NodeCommon<C> {

@@ -22,6 +22,30 @@ export interface MembershipDelta {
   exited: string[];
 }
 
+export type MembershipListener = (db: Db, workspaceId: string, deltas: MembershipDelta[]) => void;
+const listeners = new Set<MembershipListener>();
+
+/**
+ * Hears every committed membership change of this process (journeys start on segment entry and
+ * exit). Returns the function that stops listening.
+ */
+export function onMembershipChange(listener: MembershipListener): () => void {
+  listeners.add(listener);
+  return () => void listeners.delete(listener);
+}
+
+function announce(db: Db, workspaceId: string, deltas: MembershipDelta[]) {
+  const moved = deltas.filter((d) => d.entered.length || d.exited.length);
+  if (!moved.length) return;
+  for (const listener of listeners) {
+    try {
+      listener(db, workspaceId, moved);
+    } catch (error) {
+      console.warn(`segment membership listener failed: ${(error as Error).message}`);
+    }
+  }
+}
+
 function resolveId(kind: 'Tag' | 'Segment', id: string): string {
   const uuid = decodeRef(kind, id);
   if (!uuid) throw new Error(`${id} is not a ${kind} id`);
@@ -132,7 +156,9 @@ export async function refreshSegment(db: Db, segment: StoredSegment, now?: Date)
     await query(`UPDATE "Segment" SET "lastRefreshedAt" = now() WHERE id = $1::uuid`, [segment.id]);
     return result;
   });
-  return toDelta(segment.id, rows);
+  const delta = toDelta(segment.id, rows);
+  announce(db, segment.workspaceId, [delta]);
+  return delta;
 }
 
 async function recheckIn(query: QueryFn, segment: StoredSegment, customerIds: string[], now?: Date): Promise<MembershipDelta> {
@@ -144,7 +170,9 @@ async function recheckIn(query: QueryFn, segment: StoredSegment, customerIds: st
 /** Re-checks only `customerIds` against one segment (after a change that concerns them). */
 export async function recheckSegment(db: Db, segment: StoredSegment, customerIds: string[], now?: Date): Promise<MembershipDelta> {
   if (!customerIds.length) return { segmentId: segment.id, entered: [], exited: [] };
-  return locked(db, segment.id, (query) => recheckIn(query, segment, customerIds, now));
+  const delta = await locked(db, segment.id, (query) => recheckIn(query, segment, customerIds, now));
+  announce(db, segment.workspaceId, [delta]);
+  return delta;
 }
 
 export async function loadDynamicSegments(db: Pick<Db, 'query'>, workspaceId: string): Promise<StoredSegment[]> {
@@ -168,7 +196,7 @@ export async function recheckCustomers(db: Db, workspaceId: string, customerIds:
     (s) => cause.has('created') || s.dependsOn.some((d) => cause.has(d) || d.startsWith('segment:')),
   );
   if (!candidates.length) return [];
-  return db.transaction(async (query) => {
+  const result = await db.transaction(async (query) => {
     await query(
       `SELECT pg_advisory_xact_lock(hashtext('segment:' || id)) FROM (SELECT id FROM unnest($1::text[]) AS id ORDER BY id) ids`,
       [candidates.map((s) => s.id)],
@@ -186,6 +214,8 @@ export async function recheckCustomers(db: Db, workspaceId: string, customerIds:
     }
     return deltas;
   });
+  announce(db, workspaceId, result);
+  return result;
 }
 
 

@@ -6,6 +6,8 @@ export {
   dependenciesOf,
   dependencyOrder,
   loadDynamicSegments,
+  onMembershipChange,
+  type MembershipListener,
   recheckCustomers,
   recheckSegment,
   refreshSegment,

@@ -1,0 +1,358 @@
+import type { Db } from '@courtyard/db';
+import type { BatchItem, EnrollmentTrigger, JourneyNode, JsonObject, StepResult } from '@courtyard/plugin-sdk';
+import { type ContextDeps, createNodeContext } from './context.ts';
+import { loadCustomers } from './customers.ts';
+import { goalReached } from './goal.ts';
+import { type LoadedVersion, target, type VersionCache } from './versions.ts';
+
+export interface ClaimedEnrollment {
+  id: string;
+  workspaceId: string;
+  journeyId: string;
+  versionId: string;
+  customerId: string;
+  nodeId: string;
+  visit: number;
+  attempt: number;
+  wait: WaitState | null;
+  trigger: EnrollmentTrigger;
+  enteredAt: Date;
+  leaseUntil: Date;
+}
+
+export type WaitState =
+  | { kind: 'time'; port: string; until: string; resolvedPort?: string }
+  | { kind: 'event'; eventType: string; properties: JsonObject; port: string; timeoutPort: string; timeoutAt: string; resolvedPort?: string; event?: JsonObject };
+
+/** A wake-up to schedule: the enrollments (id, visit) whose wait ends at `at`. */
+export interface WakeJob {
+  workspaceId: string;
+  at: Date;
+  items: [string, number][];
+}
+
+interface Transition {
+  id: string;
+  lease: string;
+  oldVisit: number;
+  status: 'active' | 'waiting' | 'completed' | 'exited' | 'failed';
+  node: string;
+  visit: number;
+  attempt: number;
+  ready: string;
+  wait: WaitState | null;
+  wet: string | null;
+  err: string | null;
+  reason: string | null;
+  ended: string | null;
+  stepStatus: 'completed' | 'retrying' | 'failed' | 'exited' | null;
+  port: string | null;
+  stepError: string | null;
+  output: JsonObject | null;
+  stepNode: string;
+  stepAttempt: number;
+  started: string;
+}
+
+export interface StepDeps {
+  db: Db;
+  versions: VersionCache;
+  context: ContextDeps;
+  /** How long a claimed step belongs to this worker before another may take it over. */
+  leaseMs: number;
+  /** Most enrollments claimed per pass. */
+  claimLimit: number;
+  /** Only these workspaces' enrollments (tests sharing one database); null: all. */
+  workspaces: ReadonlySet<string> | null;
+  scheduleWakes(jobs: WakeJob[]): Promise<void>;
+  onProgress(workspaceId: string, journeyId: string): void;
+}
+
+const DEFAULT_BATCH = 500;
+const DEFAULT_TIMEOUT = 30_000;
+const DEFAULT_RETRY = { attempts: 3, backoffMs: 1000 };
+
+/**
+ * One pass of the step worker: claims due enrollments (skipping ones other workers hold), runs
+ * each node once per batch of customers that reached it, and records every outcome in one
+ * statement that also moves the enrollments on. Returns how many enrollments it handled.
+ */
+export async function runDueSteps(deps: StepDeps): Promise<number> {
+  const claimed = await deps.db.query<ClaimedEnrollment>(
+    `WITH due AS (
+       SELECT id FROM "Enrollment"
+        WHERE status = 'active' AND "readyAt" <= now() AND ("leaseUntil" IS NULL OR "leaseUntil" < now())
+          AND EXISTS (SELECT 1 FROM "Journey" j WHERE j.id = "Enrollment"."journeyId" AND j.status = 'active')
+          AND ($3::uuid[] IS NULL OR "workspaceId" = ANY($3::uuid[]))
+        ORDER BY "readyAt" LIMIT $1 FOR UPDATE SKIP LOCKED)
+     UPDATE "Enrollment" e SET "leaseUntil" = now() + $2 * interval '1 millisecond'
+       FROM due WHERE e.id = due.id
+     RETURNING e.id, e."workspaceId", e."journeyId", e."versionId", e."customerId", e."nodeId", e.visit, e.attempt, e.wait, e.trigger, e."enteredAt", e."leaseUntil"`,
+    [deps.claimLimit, deps.leaseMs, deps.workspaces ? [...deps.workspaces] : null],
+  );
+  if (claimed.length === 0) return 0;
+  const groups = new Map<string, ClaimedEnrollment[]>();
+  for (const e of claimed) {
+    const key = `${e.versionId}\u0000${e.nodeId}`;
+    const list = groups.get(key);
+    if (list) list.push(e);
+    else groups.set(key, [e]);
+  }
+  const transitions: Transition[] = [];
+  const wakes: WakeJob[] = [];
+  await Promise.all([...groups.values()].map((group) => processGroup(deps, group, transitions, wakes)));
+  const moved = await applyTransitions(deps.db, transitions);
+  const journeys = new Map<string, string>();
+  for (const e of claimed) journeys.set(e.journeyId, e.workspaceId);
+  if (wakes.length) {
+    const kept = wakes.map((w) => ({ ...w, items: w.items.filter(([id]) => moved.has(id)) })).filter((w) => w.items.length);
+    if (kept.length) await deps.scheduleWakes(kept);
+  }
+  for (const [journeyId, workspaceId] of journeys) deps.onProgress(workspaceId, journeyId);
+  return claimed.length;
+}
+
+async function processGroup(deps: StepDeps, group: ClaimedEnrollment[], out: Transition[], wakes: WakeJob[]) {
+  const first = group[0]!;
+  const now = new Date();
+  let version: LoadedVersion;
+  try {
+    version = await deps.versions.version(first.versionId);
+  } catch (error) {
+    for (const e of group) out.push(finish(e, now, 'failed', { stepStatus: 'failed', err: `journey version could not be loaded: ${(error as Error).message}` }));
+    return;
+  }
+  const entry = version.nodes.get(first.nodeId);
+  const t = new Transitions(version, now, out, wakes);
+  if (!entry) {
+    for (const e of group) t.fail(e, `node ${first.nodeId} is not in journey version ${version.version}`, null);
+    return;
+  }
+
+  // The goal is checked before every step, leaving a wait included.
+  const reached = version.settings.goal ? await goalReached(deps.db, version, group) : new Set<string>();
+  const running: ClaimedEnrollment[] = [];
+  for (const e of group) {
+    if (reached.has(e.id)) t.exit(e, 'goal');
+    // A resolved wait leaves by the port it resolved to, without running the node again.
+    else if (e.wait?.resolvedPort) t.next(e, e.wait.resolvedPort, e.wait.kind === 'event' && e.wait.event ? { event: e.wait.event } : null);
+    else running.push(e);
+  }
+  if (!running.length) return;
+
+  const workspace = await deps.versions.workspace(first.workspaceId);
+  const customers = await loadCustomers(deps.db.query.bind(deps.db), first.workspaceId, running.map((e) => e.customerId));
+  const items: { e: ClaimedEnrollment; item: BatchItem }[] = [];
+  for (const e of running) {
+    const customer = customers.get(e.customerId);
+    if (!customer) {
+      t.exit(e, 'customer no longer exists');
+      continue;
+    }
+    items.push({
+      e,
+      item: {
+        enrollmentId: e.id,
+        customer,
+        idempotencyKey: `${e.id}:${e.nodeId}:${e.visit}`,
+        visit: e.visit,
+        attempt: e.attempt,
+        enteredAt: new Date(e.enteredAt).toISOString(),
+        trigger: e.trigger,
+      },
+    });
+  }
+  const node = entry.node as JourneyNode & { run?: (input: unknown) => Promise<Array<StepResult | string>>; batchSize?: number; timeoutMs?: number };
+  if (node.kind === 'trigger' || !node.run) {
+    for (const { e } of items) t.next(e, 'next', null);
+    return;
+  }
+  const ctx = createNodeContext(deps.context, version, first.nodeId, node, workspace, now);
+  const size = node.batchSize ?? DEFAULT_BATCH;
+  for (let i = 0; i < items.length; i += size) {
+    const chunk = items.slice(i, i + size);
+    const results = await runIsolated(node, entry.config, chunk.map((c) => c.item), ctx);
+    chunk.forEach(({ e }, j) => t.apply(e, node, results[j]!));
+  }
+}
+
+type RunnableNode = JourneyNode & { run: (input: unknown) => Promise<Array<StepResult | string>>; timeoutMs?: number };
+
+/** Runs a batch; if it throws or times out, runs each customer alone so one bad row fails alone. */
+async function runIsolated(node: RunnableNode, config: unknown, items: BatchItem[], ctx: unknown): Promise<StepResult[]> {
+  const attempt = async (batch: BatchItem[]): Promise<StepResult[]> => {
+    const timeoutMs = node.timeoutMs ?? DEFAULT_TIMEOUT;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const results = await Promise.race([
+        node.run({ items: batch, config, ctx }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`node ${node.id} took longer than ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+      if (!Array.isArray(results) || results.length !== batch.length) {
+        throw new Error(`node ${node.id} returned ${Array.isArray(results) ? results.length : 'no'} results for ${batch.length} customers`);
+      }
+      return results.map((r) => (typeof r === 'string' ? { kind: 'next', port: r } : r));
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  try {
+    return await attempt(items);
+  } catch (error) {
+    if (items.length === 1) return [{ kind: 'retry', error: (error as Error).message }];
+    const single: StepResult[] = [];
+    for (const item of items) {
+      try {
+        single.push((await attempt([item]))[0]!);
+      } catch (e) {
+        single.push({ kind: 'retry', error: (e as Error).message });
+      }
+    }
+    return single;
+  }
+}
+
+function finish(e: ClaimedEnrollment, now: Date, status: 'completed' | 'exited' | 'failed', extra: Partial<Transition>): Transition {
+  return {
+    ...base(e, now),
+    status,
+    ended: now.toISOString(),
+    stepStatus: status === 'completed' ? 'completed' : status === 'exited' ? 'exited' : 'failed',
+    ...extra,
+  };
+}
+
+function base(e: ClaimedEnrollment, now: Date): Transition {
+  return {
+    id: e.id,
+    lease: new Date(e.leaseUntil).toISOString(),
+    oldVisit: e.visit,
+    status: 'active',
+    node: e.nodeId,
+    visit: e.visit,
+    attempt: e.attempt,
+    ready: now.toISOString(),
+    wait: null,
+    wet: null,
+    err: null,
+    reason: null,
+    ended: null,
+    stepStatus: null,
+    port: null,
+    stepError: null,
+    output: null,
+    stepNode: e.nodeId,
+    stepAttempt: e.attempt,
+    started: now.toISOString(),
+  };
+}
+
+/** Turns step results into enrollment transitions (and wake-ups), one rule per result kind. */
+class Transitions {
+  constructor(
+    private readonly version: LoadedVersion,
+    private readonly now: Date,
+    private readonly out: Transition[],
+    private readonly wakes: WakeJob[],
+  ) {}
+
+  next(e: ClaimedEnrollment, port: string, output: JsonObject | null, stepStatus: 'completed' | 'failed' = 'completed', stepError: string | null = null) {
+    const to = target(this.version, e.nodeId, port);
+    const step = { stepStatus, port, output, stepError } as const;
+    if (!to) this.out.push(finish(e, this.now, 'completed', step));
+    else this.out.push({ ...base(e, this.now), ...step, node: to, visit: e.visit + 1, attempt: 1 });
+  }
+
+  exit(e: ClaimedEnrollment, reason: string) {
+    this.out.push(finish(e, this.now, 'exited', { reason }));
+  }
+
+  fail(e: ClaimedEnrollment, error: string, node: JourneyNode | null) {
+    const hasFailedPort = node && Array.isArray(node.ports) && (node.ports as { id: string }[]).some((p) => p.id === 'failed');
+    if (hasFailedPort && target(this.version, e.nodeId, 'failed')) return this.next(e, 'failed', null, 'failed', error);
+    this.out.push(finish(e, this.now, 'failed', { err: error, stepError: error }));
+  }
+
+  private wake(e: ClaimedEnrollment, at: Date) {
+    const second = new Date(Math.ceil(at.getTime() / 1000) * 1000);
+    let job = this.wakes.find((w) => w.workspaceId === e.workspaceId && w.at.getTime() === second.getTime());
+    if (!job) this.wakes.push((job = { workspaceId: e.workspaceId, at: second, items: [] }));
+    job.items.push([e.id, e.visit]);
+  }
+
+  apply(e: ClaimedEnrollment, node: JourneyNode, result: StepResult) {
+    const now = this.now;
+    switch (result?.kind) {
+      case 'next':
+        return this.next(e, result.port, result.output ?? null);
+      case 'wait':
+        if (result.until.getTime() <= now.getTime()) return this.next(e, result.port, null);
+        this.out.push({ ...base(e, now), status: 'waiting', ready: result.until.toISOString(), wait: { kind: 'time', port: result.port, until: result.until.toISOString() } });
+        return this.wake(e, result.until);
+      case 'waitForEvent':
+        this.out.push({
+          ...base(e, now),
+          status: 'waiting',
+          ready: result.timeoutAt.toISOString(),
+          wet: result.eventType,
+          wait: { kind: 'event', eventType: result.eventType, properties: result.properties ?? {}, port: result.port, timeoutPort: result.timeoutPort, timeoutAt: result.timeoutAt.toISOString() },
+        });
+        return this.wake(e, result.timeoutAt);
+      case 'again':
+        return void this.out.push({ ...base(e, now), ready: result.at.toISOString(), err: `deferred: ${result.reason}` });
+      case 'retry': {
+        const retry = (node as { retry?: { attempts: number; backoffMs: number } }).retry ?? DEFAULT_RETRY;
+        if (e.attempt > retry.attempts) return this.fail(e, result.error, node);
+        const delay = retry.backoffMs * 2 ** (e.attempt - 1);
+        return void this.out.push({
+          ...base(e, now),
+          attempt: e.attempt + 1,
+          ready: new Date(now.getTime() + delay).toISOString(),
+          err: result.error,
+          stepStatus: 'retrying',
+          stepError: result.error,
+        });
+      }
+      case 'fail':
+        return this.fail(e, result.error, node);
+      case 'exit':
+        return this.exit(e, result.reason);
+      default:
+        return this.fail(e, `node ${node.id} returned an unknown result ${JSON.stringify(result)}`, node);
+    }
+  }
+}
+
+/**
+ * Records every outcome and moves the enrollments on in one statement. Only enrollments this
+ * worker still holds (same visit, same lease) move: a step whose lease expired and was taken over
+ * elsewhere is left to that worker.
+ */
+async function applyTransitions(db: Db, transitions: Transition[]): Promise<Set<string>> {
+  if (!transitions.length) return new Set();
+  const rows = await db.query<{ id: string }>(
+    `WITH t AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(
+         id uuid, lease timestamptz, "oldVisit" int, status text, node text, visit int, attempt int, ready timestamptz,
+         wait jsonb, wet text, err text, reason text, ended timestamptz,
+         "stepStatus" text, port text, "stepError" text, output jsonb, "stepNode" text, "stepAttempt" int, started timestamptz)
+     ), moved AS (
+       UPDATE "Enrollment" e
+          SET status = t.status::"EnrollmentStatus", "nodeId" = t.node, visit = t.visit, attempt = t.attempt, "readyAt" = t.ready,
+              "leaseUntil" = NULL, wait = t.wait, "waitEventType" = t.wet, "lastError" = t.err,
+              "exitReason" = COALESCE(t.reason, e."exitReason"), "endedAt" = t.ended
+         FROM t
+        WHERE e.id = t.id AND e.visit = t."oldVisit" AND e."leaseUntil" = t.lease
+       RETURNING e.id, e."workspaceId", e."journeyId"
+     ), steps AS (
+       INSERT INTO "StepRun" ("workspaceId", "enrollmentId", "journeyId", "nodeId", visit, attempt, status, port, error, output, "startedAt")
+       SELECT m."workspaceId", m.id, m."journeyId", t."stepNode", t."oldVisit", t."stepAttempt", t."stepStatus"::"StepRunStatus", t.port, t."stepError", t.output, t.started
+         FROM moved m JOIN t ON t.id = m.id WHERE t."stepStatus" IS NOT NULL
+     )
+     SELECT id FROM moved`,
+    [JSON.stringify(transitions)],
+  );
+  return new Set(rows.map((r) => r.id));
+}

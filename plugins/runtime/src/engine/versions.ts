@@ -1,0 +1,101 @@
+import type { Db } from '@courtyard/db';
+import type { JourneyNode } from '@courtyard/plugin-sdk';
+import { JourneySettings, type JourneyDefinition } from '../journey/definition.ts';
+import { validateJourney } from '../journey/validate.ts';
+import type { NodeRegistry } from '../registry.ts';
+
+/** A published version, parsed once: versions never change, so it is cached for good. */
+export interface LoadedVersion {
+  id: string;
+  workspaceId: string;
+  journeyId: string;
+  version: number;
+  definition: JourneyDefinition;
+  settings: JourneySettings;
+  nodes: Map<string, { node: JourneyNode; config: unknown }>;
+  /** `${from}\u0000${port}` → to */
+  edges: Map<string, string>;
+  triggerId: string | null;
+}
+
+export interface WorkspaceSettings {
+  id: string;
+  timeZone: string;
+  frequencyCapPerDay: number | null;
+  frequencyCapMode: 'delay' | 'skip';
+  quietHours: { start: string; end: string } | null;
+}
+
+export class VersionCache {
+  private readonly versions = new Map<string, Promise<LoadedVersion>>();
+  private readonly workspaces = new Map<string, { at: number; value: Promise<WorkspaceSettings> }>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly registry: NodeRegistry,
+  ) {}
+
+  version(id: string): Promise<LoadedVersion> {
+    let hit = this.versions.get(id);
+    if (!hit) {
+      hit = this.loadVersion(id);
+      hit.catch(() => this.versions.delete(id));
+      if (this.versions.size > 5000) this.versions.clear();
+      this.versions.set(id, hit);
+    }
+    return hit;
+  }
+
+  /** Workspace settings change rarely; a 5-second cache keeps them off the hot path. */
+  workspace(id: string): Promise<WorkspaceSettings> {
+    const hit = this.workspaces.get(id);
+    if (hit && Date.now() - hit.at < 5000) return hit.value;
+    const value = this.db
+      .query<{ id: string; timeZone: string; frequencyCapPerDay: number | null; frequencyCapMode: 'delay' | 'skip'; quietHoursStart: string | null; quietHoursEnd: string | null }>(
+        `SELECT id, "timeZone", "frequencyCapPerDay", "frequencyCapMode"::text AS "frequencyCapMode", "quietHoursStart", "quietHoursEnd" FROM "Workspace" WHERE id = $1`,
+        [id],
+      )
+      .then(([row]) => {
+        if (!row) throw new Error(`workspace ${id} not found`);
+        return {
+          id: row.id,
+          timeZone: row.timeZone,
+          frequencyCapPerDay: row.frequencyCapPerDay,
+          frequencyCapMode: row.frequencyCapMode,
+          quietHours: row.quietHoursStart && row.quietHoursEnd ? { start: row.quietHoursStart, end: row.quietHoursEnd } : null,
+        };
+      });
+    this.workspaces.set(id, { at: Date.now(), value });
+    return value;
+  }
+
+  forgetWorkspace(id: string) {
+    this.workspaces.delete(id);
+  }
+
+  private async loadVersion(id: string): Promise<LoadedVersion> {
+    const [row] = await this.db.query<{ id: string; workspaceId: string; journeyId: string; version: number; definition: unknown; settings: unknown }>(
+      `SELECT id, "workspaceId", "journeyId", version, definition, settings FROM "JourneyVersion" WHERE id = $1`,
+      [id],
+    );
+    if (!row) throw new Error(`journey version ${id} not found`);
+    const validated = validateJourney(row.definition, this.registry);
+    const edges = new Map<string, string>();
+    for (const e of validated.definition.edges) edges.set(`${e.from}\u0000${e.port}`, e.to);
+    return {
+      id: row.id,
+      workspaceId: row.workspaceId,
+      journeyId: row.journeyId,
+      version: row.version,
+      definition: validated.definition,
+      settings: JourneySettings.parse(row.settings ?? {}),
+      nodes: validated.nodes,
+      edges,
+      triggerId: validated.triggerId,
+    };
+  }
+}
+
+export function target(version: LoadedVersion, from: string, port: string): string | null {
+  return version.edges.get(`${from}\u0000${port}`) ?? null;
+}

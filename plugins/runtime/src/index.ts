@@ -1,0 +1,6 @@
+export { JourneyRuntime, type RuntimeOptions } from './runtime.ts';
+export { NodeRegistry, builtinRegistry } from './registry.ts';
+export type { EnrollEntry, EnrollResult } from './engine/enroll.ts';
+export type { IngestedEvent } from './engine/triggers.ts';
+export { queueMessages } from './engine/messages.ts';
+export { quietUntil, dayStart, nextDayStart } from './engine/clock.ts';

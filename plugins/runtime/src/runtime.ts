@@ -1,0 +1,248 @@
+import type { Db } from '@courtyard/db';
+import { onMembershipChange } from '@courtyard/db/segments';
+import type { Json } from '@courtyard/plugin-sdk';
+import type PgBoss from 'pg-boss';
+import { builtinRegistry, type NodeRegistry } from './registry.ts';
+import { createBoss, TICK_QUEUE, WAKE_QUEUE } from './engine/boss.ts';
+import type { ContextDeps } from './engine/context.ts';
+import { ChannelPool, dispatchDeliveries } from './engine/dispatch.ts';
+import { type EnrollEntry, enrollCustomers, type EnrollResult } from './engine/enroll.ts';
+import { runDueSteps, type WakeJob } from './engine/steps.ts';
+import { enrollFromEvents, enrollFromSegmentDeltas, type IngestedEvent, resumeWaitingOnEvents, runScheduledTriggers, TriggerIndex } from './engine/triggers.ts';
+import { VersionCache } from './engine/versions.ts';
+
+export interface RuntimeOptions {
+  db: Db;
+  /** Node types available to journeys. Default: the built-ins. */
+  registry?: NodeRegistry;
+  /** Called after steps moved enrollments of a journey (the API publishes progress from it). */
+  onProgress?: (workspaceId: string, journeyId: string) => void;
+  /** HTTP client for webhook nodes. Default: global fetch. */
+  fetch?: typeof fetch;
+  /** Enrollments claimed per step pass. Default 1,000. */
+  claimLimit?: number;
+  /** How long a worker holds a claimed step or delivery. Default 60,000 ms. */
+  leaseMs?: number;
+  /** Idle wait between passes when nothing is due. Default 200 ms. */
+  pollMs?: number;
+  /** Step passes run at once in this process. Default 2. */
+  concurrency?: number;
+  log?: (message: string, data?: unknown) => void;
+  /**
+   * Work only for these workspaces (tests that share one database run a runtime each). Add to the
+   * set as workspaces are created. Default: every workspace.
+   */
+  workspaces?: Set<string>;
+}
+
+/**
+ * The journey engine of one process. `start()` runs the step worker, the outbox dispatcher, the
+ * wake-up jobs and the scheduler; without it, tests and tools drive it pass by pass (`drain`).
+ * Every piece of state is in PostgreSQL, so any number of processes can run it side by side.
+ */
+export class JourneyRuntime {
+  readonly db: Db;
+  readonly registry: NodeRegistry;
+  readonly versions: VersionCache;
+  readonly triggers: TriggerIndex;
+  private readonly channels = new ChannelPool();
+  private readonly options: Required<Pick<RuntimeOptions, 'claimLimit' | 'leaseMs' | 'pollMs' | 'concurrency'>> & RuntimeOptions;
+  private boss: PgBoss | null = null;
+  private running = false;
+  private loops: Promise<void>[] = [];
+  private wakeup: (() => void)[] = [];
+  private stopListening: (() => void) | null = null;
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(options: RuntimeOptions) {
+    this.options = { claimLimit: 1000, leaseMs: 60_000, pollMs: 200, concurrency: 2, ...options };
+    this.db = options.db;
+    this.registry = options.registry ?? builtinRegistry;
+    this.versions = new VersionCache(this.db, this.registry);
+    this.triggers = new TriggerIndex({ db: this.db, versions: this.versions, enroll: (ws, j, e) => this.enroll(ws, j, e) });
+    // Segment entries and exits made in this process start segment-triggered journeys.
+    this.stopListening = onMembershipChange((db, workspaceId, deltas) => {
+      if (db !== this.db) return;
+      enrollFromSegmentDeltas(this.triggerDeps(), this.triggers, workspaceId, deltas)
+        .then((n) => n && this.nudge())
+        .catch((error) => this.log(`segment trigger failed: ${(error as Error).message}`));
+    });
+  }
+
+  private log(message: string, data?: unknown) {
+    (this.options.log ?? ((m: string) => console.warn(m)))(message, data);
+  }
+
+  private triggerDeps() {
+    return { db: this.db, versions: this.versions, enroll: (ws: string, j: string, e: EnrollEntry[]) => this.enroll(ws, j, e) };
+  }
+
+  private contextDeps(): ContextDeps {
+    return {
+      db: this.db,
+      fetch: this.options.fetch ?? fetch,
+      log: (m, d) => this.log(m, d),
+      enroll: async (ws, journeyId, entries) =>
+        (await this.enroll(ws, journeyId, entries.map((e) => ({ customerId: e.customerId, entryKey: e.entryKey, trigger: { kind: 'journey', data: (e.data ?? {}) as never } })))).enrolled.length,
+    };
+  }
+
+  /** Enrolls customers into a journey's accepting version; see enrollCustomers. */
+  async enroll(workspaceId: string, journeyId: string, entries: EnrollEntry[]): Promise<EnrollResult> {
+    const result = await enrollCustomers(this.db, this.versions, workspaceId, journeyId, entries);
+    if (result.enrolled.length) {
+      this.nudge();
+      this.options.onProgress?.(workspaceId, journeyId);
+    }
+    return result;
+  }
+
+  /** Enrolls through an `api` trigger: `requestKey` makes a repeated call enroll nobody twice. */
+  enrollByApi(workspaceId: string, journeyId: string, customerIds: string[], requestKey: string, data?: Json) {
+    return this.enroll(
+      workspaceId,
+      journeyId,
+      customerIds.map((customerId) => ({ customerId, entryKey: `api:${requestKey}:${customerId}`, trigger: { kind: 'api', data: (data ?? {}) as never } })),
+    );
+  }
+
+  /** After events were stored: starts event-triggered journeys and resumes customers waiting for them. */
+  async onEvents(workspaceId: string, events: IngestedEvent[]): Promise<{ enrolled: number; resumed: number }> {
+    if (!events.length) return { enrolled: 0, resumed: 0 };
+    const [enrolled, resumed] = await Promise.all([
+      enrollFromEvents(this.triggerDeps(), this.triggers, workspaceId, events),
+      resumeWaitingOnEvents(this.db, workspaceId, events),
+    ]);
+    if (resumed) this.nudge();
+    return { enrolled, resumed };
+  }
+
+  /** Drops cached trigger lists (after a journey was published, paused or archived). */
+  journeysChanged(workspaceId: string) {
+    this.triggers.forget(workspaceId);
+  }
+
+  /** One step pass; returns how many enrollments it handled. */
+  step(): Promise<number> {
+    return runDueSteps({
+      db: this.db,
+      versions: this.versions,
+      context: this.contextDeps(),
+      leaseMs: this.options.leaseMs,
+      claimLimit: this.options.claimLimit,
+      workspaces: this.options.workspaces ?? null,
+      scheduleWakes: (jobs) => this.scheduleWakes(jobs),
+      onProgress: (ws, j) => this.options.onProgress?.(ws, j),
+    });
+  }
+
+  /** One outbox pass; returns how many deliveries it handled. */
+  dispatch(): Promise<number> {
+    return dispatchDeliveries({ db: this.db, leaseMs: this.options.leaseMs, claimLimit: 500, maxAttempts: 6, workspaces: this.options.workspaces ?? null, log: (m) => this.log(m) }, this.channels);
+  }
+
+  /** Runs step and outbox passes until nothing is due now (tests, tools, the benchmark). */
+  async drain(): Promise<void> {
+    for (;;) {
+      await this.wakeDue();
+      const steps = await this.step();
+      const sent = await this.dispatch();
+      if (steps === 0 && sent === 0) return;
+    }
+  }
+
+  /** Schedule and date triggers due at `now`. */
+  runScheduledTriggers(now = new Date()) {
+    return runScheduledTriggers(this.triggerDeps(), this.triggers, now);
+  }
+
+  /**
+   * Wakes waiting enrollments whose wait is over: what the pg-boss wake-up jobs do, and the safety
+   * net for a wake-up lost between committing a wait and queuing its job. `graceMs` leaves recent
+   * ones to their jobs.
+   */
+  async wakeDue(graceMs = 0, items?: [string, number][]): Promise<number> {
+    const rows = await this.db.query<{ id: string }>(
+      `UPDATE "Enrollment" e SET status = 'active', "readyAt" = now(),
+              wait = e.wait || jsonb_build_object('resolvedPort', CASE WHEN e.wait->>'kind' = 'time' THEN e.wait->>'port' ELSE e.wait->>'timeoutPort' END)
+        WHERE e.status = 'waiting' AND e."readyAt" <= now() - $1 * interval '1 millisecond'
+          AND ($2::jsonb IS NULL OR (e.id, e.visit) IN (SELECT (x->>0)::uuid, (x->>1)::int FROM jsonb_array_elements($2::jsonb) x))
+          AND ($3::uuid[] IS NULL OR e."workspaceId" = ANY($3::uuid[]))
+        RETURNING e.id`,
+      [graceMs, items ? JSON.stringify(items) : null, this.options.workspaces ? [...this.options.workspaces] : null],
+    );
+    if (rows.length) this.nudge();
+    return rows.length;
+  }
+
+  private async scheduleWakes(jobs: WakeJob[]) {
+    if (!this.boss) return; // Not started: drain() and the safety net wake them.
+    await this.boss.insert(jobs.map((j) => ({ name: WAKE_QUEUE, data: { items: j.items }, startAfter: j.at })));
+  }
+
+  private nudge() {
+    const waiting = this.wakeup;
+    this.wakeup = [];
+    for (const resolve of waiting) resolve();
+  }
+
+  private idle(ms: number) {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wakeup.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private loop(pass: () => Promise<number>, name: string): Promise<void> {
+    return (async () => {
+      while (this.running) {
+        let handled = 0;
+        try {
+          handled = await pass();
+        } catch (error) {
+          this.log(`${name} pass failed: ${(error as Error).message}`);
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+        if (handled === 0 && this.running) await this.idle(this.options.pollMs);
+      }
+    })();
+  }
+
+  /** Starts the workers: step passes, outbox, wake-up jobs (pg-boss), the minute scheduler. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.boss = createBoss(this.db);
+    this.boss.on('error', (error) => this.log(`job queue: ${error.message}`));
+    await this.boss.start();
+    await this.boss.createQueue(WAKE_QUEUE);
+    await this.boss.createQueue(TICK_QUEUE);
+    await this.boss.work<{ items: [string, number][] }>(WAKE_QUEUE, { batchSize: 50, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+      await this.wakeDue(0, jobs.flatMap((j) => j.data.items));
+    });
+    await this.boss.schedule(TICK_QUEUE, '* * * * *');
+    await this.boss.work(TICK_QUEUE, async () => {
+      await this.runScheduledTriggers();
+    });
+    for (let i = 0; i < this.options.concurrency; i++) this.loops.push(this.loop(() => this.step(), 'step'));
+    this.loops.push(this.loop(() => this.dispatch(), 'outbox'));
+    this.timers.push(setInterval(() => void this.wakeDue(60_000).catch(() => undefined), 30_000));
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.nudge();
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await Promise.all(this.loops);
+    this.loops = [];
+    if (this.boss) await this.boss.stop({ graceful: true, wait: true }).catch(() => undefined);
+    this.boss = null;
+    this.stopListening?.();
+    this.stopListening = null;
+    await this.channels.close();
+  }
+}
