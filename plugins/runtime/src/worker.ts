@@ -1,0 +1,28 @@
+// A worker node: runs journeys (steps, waits, outbox, schedules) without serving the API.
+// `pnpm --filter @courtyard/runtime worker` with DATABASE_URL set; any number can run at once.
+import { createDb } from '@courtyard/db';
+import { JourneyRuntime } from './runtime.ts';
+
+const db = await createDb();
+const scoped = process.env.COURTYARD_WORKSPACES?.split(',').filter(Boolean);
+const runtime = new JourneyRuntime({
+  db,
+  leaseMs: Number(process.env.COURTYARD_LEASE_MS ?? 60_000),
+  concurrency: Number(process.env.COURTYARD_WORKER_CONCURRENCY ?? 2),
+  claimLimit: Number(process.env.COURTYARD_CLAIM_LIMIT ?? 1000),
+  ...(scoped?.length ? { workspaces: new Set(scoped) } : {}),
+  log: (message) => console.warn(message),
+});
+await runtime.start();
+console.log('journey worker running');
+
+let stopping = false;
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  await runtime.stop();
+  await db.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());
