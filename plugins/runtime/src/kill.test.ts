@@ -94,7 +94,7 @@ describe('a worker killed mid-journey', () => {
             node('b', 'add-tags', { tagIds: [done.id] }),
           ],
           edges: [edge('t', 'a'), edge('a', 's'), edge('s', 'b')],
-        },
+        } as never,
       },
     });
     const published = await publishJourney(db, builtinRegistry, ws.id, journey.id);
