@@ -153,7 +153,7 @@ export class JourneyRuntime {
 
   /** Schedule and date triggers due at `now`. */
   runScheduledTriggers(now = new Date()) {
-    return runScheduledTriggers(this.triggerDeps(), this.triggers, now);
+    return runScheduledTriggers(this.triggerDeps(), this.triggers, now, this.options.workspaces ?? null);
   }
 
   /**

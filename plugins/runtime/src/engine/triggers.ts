@@ -143,10 +143,11 @@ export async function enrollFromSegmentDeltas(deps: TriggerDeps, index: TriggerI
  * Runs schedule and date triggers that are due at `now`: each version keeps a cursor (the last
  * run it made) in RuntimeCounter, and entry keys name the run, so running twice enrolls once.
  */
-export async function runScheduledTriggers(deps: TriggerDeps, index: TriggerIndex, now: Date): Promise<number> {
+export async function runScheduledTriggers(deps: TriggerDeps, index: TriggerIndex, now: Date, workspaces: ReadonlySet<string> | null = null): Promise<number> {
   let enrolled = 0;
   for (const kind of ['schedule', 'date'] as const) {
     for (const t of await index.all(kind)) {
+      if (workspaces && !workspaces.has(t.workspaceId)) continue;
       const workspace = await deps.versions.workspace(t.workspaceId);
       const cursorKey = `trigger:${t.versionId}`;
       const [cursor] = await deps.db.query<{ value: string }>(`SELECT value::text AS value FROM "RuntimeCounter" WHERE "workspaceId" = $1 AND key = $2`, [t.workspaceId, cursorKey]);
