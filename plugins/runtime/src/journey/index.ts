@@ -2,3 +2,4 @@ export * from './definition.ts';
 export * from './validate.ts';
 export * from './lifecycle.ts';
 export * from './stats.ts';
+export { simulateJourney, type SimulateOptions, type SimulatedEvent, type SimulatedStep, type SimulatedEffect, type SimulationResult } from '../simulate/simulate.ts';
