@@ -1,6 +1,7 @@
 // The GraphQL application: schema, per-request context and auth, limits and error masking.
 // Transport-free: server.ts serves it over HTTP and WebSocket; tests call `yoga.fetch`.
 import type { Db } from '@courtyard/db';
+import { JourneyRuntime, type RuntimeOptions } from '@courtyard/runtime';
 import { authenticate, createContext, createPubSub, ApiKeyCache, CourtyardError, InputError, schema, type AuthInfo, type CourtyardPubSub } from '@courtyard/schema';
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
@@ -35,6 +36,11 @@ export interface AppOptions {
   graphiql?: boolean;
   /** Log unexpected errors to stderr. Default true. */
   logErrors?: boolean;
+  /**
+   * Options of the app's journey engine (its db and onProgress are the app's). The engine is
+   * created here but only works in the background once `runtime.start()` is called. Default: {}.
+   */
+  runtime?: Omit<RuntimeOptions, 'db' | 'onProgress'>;
 }
 
 export type ServerContext = { connectionParams?: Record<string, unknown>; authorization?: string | null };
@@ -43,6 +49,8 @@ export interface App {
   yoga: YogaServerInstance<ServerContext, Record<string, unknown>>;
   pubsub: CourtyardPubSub;
   db: Db;
+  /** The journey engine; every request's context carries it. */
+  runtime: JourneyRuntime;
 }
 
 // A GraphQL error a client can act on keeps its message and gets a code; anything else is masked.
@@ -91,6 +99,12 @@ export function createApp(options: AppOptions): App {
   const { db } = options;
   const pubsub = options.pubsub ?? (createPubSub() as CourtyardPubSub);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  // Progress made by this node's workers reaches subscribers on every node (through Redis when set).
+  const runtime = new JourneyRuntime({
+    ...options.runtime,
+    db,
+    onProgress: (workspaceId, journeyId) => pubsub.publish('journeyProgress', workspaceId, { journeyId }),
+  });
   // A key revoked on any node is dropped from this node's cache at once (through Redis when set).
   const keyCache = new ApiKeyCache();
   void (async () => {
@@ -131,8 +145,8 @@ export function createApp(options: AppOptions): App {
         ((params.authorization ?? params.Authorization) as string | undefined) ??
         null;
       const auth: AuthInfo | null = await authenticate(db.prisma, header, keyCache);
-      return createContext({ db, pubsub, auth });
+      return createContext({ db, pubsub, runtime, auth });
     },
   });
-  return { yoga: yoga as App['yoga'], pubsub, db };
+  return { yoga: yoga as App['yoga'], pubsub, db, runtime };
 }

@@ -21,10 +21,14 @@ const pubsub = createAppPubSub();
 const app = createApp({ db, pubsub: pubsub.pubsub });
 const server = await startServer(app, { port });
 const stopScheduler = startSegmentScheduler(db, pubsub.pubsub);
+// COURTYARD_WORKERS=0 makes a node that only serves the API; journeys then run on other nodes.
+const workers = process.env.COURTYARD_WORKERS !== '0';
+if (workers) await app.runtime.start();
 
 console.log(`\nCourtyard is running on ${db.kind === 'pglite' ? 'embedded PGlite' : 'PostgreSQL'} (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
 console.log(`  GraphQL API and GraphiQL: ${server.url}`);
 console.log(`  Subscriptions:            ws://localhost:${server.port}/graphql (graphql-ws) or SSE on the same URL`);
+console.log(`  Journey workers:          ${workers ? 'running' : 'off on this node (COURTYARD_WORKERS=0)'}`);
 if (demo) {
   console.log(`  Admin login:              ${demo.login.email} / ${demo.login.password}`);
   if (demo.apiKey) console.log(`  Demo API key:             ${demo.apiKey}   (Authorization: Bearer <key>)`);
@@ -38,6 +42,7 @@ async function stop(signal: string) {
   console.log(`\n${signal}: shutting down`);
   stopScheduler();
   await server.close();
+  await app.runtime.stop();
   await pubsub.close();
   await db.close();
   process.exit(0);

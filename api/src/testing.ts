@@ -34,10 +34,16 @@ async function createKey(db: Db, workspaceId: string, scopes: Scope[]): Promise<
   return secret;
 }
 
+/**
+ * The app over a fresh test database. Its journey runtime is not started: a test moves customers
+ * on with `app.runtime.drain()`, and only through its own workspaces, as test files may share one
+ * PostgreSQL database.
+ */
 export async function createTestApp(options: Omit<AppOptions, 'db'> = {}): Promise<TestApp> {
   const sql: string[] = [];
   const db = await createTestDb({ onQuery: (q) => sql.push(q) });
-  const app = createApp({ ...options, db, logErrors: options.logErrors ?? true });
+  const workspaces = new Set<string>();
+  const app = createApp({ ...options, db, logErrors: options.logErrors ?? true, runtime: { workspaces, ...options.runtime } });
 
   async function request<T>(query: string, variables?: Record<string, unknown>, token?: string, init: RequestInit & { path?: string } = {}): Promise<GqlResult<T>> {
     const headers = new Headers(init.headers);
@@ -61,6 +67,7 @@ export async function createTestApp(options: Omit<AppOptions, 'db'> = {}): Promi
     request,
     async workspace(name = 'Test brand') {
       const ws = await db.prisma.workspace.create({ data: { name }, select: { id: true } });
+      workspaces.add(ws.id);
       const key = await createKey(db, ws.id, ALL_SCOPES);
       return {
         id: ws.id,
@@ -69,6 +76,62 @@ export async function createTestApp(options: Omit<AppOptions, 'db'> = {}): Promi
         keyWith: (scopes) => createKey(db, ws.id, scopes),
       };
     },
-    close: () => db.close(),
+    async close() {
+      await app.runtime.stop();
+      await db.close();
+    },
+  };
+}
+
+export interface SseSubscription {
+  /** The `next` payloads received so far, in order. */
+  received: any[];
+  /** Waits until `count` payloads arrived or `ms` passed; returns how many arrived. */
+  waitFor(count: number, ms: number): Promise<number>;
+  close(): void;
+}
+
+/**
+ * Subscribes over Server-Sent Events through `fetch` (an app's `yoga.fetch` or a server's URL
+ * with global fetch). Answers an error payload or a non-stream response as the first message.
+ */
+export async function subscribeSse(
+  fetchFn: (url: string, init: RequestInit) => Promise<Response>,
+  url: string,
+  token: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<SseSubscription> {
+  const abort = new AbortController();
+  const response = await fetchFn(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+    signal: abort.signal,
+  });
+  const received: any[] = [];
+  if (!response.headers.get('content-type')?.includes('text/event-stream')) {
+    received.push(JSON.parse(await response.text()));
+  } else {
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    void (async () => {
+      let text = '';
+      for (let chunk; !(chunk = await reader.read().catch(() => ({ done: true as const }))).done; ) {
+        text += chunk.value;
+        const messages = text.split('\n\n');
+        text = messages.pop()!;
+        for (const lines of messages.map((m) => m.split('\n'))) {
+          if (lines.includes('event: next')) received.push(JSON.parse(lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5)).join('\n')));
+        }
+      }
+    })();
+  }
+  return {
+    received,
+    async waitFor(count, ms) {
+      for (const start = Date.now(); received.length < count && Date.now() - start < ms; ) await new Promise((r) => setTimeout(r, 10));
+      return received.length;
+    },
+    close: () => abort.abort(),
   };
 }

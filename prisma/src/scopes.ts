@@ -18,6 +18,8 @@ export const SCOPES = {
   'orders:write': 'Import orders.',
   'segments:read': 'Read segments, their members and statistics.',
   'segments:write': 'Create, change, refresh and delete segments; import segment CSVs.',
+  'journeys:read': 'Read journeys, their versions, enrollments and progress.',
+  'journeys:write': 'Create, edit, publish, pause, resume, archive and delete journeys; enroll customers through the API.',
 } as const;
 
 export type Scope = keyof typeof SCOPES;

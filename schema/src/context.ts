@@ -10,6 +10,7 @@ import {
   type Role,
   type Scope,
 } from '@courtyard/db';
+import type { JourneyRuntime } from '@courtyard/runtime';
 import { GraphQLError } from 'graphql';
 import type { AuthScopes } from './builder.ts';
 import type { CourtyardPubSub } from './pubsub.ts';
@@ -28,6 +29,8 @@ export interface Context {
   db: Db;
   prisma: PrismaClient;
   pubsub: CourtyardPubSub;
+  /** The journey engine of this process: enrolls, takes events, and is told when journeys change. */
+  runtime: JourneyRuntime;
   auth: AuthInfo | null;
   /** The caller's workspace; throws UNAUTHENTICATED when there is no caller. */
   workspaceId(): string;
@@ -114,7 +117,7 @@ function unauthenticated(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
 }
 
-export function createContext(base: { db: Db; pubsub: CourtyardPubSub; auth: AuthInfo | null }): Context {
+export function createContext(base: { db: Db; pubsub: CourtyardPubSub; runtime: JourneyRuntime; auth: AuthInfo | null }): Context {
   const { auth } = base;
   return {
     ...base,

@@ -1,4 +1,5 @@
 // Customer events: the node and batch ingestion, idempotent by key.
+import type { IngestedEvent } from '@courtyard/runtime';
 import { z } from 'zod';
 import { builder } from './builder.ts';
 import { CustomerRefInput, prepareCustomerBatch } from './customer-ref.ts';
@@ -76,15 +77,14 @@ builder.mutationFields((t) => ({
       const workspaceId = ctx.workspaceId();
       const { items: rows, errors } = await prepareCustomerBatch(ctx.db.query, workspaceId, 'events', args.events, zEvent);
       const now = new Date();
+      // Only the events stored now come back: a re-sent key neither counts nor triggers twice.
       const stored = rows.length
-        ? await ctx.db.query<{ n: number }>(
-            `WITH ins AS (
-               INSERT INTO "Event" ("workspaceId", "customerId", "type", "properties", "occurredAt", "idempotencyKey")
-               SELECT $1::uuid, c, t, p, o, k
-               FROM unnest($2::uuid[], $3::text[], $4::jsonb[], $5::timestamptz[], $6::text[]) AS x(c, t, p, o, k)
-               ON CONFLICT ("workspaceId", "idempotencyKey") DO NOTHING
-               RETURNING 1)
-             SELECT count(*)::int AS n FROM ins`,
+        ? await ctx.db.query<IngestedEvent>(
+            `INSERT INTO "Event" ("workspaceId", "customerId", "type", "properties", "occurredAt", "idempotencyKey")
+             SELECT $1::uuid, c, t, p, o, k
+             FROM unnest($2::uuid[], $3::text[], $4::jsonb[], $5::timestamptz[], $6::text[]) AS x(c, t, p, o, k)
+             ON CONFLICT ("workspaceId", "idempotencyKey") DO NOTHING
+             RETURNING id, "customerId", type, properties, "occurredAt"`,
             [
               workspaceId,
               rows.map((r) => r.customerId),
@@ -94,11 +94,13 @@ builder.mutationFields((t) => ({
               rows.map((r) => r.data.idempotencyKey),
             ],
           )
-        : [{ n: 0 }];
-      const storedCount = stored[0]!.n;
+        : [];
+      const storedCount = stored.length;
       if (storedCount) {
         const causes = [...new Set(rows.map((r) => `event:${r.data.type}` as const))];
         await recheckAfterChange(ctx, workspaceId, [...new Set(rows.map((r) => r.customerId))], causes);
+        // Event-triggered journeys start, and customers waiting for these events move on.
+        await ctx.runtime.onEvents(workspaceId, stored);
       }
       return { storedCount, duplicateCount: rows.length - storedCount, failedCount: errors.length, errors };
     },

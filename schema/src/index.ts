@@ -13,6 +13,13 @@ import './order.ts';
 import './segment.ts';
 import './segment-subscription.ts';
 import './segment-csv.ts';
+import './journey.ts';
+import './journey-node-types.ts';
+import './journey-stats.ts';
+import './journey-mutations.ts';
+import './journey-enroll.ts';
+import './journey-subscription.ts';
+import './channel.ts';
 
 export const schema = describeConnections(builder.toSchema({ sortSchema: true }));
 

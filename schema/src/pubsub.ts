@@ -12,9 +12,15 @@ export interface SegmentChangedMessage {
   exited: string[];
 }
 
+/** Steps moved customers through a journey; subscribers re-read its counts (coalesced). */
+export interface JourneyProgressMessage {
+  journeyId: string;
+}
+
 export type CourtyardTopics = {
   customerUpdated: [workspaceId: string, message: CustomerUpdatedMessage];
   segmentChanged: [workspaceId: string, message: SegmentChangedMessage];
+  journeyProgress: [workspaceId: string, message: JourneyProgressMessage];
   /** A revoked API key, so every API node drops it from its cache at once. */
   apiKeyRevoked: [apiKeyId: string];
 };

@@ -1,6 +1,10 @@
 // The workspace, who is calling (viewer), its members and its API keys.
-import { ALL_SCOPES, SCOPES, type Scope } from '@courtyard/db';
+import { ALL_SCOPES, SCOPES, type Prisma, type Scope } from '@courtyard/db';
+import { z } from 'zod';
 import { builder } from './builder.ts';
+import { InputError } from './errors.ts';
+import { resultUnion } from './error-types.ts';
+import { parse, zText } from './validation.ts';
 
 export const ScopeEnum = builder.enumType('Scope', {
   description: 'A permission held by an API key or implied by a member role.',
@@ -21,6 +25,22 @@ export const RoleEnum = builder.enumType('Role', {
 
 const NO_WORKSPACE = '00000000-0000-0000-0000-000000000000';
 
+const FrequencyCapModeEnum = builder.enumType('FrequencyCapMode', {
+  description: 'What happens to a marketing message over the daily frequency cap.',
+  values: {
+    delay: { value: 'delay', description: 'It waits until the next day (workspace time zone).' },
+    skip: { value: 'skip', description: 'It is not sent; the journey moves on and the step records why.' },
+  } as const,
+});
+
+const QuietHoursRef = builder.objectRef<{ start: string; end: string }>('QuietHours').implement({
+  description: 'A daily time window, HH:mm to HH:mm in the workspace time zone; it may cross midnight (22:00–08:00).',
+  fields: (t) => ({
+    start: t.exposeString('start', { description: 'Start, HH:mm.' }),
+    end: t.exposeString('end', { description: 'End, HH:mm.' }),
+  }),
+});
+
 export const WorkspaceRef = builder.prismaNode('Workspace', {
   // A global ID of another workspace, or of nothing, makes node/nodes return null instead of failing.
   nullable: true,
@@ -31,6 +51,14 @@ export const WorkspaceRef = builder.prismaNode('Workspace', {
   fields: (t) => ({
     name: t.exposeString('name', { description: 'The brand or shop name shown in the admin.' }),
     timeZone: t.exposeString('timeZone', { description: 'IANA time zone for send windows, quiet hours and daily statistics, e.g. Asia/Shanghai.' }),
+    frequencyCapPerDay: t.exposeInt('frequencyCapPerDay', { nullable: true, description: 'At most this many marketing messages per customer per day (workspace time zone); null: no cap.' }),
+    frequencyCapMode: t.expose('frequencyCapMode', { type: FrequencyCapModeEnum, description: 'What a marketing message over the cap does: wait for the next day, or skip.' }),
+    quietHours: t.field({
+      type: QuietHoursRef,
+      nullable: true,
+      description: 'Hours in which marketing messages wait (workspace time zone); null: none. A journey may set its own.',
+      resolve: (w) => (w.quietHoursStart && w.quietHoursEnd ? { start: w.quietHoursStart, end: w.quietHoursEnd } : null),
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the workspace was created.' }),
     members: t.relatedConnection('memberships', {
       cursor: 'id',
@@ -142,5 +170,74 @@ builder.queryFields((t) => ({
     description: 'The caller\'s workspace.',
     authScopes: { 'workspace:read': true },
     resolve: (query, _root, _args, ctx) => ctx.prisma.workspace.findUniqueOrThrow({ ...query, where: { id: ctx.workspaceId() } }),
+  }),
+}));
+
+const QuietHoursInput = builder.inputType('QuietHoursInput', {
+  description: 'A daily window, HH:mm to HH:mm in the workspace time zone; it may cross midnight.',
+  fields: (t) => ({
+    start: t.string({ required: true, description: 'Start, HH:mm, e.g. 22:00.' }),
+    end: t.string({ required: true, description: 'End, HH:mm, e.g. 08:00.' }),
+  }),
+});
+
+const WorkspaceSettingsInput = builder.inputType('WorkspaceSettingsInput', {
+  description: 'Changes to the workspace settings; omitted fields stay, null clears the nullable ones.',
+  fields: (t) => ({
+    name: t.string({ description: 'The brand or shop name.' }),
+    timeZone: t.string({ description: 'IANA time zone, e.g. Asia/Shanghai.' }),
+    frequencyCapPerDay: t.int({ description: 'At most this many marketing messages per customer per day (1–100); null removes the cap.' }),
+    frequencyCapMode: t.field({ type: FrequencyCapModeEnum, description: 'What a message over the cap does.' }),
+    quietHours: t.field({ type: QuietHoursInput, description: 'Hours in which marketing messages wait; null removes them.' }),
+  }),
+});
+
+const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
+const zHHMM = z.string().regex(HHMM, { message: 'use HH:mm in 24-hour time, e.g. 22:00' });
+
+const zWorkspaceSettings = z.object({
+  name: zText(100).optional(),
+  timeZone: z
+    .string()
+    .refine((tz) => Intl.supportedValuesOf('timeZone').includes(tz) || tz === 'UTC', { message: 'is not an IANA time zone, e.g. Asia/Shanghai' })
+    .optional(),
+  frequencyCapPerDay: z.number().int().min(1, { message: 'must be at least 1; null removes the cap' }).max(100, { message: 'must be at most 100' }).nullable().optional(),
+  frequencyCapMode: z.enum(['delay', 'skip']).optional(),
+  quietHours: z
+    .object({ start: zHHMM, end: zHHMM })
+    .refine((q) => q.start !== q.end, { message: 'start and end must differ', path: ['end'] })
+    .nullable()
+    .optional(),
+});
+
+/** Explicit nulls clear a field; absent keys are left out so they stay unchanged. */
+function present<T extends Record<string, unknown>>(input: T): Partial<T> {
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+builder.mutationFields((t) => ({
+  updateWorkspace: t.prismaField({
+    type: 'Workspace',
+    description: 'Changes the workspace settings: name, time zone, and the messaging rules every journey follows (frequency cap, quiet hours).',
+    authScopes: { 'workspace:write': true },
+    args: { input: t.arg({ type: WorkspaceSettingsInput, required: true, description: 'The changes.' }) },
+    errors: { types: [InputError], union: resultUnion('updating the workspace settings') },
+    resolve: async (query, _root, args, ctx) => {
+      const workspaceId = ctx.workspaceId();
+      const input = parse(zWorkspaceSettings, present(args.input), ['input']);
+      const data: Prisma.WorkspaceUpdateInput = {};
+      if (input.name !== undefined) data.name = input.name;
+      if (input.timeZone !== undefined) data.timeZone = input.timeZone;
+      if (input.frequencyCapPerDay !== undefined) data.frequencyCapPerDay = input.frequencyCapPerDay;
+      if (input.frequencyCapMode !== undefined) data.frequencyCapMode = input.frequencyCapMode;
+      if (input.quietHours !== undefined) {
+        data.quietHoursStart = input.quietHours?.start ?? null;
+        data.quietHoursEnd = input.quietHours?.end ?? null;
+      }
+      const workspace = await ctx.prisma.workspace.update({ ...query, where: { id: workspaceId }, data });
+      // This node's engine reads the new rules at once; other nodes within their few seconds of cache.
+      ctx.runtime.versions.forgetWorkspace(workspaceId);
+      return workspace;
+    },
   }),
 }));
