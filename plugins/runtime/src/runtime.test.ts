@@ -1,7 +1,7 @@
 import { builtinNodes } from '@courtyard/builtin';
 import { defineAction, step, z } from '@courtyard/plugin-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { journeyNodeStats, setJourneyStatus } from './journey/index.ts';
+import { journeyNodeStats, publishJourney, setJourneyStatus } from './journey/index.ts';
 import { NodeRegistry } from './registry.ts';
 import { createRuntimeFixture, edge, node } from './testing.ts';
 
@@ -25,7 +25,22 @@ const flaky = defineAction({
   },
 });
 
-const registry = new NodeRegistry([...builtinNodes, flaky]);
+const slow = defineAction({
+  id: 'test.slow',
+  version: '1.0.0',
+  title: { 'zh-CN': '很慢', en: 'Slow' },
+  description: { 'zh-CN': '测试用', en: 'For tests' },
+  icon: 'clock',
+  config: z.object({ hangFor: z.string() }),
+  timeoutMs: 100,
+  retry: { attempts: 1, backoffMs: 1 },
+  async run({ items, config }) {
+    if (items.some((i) => i.customer.name === config.hangFor)) await new Promise(() => undefined);
+    return items.map(() => step.next('next'));
+  },
+});
+
+const registry = new NodeRegistry([...builtinNodes, flaky, slow]);
 let fx: Awaited<ReturnType<typeof createRuntimeFixture>>;
 beforeAll(async () => {
   fx = await createRuntimeFixture({ registry });
@@ -234,5 +249,60 @@ describe('journey runtime', () => {
     } finally {
       await fx.runtime.stop();
     }
+  });
+
+  it('a node that hangs for one customer times out for that customer only; the others go on', async () => {
+    const ws = await fx.workspace();
+    const customers = await ws.customers(3);
+    const { journeyId } = await ws.journey({ nodes: [node('t', 'api'), node('s', 'test.slow', { hangFor: '客户1' })], edges: [edge('t', 's')] });
+    await fx.runtime.enrollByApi(ws.id, journeyId, customers, 'r');
+    await settle();
+    const enrollments = await ws.enrollments(journeyId);
+    const failed = enrollments.filter((e) => e.status === 'failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.lastError).toContain('took longer than 100 ms');
+    expect(enrollments.filter((e) => e.status === 'completed')).toHaveLength(2);
+  });
+
+  it('the concurrency cap admits only as many customers as there is room for', async () => {
+    const ws = await fx.workspace();
+    const customers = await ws.customers(5);
+    const { journeyId } = await ws.journey(
+      { nodes: [node('t', 'api'), node('w', 'wait', { duration: { amount: 1, unit: 'days' } })], edges: [edge('t', 'w')] },
+      { maxConcurrentEnrollments: 3 },
+    );
+    expect(await fx.runtime.enrollByApi(ws.id, journeyId, customers, 'r')).toMatchObject({ skipped: 2 });
+    expect(await ws.enrollments(journeyId)).toHaveLength(3);
+  });
+
+  it('re-entry after a cooldown refuses a customer who entered within it', async () => {
+    const ws = await fx.workspace();
+    const [c] = await ws.customers(1);
+    const { journeyId } = await ws.journey(
+      { nodes: [node('t', 'api'), node('x', 'exit', { reason: 'done' })], edges: [edge('t', 'x')] },
+      { reentry: { mode: 'afterCooldown', cooldown: { amount: 7, unit: 'days' } } },
+    );
+    await fx.runtime.enrollByApi(ws.id, journeyId, [c!], 'first');
+    await fx.runtime.drain();
+    expect((await fx.runtime.enrollByApi(ws.id, journeyId, [c!], 'second')).enrolled).toHaveLength(0);
+    await fx.db.query(`UPDATE "Enrollment" SET "enteredAt" = now() - interval '8 days' WHERE "journeyId" = $1`, [journeyId]);
+    expect((await fx.runtime.enrollByApi(ws.id, journeyId, [c!], 'third')).enrolled).toHaveLength(1);
+  });
+
+  it('publishing v2 keeps customers on v1 unless migrated; migration moves those whose node still exists and reports the rest', async () => {
+    const ws = await fx.workspace();
+    const customers = await ws.customers(4);
+    const wait = (id: string) => node(id, 'wait', { duration: { amount: 1, unit: 'days' } });
+    const { journeyId, versionId: v1 } = await ws.journey({ nodes: [node('t', 'api'), node('c', 'random-split', { branches: [{ id: 'a', title: 'A', weight: 1 }, { id: 'b', title: 'B', weight: 1 }] }), wait('wa'), wait('wb')], edges: [edge('t', 'c'), edge('c', 'wa', 'a'), edge('c', 'wb', 'b')] });
+    await fx.runtime.enrollByApi(ws.id, journeyId, customers, 'r');
+    await fx.runtime.drain();
+    const at = await ws.enrollments(journeyId);
+    const inB = at.filter((e) => e.nodeId === 'wb').length;
+    // v2 drops wb.
+    await fx.db.prisma.journey.update({ where: { id: journeyId }, data: { draft: { nodes: [node('t', 'api'), wait('wa')], edges: [edge('t', 'wa')] } } });
+    const published = await publishJourney(fx.db, registry, ws.id, journeyId, { migrate: true });
+    expect(published).toMatchObject({ version: 2, migration: { moved: 4 - inB, unmatched: inB ? [{ nodeId: 'wb', customers: inB }] : [] } });
+    const after = await ws.enrollments(journeyId);
+    expect(after.filter((e) => e.versionId === v1).map((e) => e.nodeId)).toEqual(Array(inB).fill('wb'));
   });
 });
