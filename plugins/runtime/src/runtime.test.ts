@@ -299,7 +299,7 @@ describe('journey runtime', () => {
     const at = await ws.enrollments(journeyId);
     const inB = at.filter((e) => e.nodeId === 'wb').length;
     // v2 drops wb.
-    await fx.db.prisma.journey.update({ where: { id: journeyId }, data: { draft: { nodes: [node('t', 'api'), wait('wa')], edges: [edge('t', 'wa')] } } });
+    await fx.db.prisma.journey.update({ where: { id: journeyId }, data: { draft: { nodes: [node('t', 'api'), wait('wa')], edges: [edge('t', 'wa')] } as never } });
     const published = await publishJourney(fx.db, registry, ws.id, journeyId, { migrate: true });
     expect(published).toMatchObject({ version: 2, migration: { moved: 4 - inB, unmatched: inB ? [{ nodeId: 'wb', customers: inB }] : [] } });
     const after = await ws.enrollments(journeyId);
