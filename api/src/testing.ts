@@ -92,23 +92,23 @@ export interface SseSubscription {
 }
 
 /**
- * Subscribes over Server-Sent Events through `fetch` (an app's `yoga.fetch` or a server's URL
- * with global fetch). Answers an error payload or a non-stream response as the first message.
+ * Subscribes over Server-Sent Events: in memory to an app, or over HTTP to a running server's
+ * GraphQL URL. An answer that is not a stream (an error) becomes the first payload.
  */
 export async function subscribeSse(
-  fetchFn: (url: string, init: RequestInit) => Promise<Response>,
-  url: string,
+  target: Pick<App, 'yoga'> | string,
   token: string,
   query: string,
   variables: Record<string, unknown> = {},
 ): Promise<SseSubscription> {
   const abort = new AbortController();
-  const response = await fetchFn(url, {
+  const init: RequestInit = {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query, variables }),
     signal: abort.signal,
-  });
+  };
+  const response = typeof target === 'string' ? await fetch(target, init) : await target.yoga.fetch('http://yoga/graphql', init);
   const received: any[] = [];
   if (!response.headers.get('content-type')?.includes('text/event-stream')) {
     received.push(JSON.parse(await response.text()));

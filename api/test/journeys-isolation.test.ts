@@ -78,7 +78,7 @@ describe('reads with a key of workspace A', () => {
 
   it('cannot subscribe to the progress of B\'s journey', async () => {
     const A = await app.workspace('A brand');
-    const sub = await subscribeSse(app.yoga.fetch, 'http://yoga/graphql', A.key, `subscription ($id: ID!) { journeyProgress(journeyId: $id) { nodes { nodeId entered } } }`, { id: b.api.id });
+    const sub = await subscribeSse(app, A.key, `subscription ($id: ID!) { journeyProgress(journeyId: $id) { nodes { nodeId entered } } }`, { id: b.api.id });
     try {
       expect(await sub.waitFor(1, 3000)).toBe(1);
       expect(sub.received[0].data ?? null).toBeNull();

@@ -368,7 +368,7 @@ describe('journeyProgress', () => {
     const ws = await app.workspace();
     const { customers, tags } = await setup(ws);
     const id = await published(ws, '进度', waitThenTag(dbId(tags.VIP!)));
-    const sub = await subscribeSse(app.yoga.fetch, 'http://yoga/graphql', ws.key, `subscription ($id: ID!) { journeyProgress(journeyId: $id) { journeyId nodes { nodeId entered waiting } } }`, { id });
+    const sub = await subscribeSse(app, ws.key, `subscription ($id: ID!) { journeyProgress(journeyId: $id) { journeyId nodes { nodeId entered waiting } } }`, { id });
     try {
       expect(await sub.waitFor(1, 3000)).toBe(1);
       expect(sub.received[0].data.journeyProgress).toEqual({ journeyId: id, nodes: [] });
