@@ -134,6 +134,20 @@ describe('building and publishing a journey', () => {
     expect(deliveries.map((d) => [d.body, d.status])).toEqual([['林小姐，您好！', 'sent']]);
   });
 
+  it('publishing a journey with an unreachable node fails with the node id', async () => {
+    const ws = await app.workspace();
+    const { tags } = await setup(ws);
+    const created = await ws.gql(CREATE, {
+      input: {
+        name: '孤立节点',
+        definition: { nodes: [node('start', 'api'), node('tag', 'add-tags', { tagIds: [dbId(tags.VIP!)] }), node('lost', 'wait', { duration: { amount: 1, unit: 'hours' } })], edges: [edge('start', 'next', 'tag')] },
+      },
+    });
+    const refused = await ws.gql(PUBLISH, { id: created.data.createJourney.id });
+    expect(refused.data.publishJourney.issues).toEqual([expect.objectContaining({ code: 'UNREACHABLE_NODE', nodeId: 'lost', field: null })]);
+    expect(refused.data.publishJourney.message).toContain('node lost');
+  });
+
   it('a draft of the wrong shape is refused naming the field, and a taken name is a conflict', async () => {
     const ws = await app.workspace();
     const bad = await ws.gql(CREATE, { input: { name: '坏', definition: { nodes: [{ id: 'a b', type: 'courtyard.api', version: '1.0.0' }], edges: [] }, settings: { reentry: { mode: 'sometimes' } } } });
@@ -154,6 +168,31 @@ describe('building and publishing a journey', () => {
     const refused = await ws.gql(del, { id });
     expect(refused.data.deleteJourney).toMatchObject({ __typename: 'ConflictError' });
     expect(refused.data.deleteJourney.message).toMatch(/archive/);
+  });
+});
+
+describe('listing journeys', () => {
+  it('reads a page with counts in the same number of statements for 2 journeys as for 6', async () => {
+    const ws = await app.workspace();
+    const { customers, tags } = await setup(ws);
+    const PAGE = `{ journeys(first: 20) { totalCount edges { node { name status latestVersion enrolledCount insideCount versions(first: 1) { totalCount edges { node { number } } } } } } }`;
+    const count = async (expected: number) => {
+      app.sql.length = 0;
+      const r = await ws.gql(PAGE);
+      expect(r.errors).toBeUndefined();
+      expect(r.data.journeys.totalCount).toBe(expected);
+      return app.sql.filter((q) => !/^(BEGIN|COMMIT)/i.test(q)).length;
+    };
+    for (const n of [1, 2]) {
+      const id = await published(ws, `旅程 ${n}`, waitThenTag(dbId(tags.VIP!)));
+      await ws.gql(ENROLL, { j: id, c: Object.values(customers) });
+    }
+    const small = await count(2);
+    for (const n of [3, 4, 5, 6]) await published(ws, `旅程 ${n}`, waitThenTag(dbId(tags.VIP!)));
+    expect(await count(6)).toBe(small);
+    expect(small).toBeLessThanOrEqual(4);
+    const first = (await ws.gql(`{ journeys(search: "旅程 1") { edges { node { enrolledCount insideCount versions { totalCount } } } } }`)).data.journeys.edges[0].node;
+    expect(first).toEqual({ enrolledCount: 3, insideCount: 3, versions: { totalCount: 1 } });
   });
 });
 

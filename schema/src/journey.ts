@@ -46,6 +46,11 @@ export const JourneyRef = builder.prismaNode('Journey', {
     draftChanged: t.exposeBoolean('draftChanged', { description: 'Whether the draft differs from the newest published version (publish to put it live).' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the journey was created.' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the journey last changed.' }),
+    enrolledCount: t.relationCount('enrollments', { description: 'Customers who ever entered (over all versions); read with the journey, so lists stay one query.' }),
+    insideCount: t.relationCount('enrollments', {
+      description: 'Customers inside now (active or waiting).',
+      where: { status: { in: ['active', 'waiting'] } },
+    }),
     versions: t.relatedConnection('versions', {
       cursor: 'id',
       description: 'Published versions, newest first.',
@@ -73,7 +78,7 @@ export const JourneyRef = builder.prismaNode('Journey', {
     }),
     stats: t.field({
       type: [JourneyNodeStatsRef],
-      description: 'Per node, over all versions: customers who reached it, are inside it now, completed, failed or left, and which ports they took.',
+      description: 'Per node, over all versions: customers who reached it, are inside it now, completed, failed or left, and which ports they took. Read for one journey at a time (lists: enrolledCount, insideCount).',
       resolve: (journey, _args, ctx) => journeyNodeStats(ctx.db, journey.id),
     }),
     validation: t.field({
