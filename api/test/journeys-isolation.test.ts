@@ -142,7 +142,7 @@ const cases: Case[] = [
   },
   {
     name: 'previewMessage for B\'s customer is NotFound',
-    query: `mutation ($c: ID!) { previewMessage(template: "{{customer.name}}", customerId: $c) { ${ERR} ... on NotFoundError { field } } }`,
+    query: `query ($c: ID!) { previewMessage(template: "{{customer.name}}", customerId: $c) { ${ERR} ... on NotFoundError { field } } }`,
     variables: () => ({ c: b.customers[0] }),
     expect: notFound('customerId'),
   },

@@ -334,7 +334,7 @@ describe('the node catalog and message preview', () => {
   it('previewMessage renders a template for one customer and names a template that does not parse', async () => {
     const ws = await app.workspace();
     const { customers } = await setup(ws);
-    const preview = `mutation ($t: String!, $c: ID!, $l: JSONObject) { previewMessage(template: $t, customerId: $c, links: $l) { ${ERR} ... on MessagePreview { body } } }`;
+    const preview = `query ($t: String!, $c: ID!, $l: JSONObject) { previewMessage(template: $t, customerId: $c, links: $l) { ${ERR} ... on MessagePreview { body } } }`;
     const ok = await ws.gql(preview, { t: '{{customer.name}}，您的优惠券：{{links.coupon}}', c: customers['13900000001'], l: { coupon: 'https://m.example.cn/c/1' } });
     expect(ok.data.previewMessage).toEqual({ __typename: 'MessagePreview', body: '林小姐，您的优惠券：https://m.example.cn/c/1' });
     const bad = await ws.gql(preview, { t: '{{customer.name', c: customers['13900000001'] });

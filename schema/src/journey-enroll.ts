@@ -119,6 +119,9 @@ builder.mutationFields((t) => ({
       return ctx.runtime.enrollByApi(workspaceId, journey.id, [...new Set(customerIds)], requestKey ?? randomUUID(), (data ?? {}) as JsonObject);
     },
   }),
+}));
+
+builder.queryFields((t) => ({
   previewMessage: t.field({
     type: MessagePreviewRef,
     description: 'Renders a message template (`{{customer.name}}`, `{{links.coupon}}` …) for one customer, as a send-message node would. Sends nothing.',
