@@ -99,8 +99,9 @@ builder.mutationFields((t) => ({
       if (storedCount) {
         const causes = [...new Set(rows.map((r) => `event:${r.data.type}` as const))];
         await recheckAfterChange(ctx, workspaceId, [...new Set(rows.map((r) => r.customerId))], causes);
-        // Event-triggered journeys start, and customers waiting for these events move on.
-        await ctx.runtime.onEvents(workspaceId, stored);
+        // Event-triggered journeys start, and customers waiting for these events move on. The
+        // events are stored either way: a journey hiccup must not report them as lost.
+        await ctx.runtime.onEvents(workspaceId, stored).catch((error: Error) => console.warn(`journey triggers for ${stored.length} event(s) failed: ${error.message}`));
       }
       return { storedCount, duplicateCount: rows.length - storedCount, failedCount: errors.length, errors };
     },

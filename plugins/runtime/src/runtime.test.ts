@@ -305,4 +305,20 @@ describe('journey runtime', () => {
     const after = await ws.enrollments(journeyId);
     expect(after.filter((e) => e.versionId === v1).map((e) => e.nodeId)).toEqual(Array(inB).fill('wb'));
   });
+
+  it('node configs may name tags and segments by their API (global) ids', async () => {
+    const ws = await fx.workspace();
+    const vip = await ws.tag('VIP');
+    const done = await ws.tag('done');
+    const [c] = await ws.customers(1);
+    await fx.db.query(`INSERT INTO "CustomerTag" ("customerId", "tagId", "workspaceId") VALUES ($1, $2, $3)`, [c, vip, ws.id]);
+    const globalId = (id: string) => Buffer.from(`Tag:${id}`).toString('base64');
+    const { journeyId } = await ws.journey({
+      nodes: [node('t', 'api'), node('c', 'has-tags', { tagIds: [globalId(vip)] }), node('tag', 'add-tags', { tagIds: [globalId(done)] })],
+      edges: [edge('t', 'c'), edge('c', 'tag', 'yes')],
+    });
+    await fx.runtime.enrollByApi(ws.id, journeyId, [c!], 'r');
+    await fx.runtime.drain();
+    expect(await ws.tagsOf(c!)).toContain(done);
+  });
 });

@@ -2,6 +2,7 @@ import type { Db } from '@courtyard/db';
 import { PAID_ORDER_STATUSES_SQL } from '@courtyard/db';
 import { recheckCustomers } from '@courtyard/db/segments';
 import { type Json, type JourneyNode, type NodeContext, type PluginScope, signedHeaders } from '@courtyard/plugin-sdk';
+import { toUuid } from '../journey/refs.ts';
 import { queueMessages } from './messages.ts';
 import type { LoadedVersion, WorkspaceSettings } from './versions.ts';
 
@@ -14,7 +15,7 @@ export interface ContextDeps {
 }
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const uuids = (ids: string[]) => ids.filter((id) => uuid.test(id));
+const uuids = (ids: string[]) => ids.map(toUuid).filter((id) => uuid.test(id));
 
 /** The database-backed NodeContext for one node of one version; refuses undeclared scopes. */
 export function createNodeContext(deps: ContextDeps, version: LoadedVersion, nodeId: string, node: JourneyNode, workspace: WorkspaceSettings, now: Date): NodeContext {
@@ -92,13 +93,14 @@ export function createNodeContext(deps: ContextDeps, version: LoadedVersion, nod
              FROM jsonb_to_recordset($2::jsonb) AS a(c uuid, s uuid)
              JOIN "Staff" s ON s.id = a.s AND s."workspaceId" = $1
             WHERE c.id = a.c AND c."workspaceId" = $1`,
-          [ws, JSON.stringify(changes.map((c) => ({ c: c.customerId, s: c.staffId })))],
+          [ws, JSON.stringify(changes.map((c) => ({ c: c.customerId, s: toUuid(c.staffId) })))],
         );
       },
     },
     query: {
       async inSegment(segmentId, customerIds) {
         need('segments:read');
+        segmentId = toUuid(segmentId);
         if (!uuid.test(segmentId) || !customerIds.length) return new Set();
         const rows = await db.query<{ customerId: string }>(
           `SELECT "customerId" FROM "SegmentMember" WHERE "workspaceId" = $1 AND "segmentId" = $2 AND "customerId" = ANY($3::uuid[])`,
@@ -157,6 +159,7 @@ export function createNodeContext(deps: ContextDeps, version: LoadedVersion, nod
     journeys: {
       async enroll(journeyId, items) {
         need('journeys:write');
+        journeyId = toUuid(journeyId);
         if (!uuid.test(journeyId)) return 0;
         return deps.enroll(
           ws,

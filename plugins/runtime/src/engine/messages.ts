@@ -1,6 +1,7 @@
 import type { QueryFn } from '@courtyard/db';
 import type { BatchItem, MessageContent, SendOutcome } from '@courtyard/plugin-sdk';
 import { channelDrivers } from '../channels/index.ts';
+import { toUuid } from '../journey/refs.ts';
 import { dayStart, nextDayStart, quietUntil } from './clock.ts';
 import type { WorkspaceSettings } from './versions.ts';
 
@@ -23,13 +24,15 @@ const ADDRESS_FIELD = { email: 'email', phone: 'phone', wecomExternalId: 'wecomE
  * next day or skipped, as the workspace chose). Set-based: a handful of statements per batch.
  */
 export async function queueMessages(query: QueryFn, request: OutboxRequest): Promise<SendOutcome[]> {
-  const { workspace, messages, now } = request;
+  const { workspace, now } = request;
+  let { messages } = request;
   if (messages.length === 0) return [];
   const keys = messages.map((m) => m.item.idempotencyKey);
   const existing = new Map(
     (await query<{ key: string; id: string }>(`SELECT key, id FROM "Delivery" WHERE "workspaceId" = $1 AND key = ANY($2::text[])`, [workspace.id, keys])).map((r) => [r.key, r.id]),
   );
 
+  messages = messages.map((m) => ({ ...m, content: { ...m.content, channel: toUuid(m.content.channel) } }));
   const channelIds = [...new Set(messages.map((m) => m.content.channel).filter((c) => /^[0-9a-f-]{36}$/i.test(c)))];
   const channels = new Map(
     (channelIds.length

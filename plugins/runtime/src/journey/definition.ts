@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { toUuid } from './refs.ts';
 
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
@@ -66,7 +67,7 @@ export const JourneySettings = z.object({
     .discriminatedUnion('kind', [
       z.object({ kind: z.literal('event'), eventType: z.string().min(1), properties: z.record(z.string(), z.unknown()).optional() }),
       z.object({ kind: z.literal('order'), minAmountCents: z.number().int().min(0).default(0) }),
-      z.object({ kind: z.literal('segment'), segmentId: z.string().uuid() }),
+      z.object({ kind: z.literal('segment'), segmentId: z.string().min(1).transform(toUuid) }),
     ])
     .nullable()
     .default(null),

@@ -1,6 +1,7 @@
 import { type JourneyNode, parseConfig } from '@courtyard/plugin-sdk';
 import type { NodeRegistry } from '../registry.ts';
 import { JourneyDefinition } from './definition.ts';
+import { normalizeRefs } from './refs.ts';
 
 export type JourneyIssueCode =
   | 'INVALID_SHAPE'
@@ -70,7 +71,7 @@ export function validateJourney(raw: unknown, registry: NodeRegistry): Validated
       for (const i of parsed.issues) error('INVALID_CONFIG', ref.id, i.path || null, `${i.path ? `${i.path}: ` : ''}${i.message}`);
       nodes.set(ref.id, { node, config: ref.config });
     } else {
-      nodes.set(ref.id, { node, config: parsed.config });
+      nodes.set(ref.id, { node, config: normalizeRefs(parsed.config) });
     }
     if (node.kind === 'trigger') triggers.push(ref.id);
   });
