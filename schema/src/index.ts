@@ -19,6 +19,7 @@ import './journey-stats.ts';
 import './journey-mutations.ts';
 import './journey-enroll.ts';
 import './journey-subscription.ts';
+import './journey-simulate.ts';
 import './channel.ts';
 
 export const schema = describeConnections(builder.toSchema({ sortSchema: true }));

@@ -78,7 +78,7 @@ describe('simulateJourney', () => {
       ['tag', 'next'],
     ]);
     expect(result.steps[3]!.at).toEqual(hours(start, 3));
-    expect(result.effects.map((e) => e.kind)).toEqual(['tags-added']);
+    expect(result.effects.map((e) => e.kind)).toEqual(['tagsAdded']);
     expect(await ws.tagsOf(customerId)).not.toContain(converted);
   });
 

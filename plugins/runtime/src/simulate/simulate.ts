@@ -40,7 +40,7 @@ export interface SimulatedStep {
 export interface SimulatedEffect {
   at: Date;
   nodeId: string;
-  kind: 'tags-added' | 'tags-removed' | 'attributes' | 'owner' | 'message' | 'webhook' | 'enroll';
+  kind: 'tagsAdded' | 'tagsRemoved' | 'attributes' | 'owner' | 'message' | 'webhook' | 'enroll';
   detail: JsonObject;
 }
 
@@ -230,12 +230,12 @@ function sandboxContext(
     customers: {
       async addTags(changes) {
         for (const c of changes) customer.tagIds = [...new Set([...customer.tagIds, ...c.tagIds])];
-        effect('tags-added', { tagIds: changes.flatMap((c) => c.tagIds) });
+        effect('tagsAdded', { tagIds: changes.flatMap((c) => c.tagIds) });
       },
       async removeTags(changes) {
         const gone = new Set(changes.flatMap((c) => c.tagIds));
         customer.tagIds = customer.tagIds.filter((t) => !gone.has(t));
-        effect('tags-removed', { tagIds: [...gone] });
+        effect('tagsRemoved', { tagIds: [...gone] });
       },
       async updateAttributes(changes) {
         for (const c of changes) {
