@@ -70,4 +70,35 @@ describe('static segments from a CSV upload', () => {
     expect(xlsx.data.importSegmentCsv.fields[0].field).toBe('input.file');
     expect((await ws.gql(`{ segments { totalCount } }`)).data.segments.totalCount).toBe(1);
   });
+
+  it('customers a CSV adds to a static segment start journeys triggered by entering it', async () => {
+    const ws = await app.workspace();
+    await ws.gql(`mutation { upsertCustomers(customers: [{ phone: "13911120001" }, { phone: "13911120002" }]) { __typename } }`);
+    const first = await upload(ws, new TextEncoder().encode('phone\n13911120001\n'), { name: '直播名单' });
+    expect(first.data.importSegmentCsv.addedCount).toBe(1);
+    const segments = await ws.gql(`{ segments(first: 1) { edges { node { id } } } }`);
+    const segmentId = segments.data.segments.edges[0].node.id;
+    const created = await ws.gql(`mutation ($input: JourneyInput!) { createJourney(input: $input) { ... on Journey { id } } }`, {
+      input: {
+        name: '直播欢迎',
+        definition: {
+          nodes: [
+            { id: 't', type: 'courtyard.segment-change', version: '1.0.0', config: { segmentId, change: 'entered' } },
+            { id: 'x', type: 'courtyard.exit', version: '1.0.0', config: { reason: 'welcomed' } },
+          ],
+          edges: [{ from: 't', port: 'next', to: 'x' }],
+        },
+      },
+    });
+    const journeyId = created.data.createJourney.id;
+    const published = await ws.gql(`mutation ($id: ID!) { publishJourney(id: $id) { __typename } }`, { id: journeyId });
+    expect(published.data.publishJourney.__typename).toBe('PublishJourneyPayload');
+    const more = await upload(ws, new TextEncoder().encode('phone\n13911120001\n13911120002\n'), { segmentId });
+    expect(more.data.importSegmentCsv.addedCount).toBe(1);
+    const enrolled = async () =>
+      (await ws.gql(`query ($id: ID!) { journey(id: $id) { enrollments(first: 10) { edges { node { customer { phone } } } } } }`, { id: journeyId })).data.journey.enrollments.edges.map(
+        (e: any) => e.node.customer.phone,
+      );
+    await expect.poll(enrolled).toEqual(['13911120002']);
+  });
 });

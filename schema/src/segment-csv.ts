@@ -1,7 +1,7 @@
 // importSegmentCsv: a static segment from an uploaded CSV (GraphQL multipart request), matched by
 // phone, WeCom external id or email, with a report of rows that matched nothing. All or nothing:
 // the segment and its members are written in one transaction.
-import { CsvFileError, decodeCsv, matchCsvRows, parseCustomerCsv } from '@courtyard/db/segments';
+import { announceMembershipChange, CsvFileError, decodeCsv, matchCsvRows, parseCustomerCsv } from '@courtyard/db/segments';
 import { GraphQLError } from 'graphql';
 import { builder } from './builder.ts';
 import { ConflictError, InputError, NotFoundError } from './errors.ts';
@@ -118,25 +118,25 @@ builder.mutationFields((t) => ({
           );
           segmentId = row!.id;
         }
-        const [result] = await query<{ added: number }>(
+        const added = await query<{ customerId: string }>(
           `WITH added AS (
              INSERT INTO "SegmentMember" ("segmentId", "customerId", "workspaceId")
              SELECT $2::uuid, id, $1::uuid FROM unnest($3::uuid[]) AS id
-             ON CONFLICT DO NOTHING RETURNING "customerId"),
-           logged AS (
-             INSERT INTO "SegmentChange" ("workspaceId", "segmentId", "customerId", kind)
-             SELECT $1::uuid, $2::uuid, "customerId", 'entered' FROM added RETURNING 1)
-           SELECT count(*)::int AS added FROM logged`,
+             ON CONFLICT DO NOTHING RETURNING "customerId")
+           INSERT INTO "SegmentChange" ("workspaceId", "segmentId", "customerId", kind)
+           SELECT $1::uuid, $2::uuid, "customerId", 'entered' FROM added RETURNING "customerId"`,
           [workspaceId, segmentId, match.customerIds],
         );
-        return { segmentId, match, added: result!.added };
+        return { segmentId, match, added: added.map((r) => r.customerId) };
       });
+      // Journeys that start on entering this segment hear about the imported customers.
+      announceMembershipChange(ctx.db, workspaceId, [{ segmentId, entered: added, exited: [] }]);
       return {
         segmentId,
         encoding,
         rows: parsed.dataRows,
         matched: match.customerIds.length,
-        added,
+        added: added.length,
         unmatched: match.unmatched,
         problems: parsed.problems,
       };

@@ -1,6 +1,7 @@
 // Segments: the node, its members and daily statistics, preview and explain, CRUD and refresh.
 import type { Prisma } from '@courtyard/db';
 import {
+  announceMembershipChange,
   countSegment,
   dependenciesOf,
   refreshSegment,
@@ -235,15 +236,17 @@ async function findSegment(ctx: Context, globalId: string, path: string[]) {
 }
 
 async function addStaticMembers(ctx: Context, workspaceId: string, segmentId: string, customerIds: string[]) {
-  await ctx.db.query(
+  const added = await ctx.db.query<{ customerId: string }>(
     `WITH added AS (
        INSERT INTO "SegmentMember" ("segmentId", "customerId", "workspaceId")
        SELECT $2::uuid, c.id, $1::uuid FROM "Customer" c WHERE c."workspaceId" = $1::uuid AND c.id = ANY($3::uuid[])
        ON CONFLICT DO NOTHING RETURNING "customerId")
      INSERT INTO "SegmentChange" ("workspaceId", "segmentId", "customerId", kind)
-     SELECT $1::uuid, $2::uuid, "customerId", 'entered' FROM added`,
+     SELECT $1::uuid, $2::uuid, "customerId", 'entered' FROM added RETURNING "customerId"`,
     [workspaceId, segmentId, customerIds],
   );
+  // Journeys that start on entering this segment hear about it like a dynamic segment's entries.
+  announceMembershipChange(ctx.db, workspaceId, [{ segmentId, entered: added.map((r) => r.customerId), exited: [] }]);
 }
 
 const RefreshResultRef = builder.objectRef<{ segmentId: string; entered: number; exited: number }>('SegmentRefresh').implement({

@@ -34,7 +34,8 @@ export function onMembershipChange(listener: MembershipListener): () => void {
   return () => void listeners.delete(listener);
 }
 
-function announce(db: Db, workspaceId: string, deltas: MembershipDelta[]) {
+/** Tells the listeners about membership changes written outside this engine (static segments). */
+export function announceMembershipChange(db: Db, workspaceId: string, deltas: MembershipDelta[]) {
   const moved = deltas.filter((d) => d.entered.length || d.exited.length);
   if (!moved.length) return;
   for (const listener of listeners) {
@@ -157,7 +158,7 @@ export async function refreshSegment(db: Db, segment: StoredSegment, now?: Date)
     return result;
   });
   const delta = toDelta(segment.id, rows);
-  announce(db, segment.workspaceId, [delta]);
+  announceMembershipChange(db, segment.workspaceId, [delta]);
   return delta;
 }
 
@@ -171,7 +172,7 @@ async function recheckIn(query: QueryFn, segment: StoredSegment, customerIds: st
 export async function recheckSegment(db: Db, segment: StoredSegment, customerIds: string[], now?: Date): Promise<MembershipDelta> {
   if (!customerIds.length) return { segmentId: segment.id, entered: [], exited: [] };
   const delta = await locked(db, segment.id, (query) => recheckIn(query, segment, customerIds, now));
-  announce(db, segment.workspaceId, [delta]);
+  announceMembershipChange(db, segment.workspaceId, [delta]);
   return delta;
 }
 
@@ -214,7 +215,7 @@ export async function recheckCustomers(db: Db, workspaceId: string, customerIds:
     }
     return deltas;
   });
-  announce(db, workspaceId, result);
+  announceMembershipChange(db, workspaceId, result);
   return result;
 }
 

@@ -7,6 +7,7 @@ export {
   dependencyOrder,
   loadDynamicSegments,
   onMembershipChange,
+  announceMembershipChange,
   type MembershipListener,
   recheckCustomers,
   recheckSegment,
