@@ -1,7 +1,7 @@
 // Tenant isolation: a key of workspace A sees and changes nothing of workspace B, through every query,
 // every mutation that names an object or a customer, and the customerUpdated subscription.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp, type TestWorkspace } from '../src/testing.ts';
+import { createTestApp, subscribeSse, type TestApp, type TestWorkspace } from '../src/testing.ts';
 
 let app: TestApp;
 let B: TestWorkspace;
@@ -352,42 +352,12 @@ describe('writes with a key of workspace A aimed at workspace B', () => {
 });
 
 /** Subscribes over Server-Sent Events; `received` fills with the `next` payloads as they arrive. */
-async function subscribeSse(token: string, query: string, variables: Record<string, unknown> = {}) {
-  const abort = new AbortController();
-  const response = await app.yoga.fetch('http://yoga/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-    signal: abort.signal,
-  });
-  expect(response.headers.get('content-type')).toContain('text/event-stream');
-  const received: any[] = [];
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  void (async () => {
-    let text = '';
-    for (let chunk; !(chunk = await reader.read().catch(() => ({ done: true as const }))).done; ) {
-      text += chunk.value;
-      const messages = text.split('\n\n');
-      text = messages.pop()!;
-      for (const lines of messages.map((m) => m.split('\n'))) {
-        if (lines.includes('event: next')) received.push(JSON.parse(lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5)).join('\n')));
-      }
-    }
-  })();
-  /** Waits until `count` payloads arrived or `ms` passed; returns how many arrived. */
-  const waitFor = async (count: number, ms: number) => {
-    for (const start = Date.now(); received.length < count && Date.now() - start < ms; ) await new Promise((r) => setTimeout(r, 10));
-    return received.length;
-  };
-  return { received, waitFor, close: () => abort.abort() };
-}
-
 describe('customerUpdated over Server-Sent Events', () => {
   it('A\'s subscriber receives A\'s changes and nothing of B\'s, even when it names B\'s customer', async () => {
     const A = await app.workspace('A brand');
     const SUB = `subscription ($id: ID) { customerUpdated(id: $id) { change customerId customer { id } } }`;
-    const all = await subscribeSse(A.key, SUB);
-    const onlyB = await subscribeSse(A.key, SUB, { id: b.customers[0] });
+    const all = await subscribeSse(app, A.key, SUB);
+    const onlyB = await subscribeSse(app, A.key, SUB, { id: b.customers[0] });
     try {
       const change = (ws: TestWorkspace, phone: string, name: string) => ws.gql(UPSERT, { input: { phone, name } });
       // A first change in A shows the stream is live (repeated while the subscription attaches).
