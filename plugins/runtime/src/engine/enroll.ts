@@ -50,9 +50,14 @@ export async function enrollCustomers(db: Db, versions: VersionCache, workspaceI
            JOIN "Customer" c ON c.id = t.customer AND c."workspaceId" = $1
           ORDER BY c.id, t.key
        ), eligible AS (
-         SELECT * FROM cand WHERE NOT EXISTS (
-           SELECT 1 FROM "Enrollment" e WHERE e."journeyId" = $2 AND e."customerId" = cand.customer_id
-              AND (e.status IN ('active', 'waiting') OR $4 = 'never' OR ($4 = 'afterCooldown' AND e."enteredAt" > now() - $5 * interval '1 millisecond')))
+         -- A lateral probe per candidate, not an anti-join: a journey that just started has no
+         -- statistics, and an anti-join planned for "3 enrollments" rescans them all per candidate.
+         SELECT cand.* FROM cand
+           LEFT JOIN LATERAL (
+             SELECT 1 AS found FROM "Enrollment" e WHERE e."journeyId" = $2 AND e."customerId" = cand.customer_id
+                AND (e.status IN ('active', 'waiting') OR $4 = 'never' OR ($4 = 'afterCooldown' AND e."enteredAt" > now() - $5 * interval '1 millisecond'))
+              LIMIT 1) prior ON true
+          WHERE prior.found IS NULL
          LIMIT $6
        ), inserted AS (
          INSERT INTO "Enrollment" ("workspaceId", "journeyId", "versionId", "customerId", "entryKey", "nodeId", visit, trigger)

@@ -1,5 +1,5 @@
 import type { Db } from '@courtyard/db';
-import type { BatchItem, EnrollmentTrigger, JourneyNode, JsonObject, StepResult } from '@courtyard/plugin-sdk';
+import type { BatchItem, EnrollmentTrigger, JourneyCustomer, JourneyNode, JsonObject, StepResult } from '@courtyard/plugin-sdk';
 import { type ContextDeps, createNodeContext } from './context.ts';
 import { loadCustomers } from './customers.ts';
 import { goalReached } from './goal.ts';
@@ -72,10 +72,18 @@ const DEFAULT_BATCH = 500;
 const DEFAULT_TIMEOUT = 30_000;
 const DEFAULT_RETRY = { attempts: 3, backoffMs: 1000 };
 
+/** Most nodes one claimed enrollment goes through in one pass (a guard against loops of conditions). */
+const MAX_HOPS = 32;
+
 /**
  * One pass of the step worker: claims due enrollments (skipping ones other workers hold), runs
  * each node once per batch of customers that reached it, and records every outcome in one
- * statement that also moves the enrollments on. Returns how many enrollments it handled.
+ * statement that also moves the enrollments on. An enrollment that a step sends straight on to
+ * another node (no wait, no retry) is run there in the same pass under the lease it already
+ * holds, so a journey of conditions and instant actions costs one claim and one write per batch.
+ * Re-running a pass after a crash repeats no effect twice: visits, and so idempotency keys, are
+ * the same, and nothing is recorded unless the whole pass is. Returns how many enrollments it
+ * handled.
  */
 export async function runDueSteps(deps: StepDeps): Promise<number> {
   const claimed = await deps.db.query<ClaimedEnrollment>(
@@ -91,17 +99,38 @@ export async function runDueSteps(deps: StepDeps): Promise<number> {
     [deps.claimLimit, deps.leaseMs, deps.workspaces ? [...deps.workspaces] : null],
   );
   if (claimed.length === 0) return 0;
-  const groups = new Map<string, ClaimedEnrollment[]>();
-  for (const e of claimed) {
-    const key = `${e.versionId}\u0000${e.nodeId}`;
-    const list = groups.get(key);
-    if (list) list.push(e);
-    else groups.set(key, [e]);
-  }
-  const transitions: Transition[] = [];
+  const started = Date.now();
+  const claimedVisit = new Map(claimed.map((e) => [e.id, e.visit]));
+  const final = new Map<string, Transition>();
+  const steps: Transition[] = [];
   const wakes: WakeJob[] = [];
-  await Promise.all([...groups.values()].map((group) => processGroup(deps, group, transitions, wakes)));
-  const moved = await applyTransitions(deps.db, transitions);
+  const customers = new Map<string, JourneyCustomer>();
+  let current = claimed;
+  for (let hop = 0; current.length && hop < MAX_HOPS && Date.now() - started < deps.leaseMs / 4; hop++) {
+    const groups = new Map<string, ClaimedEnrollment[]>();
+    for (const e of current) {
+      const key = `${e.versionId}\u0000${e.nodeId}`;
+      const list = groups.get(key);
+      if (list) list.push(e);
+      else groups.set(key, [e]);
+    }
+    const transitions: Transition[] = [];
+    const wrote = await Promise.all([...groups.values()].map((group) => processGroup(deps, group, transitions, wakes, customers)));
+    // A node that changed customers (tags, attributes) makes the next node load them afresh.
+    [...groups.values()].forEach((group, i) => {
+      if (wrote[i]) for (const e of group) customers.delete(e.customerId);
+    });
+    const byId = new Map(current.map((e) => [e.id, e]));
+    current = [];
+    for (const t of transitions) {
+      final.set(t.id, t);
+      if (t.stepStatus) steps.push(t);
+      // Sent straight on (a port to another node, due now): run it there in this pass.
+      if (t.status === 'active' && t.visit === t.oldVisit + 1) current.push({ ...byId.get(t.id)!, nodeId: t.node, visit: t.visit, attempt: t.attempt, wait: null });
+    }
+  }
+  const moves = [...final.values()].map((t) => ({ ...t, oldVisit: claimedVisit.get(t.id)! }));
+  const moved = await applyTransitions(deps.db, moves, steps);
   const journeys = new Map<string, string>();
   for (const e of claimed) journeys.set(e.journeyId, e.workspaceId);
   if (wakes.length) {
@@ -112,7 +141,11 @@ export async function runDueSteps(deps: StepDeps): Promise<number> {
   return claimed.length;
 }
 
-async function processGroup(deps: StepDeps, group: ClaimedEnrollment[], out: Transition[], wakes: WakeJob[]) {
+/** Scopes of nodes that change the customer as the next node sees it. */
+const CUSTOMER_WRITES = new Set(['tags:write', 'customers:write']);
+
+/** Runs one node for the enrollments at it; returns whether it may have changed those customers. */
+async function processGroup(deps: StepDeps, group: ClaimedEnrollment[], out: Transition[], wakes: WakeJob[], cache: Map<string, JourneyCustomer>): Promise<boolean> {
   const first = group[0]!;
   const now = new Date();
   let version: LoadedVersion;
@@ -120,13 +153,13 @@ async function processGroup(deps: StepDeps, group: ClaimedEnrollment[], out: Tra
     version = await deps.versions.version(first.versionId);
   } catch (error) {
     for (const e of group) out.push(finish(e, now, 'failed', { stepStatus: 'failed', err: `journey version could not be loaded: ${(error as Error).message}` }));
-    return;
+    return false;
   }
   const entry = version.nodes.get(first.nodeId);
   const t = new Transitions(version, now, out, wakes);
   if (!entry) {
     for (const e of group) t.fail(e, `node ${first.nodeId} is not in journey version ${version.version}`, null);
-    return;
+    return false;
   }
 
   // The goal is checked before every step, leaving a wait included.
@@ -138,10 +171,12 @@ async function processGroup(deps: StepDeps, group: ClaimedEnrollment[], out: Tra
     else if (e.wait?.resolvedPort) t.next(e, e.wait.resolvedPort, e.wait.kind === 'event' && e.wait.event ? { event: e.wait.event } : null);
     else running.push(e);
   }
-  if (!running.length) return;
+  if (!running.length) return false;
 
   const workspace = await deps.versions.workspace(first.workspaceId);
-  const customers = await loadCustomers(deps.db.query.bind(deps.db), first.workspaceId, running.map((e) => e.customerId));
+  const missing = [...new Set(running.filter((e) => !cache.has(e.customerId)).map((e) => e.customerId))];
+  if (missing.length) for (const [id, customer] of await loadCustomers(deps.db.query.bind(deps.db), first.workspaceId, missing)) cache.set(id, customer);
+  const customers = cache;
   const items: { e: ClaimedEnrollment; item: BatchItem }[] = [];
   for (const e of running) {
     const customer = customers.get(e.customerId);
@@ -165,7 +200,7 @@ async function processGroup(deps: StepDeps, group: ClaimedEnrollment[], out: Tra
   const node = entry.node as JourneyNode & { run?: (input: unknown) => Promise<Array<StepResult | string>>; batchSize?: number; timeoutMs?: number };
   if (node.kind === 'trigger' || !node.run) {
     for (const { e } of items) t.next(e, 'next', null);
-    return;
+    return false;
   }
   const ctx = createNodeContext(deps.context, version, first.nodeId, node, workspace, now);
   const size = node.batchSize ?? DEFAULT_BATCH;
@@ -174,6 +209,7 @@ async function processGroup(deps: StepDeps, group: ClaimedEnrollment[], out: Tra
     const results = await runIsolated(node, entry.config, chunk.map((c) => c.item), ctx);
     chunk.forEach(({ e }, j) => t.apply(e, node, results[j]!));
   }
+  return (node.scopes ?? []).some((scope) => CUSTOMER_WRITES.has(scope));
 }
 
 type RunnableNode = JourneyNode & { run: (input: unknown) => Promise<Array<StepResult | string>>; timeoutMs?: number };
@@ -326,18 +362,21 @@ class Transitions {
 }
 
 /**
- * Records every outcome and moves the enrollments on in one statement. Only enrollments this
- * worker still holds (same visit, same lease) move: a step whose lease expired and was taken over
+ * Records every step of the pass and moves the enrollments to where their last step left them, in
+ * one statement. Only enrollments this worker still holds (the visit it claimed, the same lease)
+ * move, and only their steps are recorded: a pass whose lease expired and was taken over
  * elsewhere is left to that worker.
  */
-async function applyTransitions(db: Db, transitions: Transition[]): Promise<Set<string>> {
-  if (!transitions.length) return new Set();
+async function applyTransitions(db: Db, moves: Transition[], steps: Transition[]): Promise<Set<string>> {
+  if (!moves.length) return new Set();
   const rows = await db.query<{ id: string }>(
     `WITH t AS (
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(
          id uuid, lease timestamptz, "oldVisit" int, status text, node text, visit int, attempt int, ready timestamptz,
-         wait jsonb, wet text, err text, reason text, ended timestamptz,
-         "stepStatus" text, port text, "stepError" text, output jsonb, "stepNode" text, "stepAttempt" int, started timestamptz)
+         wait jsonb, wet text, err text, reason text, ended timestamptz)
+     ), s AS (
+       SELECT * FROM jsonb_to_recordset($2::jsonb) AS s(
+         n int, id uuid, "stepStatus" text, port text, "stepError" text, output jsonb, "stepNode" text, "oldVisit" int, "stepAttempt" int, started timestamptz)
      ), moved AS (
        UPDATE "Enrollment" e
           SET status = t.status::"EnrollmentStatus", "nodeId" = t.node, visit = t.visit, attempt = t.attempt, "readyAt" = t.ready,
@@ -348,11 +387,19 @@ async function applyTransitions(db: Db, transitions: Transition[]): Promise<Set<
        RETURNING e.id, e."workspaceId", e."journeyId"
      ), steps AS (
        INSERT INTO "StepRun" ("workspaceId", "enrollmentId", "journeyId", "nodeId", visit, attempt, status, port, error, output, "startedAt")
-       SELECT m."workspaceId", m.id, m."journeyId", t."stepNode", t."oldVisit", t."stepAttempt", t."stepStatus"::"StepRunStatus", t.port, t."stepError", t.output, t.started
-         FROM moved m JOIN t ON t.id = m.id WHERE t."stepStatus" IS NOT NULL
+       SELECT m."workspaceId", m.id, m."journeyId", s."stepNode", s."oldVisit", s."stepAttempt", s."stepStatus"::"StepRunStatus", s.port, s."stepError", s.output, s.started
+         FROM moved m JOIN s ON s.id = m.id ORDER BY s.n
      )
      SELECT id FROM moved`,
-    [JSON.stringify(transitions)],
+    [
+      JSON.stringify(moves.map((t) => ({
+        id: t.id, lease: t.lease, oldVisit: t.oldVisit, status: t.status, node: t.node, visit: t.visit, attempt: t.attempt, ready: t.ready,
+        wait: t.wait, wet: t.wet, err: t.err, reason: t.reason, ended: t.ended,
+      }))),
+      JSON.stringify(steps.map((t, n) => ({
+        n, id: t.id, stepStatus: t.stepStatus, port: t.port, stepError: t.stepError, output: t.output, stepNode: t.stepNode, oldVisit: t.oldVisit, stepAttempt: t.stepAttempt, started: t.started,
+      }))),
+    ],
   );
   return new Set(rows.map((r) => r.id));
 }
