@@ -17,6 +17,10 @@ const BENCHES = {
     file: 'bench/segments.ts',
     description: 'Segment engine on PostgreSQL with 1M customers: 5-condition count vs a naive JS filter, full refresh, re-check latency per ingested event',
   },
+  journeys: {
+    file: 'bench/journeys.ts',
+    description: 'Journey runtime on PostgreSQL with 100k customers: steps/s through a 5-node journey vs one customer per batch, event-to-first-action latency at 1,000 events/s',
+  },
 };
 
 function list(stream) {
