@@ -49,6 +49,9 @@ const USAGE = `Usage: pnpm bench journeys [options]
   --seconds S     how long to send them (default 20)
   --ingest HOW    api: through the API's ingestEvents; direct: INSERT, then runtime.onEvents;
                   auto (default): api when ingestEvents hands events to the runtime, else direct
+  --latency-workers WHERE  api (default): the API node that ingests the events runs the journey
+                  workers too, as every node does unless COURTYARD_WORKERS=0; processes: the API
+                  only serves, the --workers processes run the journeys
   --only LIST     throughput, baseline, latency (comma-separated; default all)
   --reuse         keep the benchmark database when it already holds the demo workspace with
                   exactly N customers (default: drop and regenerate it)
@@ -65,6 +68,7 @@ const OPTION_SPEC = {
   seconds: { type: 'string', default: '20' },
   ingest: { type: 'string', default: 'auto' },
   only: { type: 'string', default: 'throughput,baseline,latency' },
+  'latency-workers': { type: 'string', default: 'api' },
   reuse: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -79,6 +83,7 @@ function parseOptions() {
     throw new UsageError((error as Error).message);
   }
   if (!['auto', 'api', 'direct'].includes(values.ingest)) throw new UsageError(`--ingest takes auto, api or direct; got "${values.ingest}"`);
+  if (!['api', 'processes'].includes(values['latency-workers'])) throw new UsageError(`--latency-workers takes api or processes; got "${values['latency-workers']}"`);
   const only = values.only.split(',').map((p) => p.trim()).filter(Boolean);
   if (!only.length || only.some((p) => !(PARTS as readonly string[]).includes(p))) throw new UsageError(`--only takes a comma-separated list of ${PARTS.join(', ')}; got "${values.only}"`);
   return {
@@ -91,6 +96,7 @@ function parseOptions() {
     rate: parseNumber('rate', values.rate, 1),
     seconds: parseNumber('seconds', values.seconds, 1),
     ingest: values.ingest as 'auto' | 'api' | 'direct',
+    latencyWorkers: values['latency-workers'] as 'api' | 'processes',
     only: new Set(only as (typeof PARTS)[number][]),
     reuse: values.reuse,
   };
@@ -348,9 +354,11 @@ async function runLatency(db: Db, databaseUrl: string, workspaceId: string, tags
   let send: (batch: number[]) => Promise<void>;
   // Stores the events and starts journeys from them: through the API, or as its resolver does.
   const direct = new JourneyRuntime({ db, workspaces: new Set([workspaceId]) });
+  // With the API's own workers (how every node runs by default), an enrollment wakes an idle
+  // worker loop in the same process at once; otherwise the worker processes poll for it.
+  const apiWorkers = viaApi && options.latencyWorkers === 'api';
   if (viaApi) {
-    // Its workers off: the same worker processes serve both ways of ingesting.
-    process.env.COURTYARD_WORKERS = '0';
+    process.env.COURTYARD_WORKERS = apiWorkers ? '1' : '0';
     server = new ApiServer(await freePort(), databaseUrl, DEMO_API_KEY);
     await server.ready();
     const headers = { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: `Bearer ${DEMO_API_KEY}` };
@@ -372,11 +380,13 @@ async function runLatency(db: Db, databaseUrl: string, workspaceId: string, tags
     };
   }
   const via = viaApi
-    ? `the API's ingestEvents (its own process, workers off there: COURTYARD_WORKERS=0)`
+    ? apiWorkers
+      ? `the API's ingestEvents (its own process, which runs the journey workers too, as every node does by default)`
+      : `the API's ingestEvents (its own process, workers off there: COURTYARD_WORKERS=0; the worker processes run the journeys)`
     : `INSERT into "Event", then runtime.onEvents in the benchmark process (ingestEvents does not call runtime.onEvents yet)`;
 
   try {
-    await workers.start();
+    if (!apiWorkers) await workers.start();
     // Batches every 20 ms (20 events at 1,000/s), at most 8 requests in flight.
     const tickMs = 20;
     let next = 0;
@@ -408,7 +418,7 @@ async function runLatency(db: Db, databaseUrl: string, workspaceId: string, tags
       if (r!.n >= total || Date.now() - waitStarted > 60_000) break;
       await sleep(100);
     }
-    const peakRssBytes = await workers.stop();
+    const peakRssBytes = apiWorkers ? server!.peakRssBytes : await workers.stop();
     const rows = await db.query<{ key: string; stored: Date; enrolled: Date; picked: Date; finishedAt: Date }>(
       `SELECT ev."idempotencyKey" AS key, ev."receivedAt" AS stored, e."enteredAt" AS enrolled, c."startedAt" AS picked, s."finishedAt"
          FROM "Enrollment" e

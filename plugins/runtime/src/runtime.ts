@@ -51,6 +51,7 @@ export class JourneyRuntime {
   private running = false;
   private loops: Promise<void>[] = [];
   private wakeup: (() => void)[] = [];
+  private nudged = false;
   private stopListening: (() => void) | null = null;
   private timers: NodeJS.Timeout[] = [];
 
@@ -175,6 +176,21 @@ export class JourneyRuntime {
     return rows.length;
   }
 
+  /**
+   * A runtime limited to some workspaces (tests sharing a database) may take a wake-up job that is
+   * another runtime's; it queues the enrollments it may not touch again for their own runtime.
+   */
+  private async handBack(items: [string, number][]) {
+    const scope = this.options.workspaces;
+    if (!scope || !this.boss || !items.length) return;
+    const foreign = await this.db.query<{ id: string; visit: number }>(
+      `SELECT id, visit FROM "Enrollment" WHERE status = 'waiting' AND NOT ("workspaceId" = ANY($2::uuid[]))
+          AND (id, visit) IN (SELECT (x->>0)::uuid, (x->>1)::int FROM jsonb_array_elements($1::jsonb) x)`,
+      [JSON.stringify(items), [...scope]],
+    );
+    if (foreign.length) await this.boss.send(WAKE_QUEUE, { items: foreign.map((f) => [f.id, f.visit]) }, { startAfter: 1 });
+  }
+
   private async scheduleWakes(jobs: WakeJob[]) {
     if (!this.boss) return; // Not started: drain() and the safety net wake them.
     await this.boss.insert(jobs.map((j) => ({ name: WAKE_QUEUE, data: { items: j.items }, startAfter: j.at })));
@@ -183,10 +199,16 @@ export class JourneyRuntime {
   private nudge() {
     const waiting = this.wakeup;
     this.wakeup = [];
+    // Work that came while every loop was busy: the next loop to go idle goes straight on instead.
+    if (!waiting.length) this.nudged = true;
     for (const resolve of waiting) resolve();
   }
 
   private idle(ms: number) {
+    if (this.nudged) {
+      this.nudged = false;
+      return Promise.resolve();
+    }
     return new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, ms);
       this.wakeup.push(() => {
@@ -217,11 +239,25 @@ export class JourneyRuntime {
     this.running = true;
     this.boss = createBoss(this.db);
     this.boss.on('error', (error) => this.log(`job queue: ${error.message}`));
-    await this.boss.start();
-    await this.boss.createQueue(WAKE_QUEUE);
-    await this.boss.createQueue(TICK_QUEUE);
-    await this.boss.work<{ items: [string, number][] }>(WAKE_QUEUE, { batchSize: 50, pollingIntervalSeconds: 0.5 }, async (jobs) => {
-      await this.wakeDue(0, jobs.flatMap((j) => j.data.items));
+    const boss = this.boss;
+    // Nodes starting together on a fresh database can deadlock while pg-boss installs its schema
+    // and queues; the loser simply tries again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await boss.start();
+        await boss.createQueue(WAKE_QUEUE);
+        await boss.createQueue(TICK_QUEUE);
+        break;
+      } catch (error) {
+        if (attempt >= 5) throw error;
+        this.log(`job queue start failed (${(error as Error).message}); retrying`);
+        await new Promise((r) => setTimeout(r, 200 * attempt + Math.random() * 300));
+      }
+    }
+    await boss.work<{ items: [string, number][] }>(WAKE_QUEUE, { batchSize: 50, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+      const items = jobs.flatMap((j) => j.data.items);
+      await this.wakeDue(0, items);
+      await this.handBack(items);
     });
     await this.boss.schedule(TICK_QUEUE, '* * * * *');
     await this.boss.work(TICK_QUEUE, async () => {
@@ -239,7 +275,8 @@ export class JourneyRuntime {
     this.timers = [];
     await Promise.all(this.loops);
     this.loops = [];
-    if (this.boss) await this.boss.stop({ graceful: true, wait: true }).catch(() => undefined);
+    // A job that hangs must not keep the process alive: give pg-boss 10 s, then let go.
+    if (this.boss) await Promise.race([this.boss.stop({ graceful: true, wait: true }).catch(() => undefined), new Promise((r) => setTimeout(r, 10_000).unref())]);
     this.boss = null;
     this.stopListening?.();
     this.stopListening = null;
