@@ -321,4 +321,18 @@ describe('journey runtime', () => {
     await fx.runtime.drain();
     expect(await ws.tagsOf(c!)).toContain(done);
   });
+
+  it('a tag one node adds is seen by the next node in the same pass', async () => {
+    const ws = await fx.workspace();
+    const first = await ws.tag('first');
+    const second = await ws.tag('second');
+    const [c] = await ws.customers(1);
+    const { journeyId } = await ws.journey({
+      nodes: [node('t', 'api'), node('a', 'add-tags', { tagIds: [first] }), node('c', 'has-tags', { tagIds: [first] }), node('b', 'add-tags', { tagIds: [second] })],
+      edges: [edge('t', 'a'), edge('a', 'c'), edge('c', 'b', 'yes')],
+    });
+    await fx.runtime.enrollByApi(ws.id, journeyId, [c!], 'r');
+    expect(await fx.runtime.step()).toBe(1);
+    expect((await ws.tagsOf(c!)).sort()).toEqual([first, second].sort());
+  });
 });

@@ -10,6 +10,7 @@ const runtime = new JourneyRuntime({
   leaseMs: Number(process.env.COURTYARD_LEASE_MS ?? 60_000),
   concurrency: Number(process.env.COURTYARD_WORKER_CONCURRENCY ?? 2),
   claimLimit: Number(process.env.COURTYARD_CLAIM_LIMIT ?? 1000),
+  pollMs: Number(process.env.COURTYARD_POLL_MS ?? 200),
   ...(scoped?.length ? { workspaces: new Set(scoped) } : {}),
   log: (message) => console.warn(message),
 });

@@ -1,7 +1,7 @@
 import type { Db } from '@courtyard/db';
 import { PAID_ORDER_STATUSES_SQL } from '@courtyard/db';
 import { recheckCustomers } from '@courtyard/db/segments';
-import { type Json, type JourneyNode, type NodeContext, type PluginScope, signedHeaders } from '@courtyard/plugin-sdk';
+import { type Json, type JourneyCustomer, type JourneyNode, type NodeContext, type PluginScope, signedHeaders } from '@courtyard/plugin-sdk';
 import { toUuid } from '../journey/refs.ts';
 import { queueMessages } from './messages.ts';
 import type { LoadedVersion, WorkspaceSettings } from './versions.ts';
@@ -18,7 +18,16 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const uuids = (ids: string[]) => ids.map(toUuid).filter((id) => uuid.test(id));
 
 /** The database-backed NodeContext for one node of one version; refuses undeclared scopes. */
-export function createNodeContext(deps: ContextDeps, version: LoadedVersion, nodeId: string, node: JourneyNode, workspace: WorkspaceSettings, now: Date): NodeContext {
+export function createNodeContext(
+  deps: ContextDeps,
+  version: LoadedVersion,
+  nodeId: string,
+  node: JourneyNode,
+  workspace: WorkspaceSettings,
+  now: Date,
+  /** The batch's customers as nodes see them: writes are applied to them too, so the next node sees them without a reload. */
+  loaded?: Map<string, JourneyCustomer>,
+): NodeContext {
   const { db } = deps;
   const ws = workspace.id;
   const declared = new Set<PluginScope>(node.scopes ?? []);
@@ -37,25 +46,34 @@ export function createNodeContext(deps: ContextDeps, version: LoadedVersion, nod
         need('tags:write');
         const pairs = changes.flatMap((c) => uuids(c.tagIds).map((tagId) => ({ c: c.customerId, t: tagId })));
         if (!pairs.length) return;
-        await db.query(
+        const added = await db.query<{ customerId: string; tagId: string }>(
           `INSERT INTO "CustomerTag" ("customerId", "tagId", "workspaceId", source)
            SELECT c.id, t.id, $1, 'journey' FROM jsonb_to_recordset($2::jsonb) AS p(c uuid, t uuid)
              JOIN "Customer" c ON c.id = p.c AND c."workspaceId" = $1
              JOIN "Tag" t ON t.id = p.t AND t."workspaceId" = $1
-           ON CONFLICT DO NOTHING`,
+           ON CONFLICT DO NOTHING RETURNING "customerId", "tagId"`,
           [ws, JSON.stringify(pairs)],
         );
+        for (const r of added) {
+          const c = loaded?.get(r.customerId);
+          if (c && !c.tagIds.includes(r.tagId)) c.tagIds.push(r.tagId);
+        }
         await recheck(changes.map((c) => c.customerId), 'tags');
       },
       async removeTags(changes) {
         need('tags:write');
         const pairs = changes.flatMap((c) => uuids(c.tagIds).map((tagId) => ({ c: c.customerId, t: tagId })));
         if (!pairs.length) return;
-        await db.query(
+        const removed = await db.query<{ customerId: string; tagId: string }>(
           `DELETE FROM "CustomerTag" ct USING jsonb_to_recordset($2::jsonb) AS p(c uuid, t uuid)
-            WHERE ct."customerId" = p.c AND ct."tagId" = p.t AND ct."workspaceId" = $1`,
+            WHERE ct."customerId" = p.c AND ct."tagId" = p.t AND ct."workspaceId" = $1
+            RETURNING ct."customerId", ct."tagId"`,
           [ws, JSON.stringify(pairs)],
         );
+        for (const r of removed) {
+          const c = loaded?.get(r.customerId);
+          if (c) c.tagIds = c.tagIds.filter((t) => t !== r.tagId);
+        }
         await recheck(changes.map((c) => c.customerId), 'tags');
       },
       async updateAttributes(changes) {
@@ -74,27 +92,37 @@ export function createNodeContext(deps: ContextDeps, version: LoadedVersion, nod
           for (const k of unset) delete set[k];
           return { c: c.customerId, set, unset, stage: builtin.lifecycleStage ?? null, hasStage: 'lifecycleStage' in builtin, city: builtin.city ?? null, hasCity: 'city' in builtin };
         });
-        await db.query(
+        const updated = await db.query<{ id: string; attributes: JourneyCustomer['attributes']; lifecycleStage: string; city: string | null }>(
           `UPDATE "Customer" c SET attributes = (c.attributes || u.set) - u.unset,
                   "lifecycleStage" = CASE WHEN u."hasStage" AND u.stage IS NOT NULL THEN u.stage::"LifecycleStage" ELSE c."lifecycleStage" END,
                   city = CASE WHEN u."hasCity" THEN u.city ELSE c.city END,
                   "updatedAt" = now()
              FROM jsonb_to_recordset($2::jsonb) AS u(c uuid, set jsonb, unset text[], stage text, "hasStage" boolean, city text, "hasCity" boolean)
-            WHERE c.id = u.c AND c."workspaceId" = $1`,
+            WHERE c.id = u.c AND c."workspaceId" = $1
+            RETURNING c.id, c.attributes, c."lifecycleStage"::text AS "lifecycleStage", c.city`,
           [ws, JSON.stringify(rows)],
         );
+        for (const r of updated) {
+          const c = loaded?.get(r.id);
+          if (c) Object.assign(c, { attributes: r.attributes, lifecycleStage: r.lifecycleStage, city: r.city });
+        }
         await recheck(changes.map((c) => c.customerId), 'attributes');
       },
       async assignOwner(changes) {
         need('customers:write');
         if (!changes.length) return;
-        await db.query(
+        const owned = await db.query<{ id: string; ownerStaffId: string }>(
           `UPDATE "Customer" c SET "ownerStaffId" = s.id, "updatedAt" = now()
              FROM jsonb_to_recordset($2::jsonb) AS a(c uuid, s uuid)
              JOIN "Staff" s ON s.id = a.s AND s."workspaceId" = $1
-            WHERE c.id = a.c AND c."workspaceId" = $1`,
+            WHERE c.id = a.c AND c."workspaceId" = $1
+            RETURNING c.id, c."ownerStaffId"`,
           [ws, JSON.stringify(changes.map((c) => ({ c: c.customerId, s: toUuid(c.staffId) })))],
         );
+        for (const r of owned) {
+          const c = loaded?.get(r.id);
+          if (c) c.ownerStaffId = r.ownerStaffId;
+        }
       },
     },
     query: {

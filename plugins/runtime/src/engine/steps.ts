@@ -115,11 +115,9 @@ export async function runDueSteps(deps: StepDeps): Promise<number> {
       else groups.set(key, [e]);
     }
     const transitions: Transition[] = [];
-    const wrote = await Promise.all([...groups.values()].map((group) => processGroup(deps, group, transitions, wakes, customers)));
-    // A node that changed customers (tags, attributes) makes the next node load them afresh.
-    [...groups.values()].forEach((group, i) => {
-      if (wrote[i]) for (const e of group) customers.delete(e.customerId);
-    });
+    // Nodes change customers only through the context, which applies each change to the loaded
+    // customers as well: the next node sees them as stored, without a reload.
+    await Promise.all([...groups.values()].map((group) => processGroup(deps, group, transitions, wakes, customers)));
     const byId = new Map(current.map((e) => [e.id, e]));
     current = [];
     for (const t of transitions) {
@@ -141,11 +139,8 @@ export async function runDueSteps(deps: StepDeps): Promise<number> {
   return claimed.length;
 }
 
-/** Scopes of nodes that change the customer as the next node sees it. */
-const CUSTOMER_WRITES = new Set(['tags:write', 'customers:write']);
-
-/** Runs one node for the enrollments at it; returns whether it may have changed those customers. */
-async function processGroup(deps: StepDeps, group: ClaimedEnrollment[], out: Transition[], wakes: WakeJob[], cache: Map<string, JourneyCustomer>): Promise<boolean> {
+/** Runs one node for the enrollments at it. */
+async function processGroup(deps: StepDeps, group: ClaimedEnrollment[], out: Transition[], wakes: WakeJob[], cache: Map<string, JourneyCustomer>): Promise<void> {
   const first = group[0]!;
   const now = new Date();
   let version: LoadedVersion;
@@ -153,13 +148,13 @@ async function processGroup(deps: StepDeps, group: ClaimedEnrollment[], out: Tra
     version = await deps.versions.version(first.versionId);
   } catch (error) {
     for (const e of group) out.push(finish(e, now, 'failed', { stepStatus: 'failed', err: `journey version could not be loaded: ${(error as Error).message}` }));
-    return false;
+    return;
   }
   const entry = version.nodes.get(first.nodeId);
   const t = new Transitions(version, now, out, wakes);
   if (!entry) {
     for (const e of group) t.fail(e, `node ${first.nodeId} is not in journey version ${version.version}`, null);
-    return false;
+    return;
   }
 
   // The goal is checked before every step, leaving a wait included.
@@ -171,7 +166,7 @@ async function processGroup(deps: StepDeps, group: ClaimedEnrollment[], out: Tra
     else if (e.wait?.resolvedPort) t.next(e, e.wait.resolvedPort, e.wait.kind === 'event' && e.wait.event ? { event: e.wait.event } : null);
     else running.push(e);
   }
-  if (!running.length) return false;
+  if (!running.length) return;
 
   const workspace = await deps.versions.workspace(first.workspaceId);
   const missing = [...new Set(running.filter((e) => !cache.has(e.customerId)).map((e) => e.customerId))];
@@ -200,16 +195,15 @@ async function processGroup(deps: StepDeps, group: ClaimedEnrollment[], out: Tra
   const node = entry.node as JourneyNode & { run?: (input: unknown) => Promise<Array<StepResult | string>>; batchSize?: number; timeoutMs?: number };
   if (node.kind === 'trigger' || !node.run) {
     for (const { e } of items) t.next(e, 'next', null);
-    return false;
+    return;
   }
-  const ctx = createNodeContext(deps.context, version, first.nodeId, node, workspace, now);
+  const ctx = createNodeContext(deps.context, version, first.nodeId, node, workspace, now, cache);
   const size = node.batchSize ?? DEFAULT_BATCH;
   for (let i = 0; i < items.length; i += size) {
     const chunk = items.slice(i, i + size);
     const results = await runIsolated(node, entry.config, chunk.map((c) => c.item), ctx);
     chunk.forEach(({ e }, j) => t.apply(e, node, results[j]!));
   }
-  return (node.scopes ?? []).some((scope) => CUSTOMER_WRITES.has(scope));
 }
 
 type RunnableNode = JourneyNode & { run: (input: unknown) => Promise<Array<StepResult | string>>; timeoutMs?: number };
