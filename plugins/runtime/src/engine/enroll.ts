@@ -52,9 +52,12 @@ export async function enrollCustomers(db: Db, versions: VersionCache, workspaceI
        ), eligible AS (
          -- A lateral probe per candidate, not an anti-join: a journey that just started has no
          -- statistics, and an anti-join planned for "3 enrollments" rescans them all per candidate.
+         -- The probe goes through the customer's own enrollments (a handful, whatever the journey's
+         -- size): the journey is compared as text so its index, estimated at "1 row" for a young
+         -- journey, is never chosen to scan all of that journey's enrollments per candidate.
          SELECT cand.* FROM cand
            LEFT JOIN LATERAL (
-             SELECT 1 AS found FROM "Enrollment" e WHERE e."journeyId" = $2 AND e."customerId" = cand.customer_id
+             SELECT 1 AS found FROM "Enrollment" e WHERE e."customerId" = cand.customer_id AND e."journeyId"::text = $2::uuid::text
                 AND (e.status IN ('active', 'waiting') OR $4 = 'never' OR ($4 = 'afterCooldown' AND e."enteredAt" > now() - $5 * interval '1 millisecond'))
               LIMIT 1) prior ON true
           WHERE prior.found IS NULL
