@@ -24,6 +24,7 @@ import type { Db } from '@courtyard/db';
 import autocannon from 'autocannon';
 import {
   BenchmarkError, int, mb, ms, parseNumber, pct, prepareDatabase, printMachine, seconds, section, table, UsageError,
+  runBenchmark,
 } from './common.ts';
 import { ApiServer, cpuSnapshot, cpuSplit, freePort, statusKb, type CpuSplit } from './api-server.ts';
 import { summariseProfile } from './cpu-profile.ts';
@@ -509,32 +510,11 @@ async function main(): Promise<number> {
   return 0;
 }
 
-let signalled = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (signalled) return;
-    signalled = true;
-    console.error(`\n${signal}: stopping the API process …`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-
-main()
-  .catch((error: unknown) => {
-    if (error instanceof UsageError) {
-      console.error(`${error.message}\n\n${USAGE}`);
-      return 2;
-    }
-    if (error instanceof BenchmarkError) {
-      console.error(`\nBENCHMARK INVALID: ${error.message}`);
-      if (server) console.error(`\nAPI output (last lines):\n${server.log.split('\n').slice(-30).join('\n')}`);
-    } else {
-      console.error(error);
-    }
-    return 1;
-  })
-  .then(async (code) => {
-    await cleanup();
-    // Exit explicitly: the schema engine of migrate() leaves a timer behind.
-    process.exit(code);
-  });
+runBenchmark(main, {
+  usage: USAGE,
+  cleanup,
+  stopping: 'stopping the API process …',
+  onInvalid: () => {
+    if (server) console.error(`\nAPI output (last lines):\n${server.log.split('\n').slice(-30).join('\n')}`);
+  },
+});

@@ -144,3 +144,50 @@ export async function prepareDatabase(url: string, options: PrepareOptions): Pro
     throw error;
   }
 }
+
+// ─── running ─────────────────────────────────────────────────────────────────────────────────────
+
+export interface RunOptions {
+  usage: string;
+  /** Releases what the benchmark holds (database, child processes); called once, on every way out. */
+  cleanup(): Promise<void>;
+  /** What to print besides the message when the run turns out invalid (e.g. a server's output). */
+  onInvalid?(): void;
+  /** Told on Ctrl-C before cleaning up. Default: "stopping …". */
+  stopping?: string;
+}
+
+/**
+ * Runs a benchmark's main and exits with its code: 2 for a bad option (with the usage), 1 for an
+ * invalid run or a crash. Exits explicitly, as the schema engine of migrate() and pg-boss leave
+ * timers behind; Ctrl-C cleans up and exits 130.
+ */
+export function runBenchmark(main: () => Promise<number>, options: RunOptions) {
+  let signalled = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (signalled) return;
+      signalled = true;
+      console.error(`\n${signal}: ${options.stopping ?? 'stopping …'}`);
+      void options.cleanup().catch(() => undefined).finally(() => process.exit(130));
+    });
+  }
+  main()
+    .catch((error: unknown) => {
+      if (error instanceof UsageError) {
+        console.error(`${error.message}\n\n${options.usage}`);
+        return 2;
+      }
+      if (error instanceof BenchmarkError) {
+        console.error(`\nBENCHMARK INVALID: ${error.message}`);
+        options.onInvalid?.();
+      } else {
+        console.error(error);
+      }
+      return 1;
+    })
+    .then(async (code) => {
+      await options.cleanup().catch(() => undefined);
+      process.exit(code);
+    });
+}

@@ -28,6 +28,7 @@ import { builtinRegistry } from '../plugins/runtime/src/registry.ts';
 import { ApiServer, freePort, statusKb } from './api-server.ts';
 import {
   BenchmarkError, int, mb, ms, parseNumber, prepareDatabase, printMachine, seconds, section, table, UsageError,
+  runBenchmark,
 } from './common.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -560,28 +561,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-let signalled = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (signalled) return;
-    signalled = true;
-    console.error(`\n${signal}: stopping …`);
-    void (db?.close() ?? Promise.resolve()).catch(() => undefined).finally(() => process.exit(130));
-  });
-}
-
-main()
-  .catch((error: unknown) => {
-    if (error instanceof UsageError) {
-      console.error(`${error.message}\n\n${USAGE}`);
-      return 2;
-    }
-    if (error instanceof BenchmarkError) console.error(`\nBENCHMARK INVALID: ${error.message}`);
-    else console.error(error);
-    return 1;
-  })
-  .then(async (code) => {
-    await db?.close().catch(() => undefined);
-    // Exit explicitly: the schema engine of migrate() and pg-boss leave timers behind.
-    process.exit(code);
-  });
+runBenchmark(main, { usage: USAGE, cleanup: async () => void (await db?.close()) });

@@ -25,6 +25,7 @@ import {
 } from '@courtyard/db/segments';
 import {
   BenchmarkError, int, ms, parseNumber, prepareDatabase, printMachine, seconds, section, table, UsageError,
+  runBenchmark,
 } from './common.ts';
 
 const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/courtyard_bench_segments';
@@ -403,28 +404,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-let signalled = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (signalled) return;
-    signalled = true;
-    console.error(`\n${signal}: stopping …`);
-    void (db?.close() ?? Promise.resolve()).catch(() => undefined).finally(() => process.exit(130));
-  });
-}
-
-main()
-  .catch((error: unknown) => {
-    if (error instanceof UsageError) {
-      console.error(`${error.message}\n\n${USAGE}`);
-      return 2;
-    }
-    if (error instanceof BenchmarkError) console.error(`\nBENCHMARK INVALID: ${error.message}`);
-    else console.error(error);
-    return 1;
-  })
-  .then(async (code) => {
-    await db?.close().catch(() => undefined);
-    // Exit explicitly: the schema engine of migrate() leaves a timer behind.
-    process.exit(code);
-  });
+runBenchmark(main, { usage: USAGE, cleanup: async () => void (await db?.close()) });
