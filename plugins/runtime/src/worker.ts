@@ -3,6 +3,11 @@
 import { createDb } from '@courtyard/db';
 import { JourneyRuntime } from './runtime.ts';
 
+if (!process.env.DATABASE_URL) {
+  // The embedded database belongs to one process (the API's); separate workers need PostgreSQL.
+  console.error('A worker node needs DATABASE_URL (PostgreSQL). With the embedded database, `pnpm start` runs the workers itself.');
+  process.exit(2);
+}
 const db = await createDb();
 const scoped = process.env.COURTYARD_WORKSPACES?.split(',').filter(Boolean);
 const runtime = new JourneyRuntime({
