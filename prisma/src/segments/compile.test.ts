@@ -350,6 +350,27 @@ describe('compileSegment: groups, random buckets, workspaces', () => {
     ]);
   });
 
+  it('several event counts and order windows in one and (nested into one subquery in set mode) select the same customers as each alone, inside not and or too', async () => {
+    const f = await seed([
+      { name: 'Ada', events: [{ type: 'view', daysAgo: 1 }, { type: 'view', daysAgo: 2 }, { type: 'view', daysAgo: 3 }], orders: [{ daysAgo: 5, cents: 30_000 }] },
+      { name: 'Bo', events: [{ type: 'view', daysAgo: 2 }, { type: 'view', daysAgo: 40 }], orders: [{ daysAgo: 5, cents: 1_000 }, { daysAgo: 10, cents: 2_000, status: 'completed' }, { daysAgo: 3, cents: 50_000, status: 'refunded' }] },
+      { name: 'Cy', events: [{ type: 'view', daysAgo: 1 }] },
+      { name: 'Di', events: [{ type: 'view', daysAgo: 1 }, { type: 'view', daysAgo: 2 }], orders: [{ daysAgo: 60, cents: 5_000 }] },
+    ]);
+    const view = (op: 'atLeast' | 'exactly', value: number, window?: object) => ({ kind: 'event', type: 'view', count: { op, value }, window }) as Condition;
+    const orders = (metric: string, operator: string, value: unknown, lastDays: number) => ({ kind: 'orders', metric, operator, value, window: { lastDays } }) as Condition;
+    const recentBuyerWithViews: SegmentNode = { op: 'and', conditions: [view('atLeast', 2, { lastDays: 7 }), orders('count', 'gte', 1, 30)] };
+    await expectCases(f, [
+      [recentBuyerWithViews, ['Ada']],
+      [{ op: 'and', conditions: [view('exactly', 1, { lastDays: 7 }), orders('totalSpent', 'between', [1_000, 5_000], 30), view('atLeast', 2)] }, ['Bo']],
+      // count ≤ 1 holds without orders: it stays a NOT IN beside the nested ones
+      [{ op: 'and', conditions: [view('atLeast', 2, { lastDays: 7 }), orders('count', 'lte', 1, 30)] }, ['Ada', 'Di']],
+      [{ op: 'and', conditions: [orders('count', 'gte', 1, 30), orders('totalSpent', 'gte', 3_000, 90), attr('name', 'notEquals', 'Ada')] }, ['Bo']],
+      [{ op: 'not', condition: recentBuyerWithViews }, ['Bo', 'Cy', 'Di']],
+      [{ op: 'or', conditions: [recentBuyerWithViews, { op: 'and', conditions: [view('atLeast', 2), orders('totalSpent', 'gte', 5_000, 90)] }] }, ['Ada', 'Di']],
+    ]);
+  });
+
   it('randomBucket is stable for a salt, complementary ranges split everyone disjointly, and buckets are about even', async () => {
     const f = await seed([]);
     const rows = await db.query<{ id: string }>(`INSERT INTO "Customer" ("workspaceId", name) SELECT $1::uuid, 'c' || i FROM generate_series(1, 1000) i RETURNING id`, [f.ws]);

@@ -103,9 +103,21 @@ export function segmentQuery(workspaceId: string, definition: SegmentDefinition,
   return { sql: `SELECT c.id FROM "Customer" c WHERE c."workspaceId" = $1::uuid AND ${where}`, params };
 }
 
+/**
+ * Planner costs for set-mode segment statements, set for their transaction only. A segment reads
+ * indexes that are in memory (or on SSD), where a random page costs about what a sequential one
+ * does; at the default random_page_cost of 4 the planner reads the whole order table and hashes it
+ * instead of walking the covering indexes in customer order (1M customers, 5 conditions: 1.6 s
+ * against 0.9 s).
+ */
+const SET_MODE_PLANNER = `SET LOCAL random_page_cost = 1.1`;
+
 export async function countSegment(db: Db, workspaceId: string, definition: SegmentDefinition): Promise<number> {
   const { sql, params } = segmentQuery(workspaceId, definition);
-  const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${sql}) s`, params);
+  const [row] = await db.transaction(async (query) => {
+    await query(SET_MODE_PLANNER);
+    return query<{ n: number }>(`SELECT count(*)::int AS n FROM (${sql}) s`, params);
+  });
   return row!.n;
 }
 
@@ -153,6 +165,7 @@ export async function refreshSegment(db: Db, segment: StoredSegment, now?: Date)
   const { where, params } = compileSegment(segment.definition, { workspaceId: segment.workspaceId, mode: 'set', now, resolveId }, [segment.workspaceId, segment.id]);
   const target = `SELECT c.id FROM "Customer" c WHERE c."workspaceId" = $1::uuid AND ${where}`;
   const rows = await locked(db, segment.id, async (query) => {
+    await query(SET_MODE_PLANNER);
     const result = await query<{ id: string; kind: string }>(diffStatement(target, null), params);
     await query(`UPDATE "Segment" SET "lastRefreshedAt" = now() WHERE id = $1::uuid`, [segment.id]);
     return result;
