@@ -40,7 +40,8 @@ const TARGETS = { countP50Ms: 1_000, refreshMs: 15_000, recheckP99Ms: 10 };
 const USAGE = `Usage: pnpm bench segments [options]
   --customers N   customers in the workspace (default 1000000)
   --runs N        timed countSegment runs after one warm-up (default 7)
-  --rate N        events per second to ingest one at a time (default 1000)
+  --rate N        events per second to ingest, each re-checked on its own (default 1000)
+  --streams N     events in flight at once, like concurrent API requests (default 4, the pool's size)
   --seconds S     how long to ingest them (default 10)
   --chunk N       customers per page of the naive baseline (default 10000)
   --reuse         keep the benchmark database when it already holds the demo workspace with
@@ -52,6 +53,7 @@ const OPTION_SPEC = {
   customers: { type: 'string', default: '1000000' },
   runs: { type: 'string', default: '7' },
   rate: { type: 'string', default: '1000' },
+  streams: { type: 'string', default: '4' },
   seconds: { type: 'string', default: '10' },
   chunk: { type: 'string', default: '10000' },
   reuse: { type: 'boolean', default: false },
@@ -70,6 +72,7 @@ function parseOptions() {
     customers: Math.floor(parseNumber('customers', values.customers, 50)),
     runs: Math.floor(parseNumber('runs', values.runs, 1)),
     rate: parseNumber('rate', values.rate, 1),
+    streams: Math.floor(parseNumber('streams', values.streams, 1)),
     seconds: parseNumber('seconds', values.seconds, 1),
     chunk: Math.floor(parseNumber('chunk', values.chunk, 100)),
     reuse: values.reuse,
@@ -318,7 +321,7 @@ async function main(): Promise<number> {
   const dependent = [segment, ...others].filter((s) => s.dependsOn.includes(`event:${MAIN.eventType}`)).length;
 
   // ── 3. incremental ──
-  section(`3. recheckCustomers after one ${MAIN.eventType} event, paced at ${int(options.rate)}/s for ${options.seconds} s`);
+  section(`3. recheckCustomers after one ${MAIN.eventType} event, paced at ${int(options.rate)}/s for ${options.seconds} s, ${options.streams} in flight`);
   console.log(`${others.length + 1} dynamic segments in the workspace, ${dependent} of them depend on event:${MAIN.eventType}`);
   const sample = (
     await db.query<{ id: string }>(`SELECT id FROM "Customer" WHERE "workspaceId" = $1 ORDER BY random() LIMIT 20000`, [workspaceId])
@@ -340,19 +343,35 @@ async function main(): Promise<number> {
   let moved = 0;
   let behind = 0;
   const ingestStarted = performance.now();
-  // Paced; when it cannot keep up, as fast as it can, but no longer than --seconds.
+  // Paced, with up to --streams events in flight (as concurrent API requests would be); when it
+  // cannot keep up, as fast as it can, but no longer than --seconds.
   let sent = 0;
-  for (let i = 0; i < total && performance.now() - ingestStarted < options.seconds * 1000; i++) {
+  let inFlight = 0;
+  let failure: unknown;
+  const done = new Set<Promise<void>>();
+  for (let i = 0; i < total && failure === undefined && performance.now() - ingestStarted < options.seconds * 1000; i++) {
     const due = ingestStarted + (i * 1000) / options.rate;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    else if (wait < -1) behind++;
-    const r = await ingestOne(i, `${EVENT_KEY_PREFIX}${runId}:`);
-    recheckTimes.push(r.recheckMs);
-    insertTimes.push(r.insertMs);
-    moved += r.moved;
-    sent++;
+    else if (wait < -5) behind++;
+    while (inFlight >= options.streams) await Promise.race(done);
+    inFlight++;
+    const p: Promise<void> = ingestOne(i, `${EVENT_KEY_PREFIX}${runId}:`)
+      .then((r) => {
+        recheckTimes.push(r.recheckMs);
+        insertTimes.push(r.insertMs);
+        moved += r.moved;
+        sent++;
+      })
+      .catch((error: unknown) => void (failure = error))
+      .finally(() => {
+        inFlight--;
+        done.delete(p);
+      });
+    done.add(p);
   }
+  await Promise.all(done);
+  if (failure !== undefined) throw failure;
   const ingestMs = performance.now() - ingestStarted;
   const achievedRate = sent / (ingestMs / 1000);
   const [stored] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Event" WHERE "workspaceId" = $1 AND "idempotencyKey" LIKE $2`, [
@@ -387,7 +406,7 @@ async function main(): Promise<number> {
     ['refresh, first (all enter)', `${seconds(firstMs)} (${int(first.entered.length)} entered)`, `< ${seconds(TARGETS.refreshMs)}`, mark(firstMs < TARGETS.refreshMs)],
     ['refresh, second (no change)', `${seconds(secondMs)} (${int(second.entered.length + second.exited.length)} changes)`, `< ${seconds(TARGETS.refreshMs)}`, mark(secondMs < TARGETS.refreshMs)],
     ['recheck after one event: p50 / p99', `${ms(recheckP50)} / ${ms(recheckP99)}`, `p99 < ${ms(TARGETS.recheckP99Ms)}`, mark(recheckP99 < TARGETS.recheckP99Ms)],
-    ['events ingested one at a time', `${int(achievedRate)} events/s`, `${int(options.rate)}/s (paced)`, ''],
+    ['events ingested, each re-checked on its own', `${int(achievedRate)} events/s (${options.streams} in flight)`, `${int(options.rate)}/s (paced)`, mark(achievedRate >= options.rate * 0.95)],
   ];
   console.log(table(['figure', 'measured', 'target', 'result'], rows));
   const cpus = os.cpus();

@@ -133,6 +133,22 @@ describe('recheckSegment', () => {
   });
 });
 
+describe('re-checks at once', () => {
+  it('many re-checks of one customer at once log the entry once; of different customers, each once, beside a refresh', async () => {
+    const w = await workspace({ Ada: 'Shanghai', Bo: 'Shanghai', Cy: 'Shanghai', Di: 'Shanghai' });
+    const s = await createSegment(w.ws, 'Shanghai', inCity('Shanghai'));
+    await Promise.all(Array.from({ length: 8 }, () => recheckCustomers(db, w.ws, [w.id('Ada')], ['attributes'])));
+    expect(await changesOf(w, s)).toEqual(['entered Ada']);
+    await Promise.all([
+      ...['Bo', 'Cy', 'Di', 'Bo', 'Cy'].map((name) => recheckSegment(db, s, [w.id(name)])),
+      refreshSegment(db, s),
+      recheckCustomers(db, w.ws, [w.id('Di'), w.id('Bo')], ['attributes']),
+    ]);
+    expect((await changesOf(w, s)).sort()).toEqual(['entered Ada', 'entered Bo', 'entered Cy', 'entered Di']);
+    expect(await membersOf(w, s)).toEqual(['Ada', 'Bo', 'Cy', 'Di']);
+  });
+});
+
 describe('recheckCustomers', () => {
   it("re-checks only the segments whose dependencies meet the cause (a tag change leaves an event-only segment alone)", async () => {
     const w = await workspace({ Ada: 'Beijing', Bo: 'Beijing' });

@@ -160,6 +160,27 @@ async function locked<T>(db: Db, segmentId: string, fn: (query: QueryFn) => Prom
   });
 }
 
+/** Above this many segment × customer pairs a re-check locks whole segments instead. */
+const PAIR_LOCKS = 256;
+
+/**
+ * Locks for re-checking a few customers: each segment shared (a refresh, which takes it
+ * exclusively, waits) and each (segment, customer) pair exclusively, so re-checks of different
+ * customers run side by side while two re-checks of one customer never log the same entry twice.
+ * Larger batches lock the segments exclusively. Always in id order, so two re-checks never deadlock.
+ */
+async function lockForRecheck(query: QueryFn, segmentIds: string[], customerIds: string[]) {
+  if (segmentIds.length * customerIds.length > PAIR_LOCKS) {
+    await query(`SELECT pg_advisory_xact_lock(hashtext('segment:' || id)) FROM (SELECT id FROM unnest($1::text[]) AS id ORDER BY id) ids`, [segmentIds]);
+    return;
+  }
+  await query(`SELECT pg_advisory_xact_lock_shared(hashtext('segment:' || id)) FROM (SELECT id FROM unnest($1::text[]) AS id ORDER BY id) ids`, [segmentIds]);
+  await query(
+    `SELECT pg_advisory_xact_lock(hashtext('segment:' || s || ':' || c)) FROM (SELECT s, c FROM unnest($1::text[]) AS s, unnest($2::text[]) AS c ORDER BY s, c) pairs`,
+    [segmentIds, customerIds],
+  );
+}
+
 /** Recomputes the whole membership of a dynamic segment in one statement; returns who entered and left. */
 export async function refreshSegment(db: Db, segment: StoredSegment, now?: Date): Promise<MembershipDelta> {
   const { where, params } = compileSegment(segment.definition, { workspaceId: segment.workspaceId, mode: 'set', now, resolveId }, [segment.workspaceId, segment.id]);
@@ -184,7 +205,10 @@ async function recheckIn(query: QueryFn, segment: StoredSegment, customerIds: st
 /** Re-checks only `customerIds` against one segment (after a change that concerns them). */
 export async function recheckSegment(db: Db, segment: StoredSegment, customerIds: string[], now?: Date): Promise<MembershipDelta> {
   if (!customerIds.length) return { segmentId: segment.id, entered: [], exited: [] };
-  const delta = await locked(db, segment.id, (query) => recheckIn(query, segment, customerIds, now));
+  const delta = await db.transaction(async (query) => {
+    await lockForRecheck(query, [segment.id], customerIds);
+    return recheckIn(query, segment, customerIds, now);
+  });
   announceMembershipChange(db, segment.workspaceId, [delta]);
   return delta;
 }
@@ -199,8 +223,7 @@ export async function loadDynamicSegments(db: Pick<Db, 'query'>, workspaceId: st
 /**
  * After a change to some customers, re-checks every dynamic segment that depends on it, then the
  * segments that depend on those whose membership moved. Returns every non-empty delta. All of it
- * runs in one transaction that locks the segments it may touch up front (in id order, so two
- * re-checks never deadlock).
+ * runs in one transaction that takes its locks up front (see lockForRecheck).
  */
 export async function recheckCustomers(db: Db, workspaceId: string, customerIds: string[], causes: SegmentChangeCause[]): Promise<MembershipDelta[]> {
   if (!customerIds.length) return [];
@@ -211,9 +234,10 @@ export async function recheckCustomers(db: Db, workspaceId: string, customerIds:
   );
   if (!candidates.length) return [];
   const result = await db.transaction(async (query) => {
-    await query(
-      `SELECT pg_advisory_xact_lock(hashtext('segment:' || id)) FROM (SELECT id FROM unnest($1::text[]) AS id ORDER BY id) ids`,
-      [candidates.map((s) => s.id)],
+    await lockForRecheck(
+      query,
+      candidates.map((s) => s.id),
+      customerIds,
     );
     const deltas: MembershipDelta[] = [];
     const touched = new Set<string>(causes);
