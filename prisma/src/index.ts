@@ -4,3 +4,4 @@ export * from './scopes.ts';
 export * from './generated/prisma/client.ts';
 export { normalizePhone, normalizePhoneReference } from './phone.ts';
 export * from './orders.ts';
+export { decodeRef, isUuid } from './ids.ts';

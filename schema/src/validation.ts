@@ -1,7 +1,7 @@
 // Input checks shared by every domain file: zod schemas report issues with the path of the field,
 // and global IDs are decoded with the typename they must have.
 import { decodeGlobalID } from '@pothos/plugin-relay';
-import { normalizePhone } from '@courtyard/db';
+import { isUuid, normalizePhone } from '@courtyard/db';
 import { z } from 'zod';
 import { InputError, type FieldIssue } from './errors.ts';
 
@@ -53,8 +53,6 @@ export const zEmail = () =>
 /** A short free-text field: trimmed, not empty, at most `max` characters. */
 export const zText = (max = 200) => z.string().trim().min(1, { message: 'must not be empty' }).max(max, { message: `must be at most ${max} characters` });
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function decodeId(globalId: string, typename: string | readonly string[], path: string[]): string {
   const allowed = typeof typename === 'string' ? [typename] : typename;
   let decoded: { typename: string; id: string };
@@ -63,7 +61,7 @@ export function decodeId(globalId: string, typename: string | readonly string[],
   } catch {
     throw new InputError({ path, message: `"${globalId}" is not a Courtyard ID; use the id field of a ${allowed.join(' or ')}`, code: 'invalid_id' });
   }
-  if (!allowed.includes(decoded.typename) || !UUID.test(decoded.id)) {
+  if (!allowed.includes(decoded.typename) || !isUuid(decoded.id)) {
     throw new InputError({ path, message: `"${globalId}" is not the ID of a ${allowed.join(' or ')}`, code: 'invalid_id' });
   }
   return decoded.id;

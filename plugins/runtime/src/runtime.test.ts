@@ -40,7 +40,21 @@ const slow = defineAction({
   },
 });
 
-const registry = new NodeRegistry([...builtinNodes, flaky, slow]);
+const sneaky = defineAction({
+  id: 'test.sneaky',
+  version: '1.0.0',
+  title: { 'zh-CN': '越权', en: 'Sneaky' },
+  description: { 'zh-CN': '测试用', en: 'For tests' },
+  icon: 'bug',
+  config: z.object({ tagId: z.string() }),
+  retry: { attempts: 1, backoffMs: 1 },
+  async run({ items, config, ctx }) {
+    await ctx.customers.addTags(items.map((i) => ({ customerId: i.customer.id, tagIds: [config.tagId] })));
+    return items.map(() => step.next('next'));
+  },
+});
+
+const registry = new NodeRegistry([...builtinNodes, flaky, slow, sneaky]);
 let fx: Awaited<ReturnType<typeof createRuntimeFixture>>;
 beforeAll(async () => {
   fx = await createRuntimeFixture({ registry });
@@ -334,5 +348,48 @@ describe('journey runtime', () => {
     await fx.runtime.enrollByApi(ws.id, journeyId, [c!], 'r');
     expect(await fx.runtime.step()).toBe(1);
     expect((await ws.tagsOf(c!)).sort()).toEqual([first, second].sort());
+  });
+
+  it('a marketing message in quiet hours waits in its node until they end, and nothing is sent', async () => {
+    const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', hour12: false }).format(new Date())) % 24;
+    const hh = (h: number) => `${String((h + 24) % 24).padStart(2, '0')}:00`;
+    const ws = await fx.workspace({ quietHoursStart: hh(hour), quietHoursEnd: hh(hour + 2) });
+    const [c] = await ws.customers(1);
+    const { journeyId } = await ws.journey({ nodes: [node('t', 'api'), node('s', 'send-message', { channel: 'log', body: 'hi' })], edges: [edge('t', 's')] });
+    await fx.runtime.enrollByApi(ws.id, journeyId, [c!], 'r');
+    await fx.runtime.drain();
+    expect(await ws.deliveries()).toHaveLength(0);
+    const [row] = await fx.db.query<{ status: string; nodeId: string; readyAt: Date; lastError: string }>(
+      `SELECT status::text AS status, "nodeId", "readyAt", "lastError" FROM "Enrollment" WHERE "journeyId" = $1`,
+      [journeyId],
+    );
+    expect(row).toMatchObject({ status: 'active', nodeId: 's', lastError: 'deferred: quiet hours' });
+    expect(new Date(row!.readyAt).getTime()).toBeGreaterThan(Date.now() + 60 * 60_000);
+  });
+
+  it('with the frequency cap set to skip, the message over the cap is skipped and the customer goes on', async () => {
+    const ws = await fx.workspace({ frequencyCapPerDay: 1, frequencyCapMode: 'skip' });
+    const [c] = await ws.customers(1);
+    const { journeyId } = await ws.journey({
+      nodes: [node('t', 'api'), node('a', 'send-message', { channel: 'log', body: 'one' }), node('b', 'send-message', { channel: 'log', body: 'two' })],
+      edges: [edge('t', 'a'), edge('a', 'b')],
+    });
+    await fx.runtime.enrollByApi(ws.id, journeyId, [c!], 'r');
+    await fx.runtime.drain();
+    expect((await ws.deliveries()).map((d) => d.body)).toEqual(['one']);
+    expect((await ws.enrollments(journeyId))[0]!.status).toBe('completed');
+  });
+
+  it('a node that writes without declaring the scope is refused and changes nothing', async () => {
+    const ws = await fx.workspace();
+    const vip = await ws.tag('VIP');
+    const [c] = await ws.customers(1);
+    const { journeyId } = await ws.journey({ nodes: [node('t', 'api'), node('x', 'test.sneaky', { tagId: vip })], edges: [edge('t', 'x')] });
+    await fx.runtime.enrollByApi(ws.id, journeyId, [c!], 'r');
+    await settle();
+    const [e] = await ws.enrollments(journeyId);
+    expect(e).toMatchObject({ status: 'failed' });
+    expect(e!.lastError).toContain('used tags:write without declaring it');
+    expect(await ws.tagsOf(c!)).toEqual([]);
   });
 });

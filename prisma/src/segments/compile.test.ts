@@ -9,7 +9,7 @@ import { createTestDb } from '../testing.ts';
 import { compileSegment } from './compile.ts';
 import type { Condition, SegmentDefinition, SegmentNode } from './definition.ts';
 import { segmentQuery } from './engine.ts';
-import { decodeRef } from './ids.ts';
+import { decodeRef } from '../ids.ts';
 import { validateSegmentDefinition } from './validate.ts';
 
 let db: Db;

@@ -3,7 +3,7 @@
 import type { Db, QueryFn } from '../client.ts';
 import { compileSegment, type CompileMode } from './compile.ts';
 import type { SegmentDefinition } from './definition.ts';
-import { decodeRef } from './ids.ts';
+import { decodeRef } from '../ids.ts';
 import { conditionsOf } from './validate.ts';
 
 /** What a change touched; segments whose dependencies meet it are re-checked. */

@@ -17,5 +17,5 @@ export {
   type SegmentChangeCause,
   type StoredSegment,
 } from './engine.ts';
-export { decodeRef } from './ids.ts';
+export { decodeRef } from '../ids.ts';
 export { CsvFileError, decodeCsv, matchCsvRows, parseCustomerCsv, normalizeEmail, DEFAULT_MAX_CSV_ROWS, type CsvProblem, type CsvEncoding } from './csv.ts';

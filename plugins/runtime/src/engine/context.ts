@@ -1,5 +1,5 @@
 import type { Db } from '@courtyard/db';
-import { PAID_ORDER_STATUSES_SQL } from '@courtyard/db';
+import { isUuid, PAID_ORDER_STATUSES_SQL } from '@courtyard/db';
 import { recheckCustomers } from '@courtyard/db/segments';
 import { type Json, type JourneyCustomer, type JourneyNode, type NodeContext, type PluginScope, signedHeaders } from '@courtyard/plugin-sdk';
 import { toUuid } from '../journey/refs.ts';
@@ -14,8 +14,7 @@ export interface ContextDeps {
   log(message: string, data?: unknown): void;
 }
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const uuids = (ids: string[]) => ids.map(toUuid).filter((id) => uuid.test(id));
+const uuids = (ids: string[]) => ids.map(toUuid).filter((id) => isUuid(id));
 
 /** The database-backed NodeContext for one node of one version; refuses undeclared scopes. */
 export function createNodeContext(
@@ -129,7 +128,7 @@ export function createNodeContext(
       async inSegment(segmentId, customerIds) {
         need('segments:read');
         segmentId = toUuid(segmentId);
-        if (!uuid.test(segmentId) || !customerIds.length) return new Set();
+        if (!isUuid(segmentId) || !customerIds.length) return new Set();
         const rows = await db.query<{ customerId: string }>(
           `SELECT "customerId" FROM "SegmentMember" WHERE "workspaceId" = $1 AND "segmentId" = $2 AND "customerId" = ANY($3::uuid[])`,
           [ws, segmentId, customerIds],
@@ -188,7 +187,7 @@ export function createNodeContext(
       async enroll(journeyId, items) {
         need('journeys:write');
         journeyId = toUuid(journeyId);
-        if (!uuid.test(journeyId)) return 0;
+        if (!isUuid(journeyId)) return 0;
         return deps.enroll(
           ws,
           journeyId,

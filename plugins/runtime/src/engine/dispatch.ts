@@ -1,4 +1,4 @@
-import type { Db } from '@courtyard/db';
+import { type Db, isUuid } from '@courtyard/db';
 import { openChannel } from '../channels/index.ts';
 import type { ChannelConnection, ChannelSendResult, OutboundMessage } from '../channels/types.ts';
 
@@ -132,7 +132,7 @@ export async function dispatchDeliveries(deps: DispatchDeps, channels: ChannelPo
 }
 
 async function attachChannels(db: Db, deliveries: ClaimedDelivery[]) {
-  const ids = [...new Set(deliveries.map((d) => d.channel).filter((c) => /^[0-9a-f-]{36}$/i.test(c)))];
+  const ids = [...new Set(deliveries.map((d) => d.channel).filter(isUuid))];
   if (!ids.length) return;
   const rows = await db.query<{ id: string; workspaceId: string; type: string; config: unknown; updatedAt: Date; enabled: boolean }>(
     `SELECT id, "workspaceId", type, config, "updatedAt", enabled FROM "Channel" WHERE id = ANY($1::uuid[])`,

@@ -1,8 +1,9 @@
-import type { QueryFn } from '@courtyard/db';
+import { isUuid, type QueryFn } from '@courtyard/db';
 import type { BatchItem, MessageContent, SendOutcome } from '@courtyard/plugin-sdk';
 import { channelDrivers } from '../channels/index.ts';
 import { toUuid } from '../journey/refs.ts';
-import { dayStart, nextDayStart, quietUntil } from './clock.ts';
+import { dayStart } from './clock.ts';
+import { refusal, timing } from './send-rules.ts';
 import type { WorkspaceSettings } from './versions.ts';
 
 export interface OutboxRequest {
@@ -33,7 +34,7 @@ export async function queueMessages(query: QueryFn, request: OutboxRequest): Pro
   );
 
   messages = messages.map((m) => ({ ...m, content: { ...m.content, channel: toUuid(m.content.channel) } }));
-  const channelIds = [...new Set(messages.map((m) => m.content.channel).filter((c) => /^[0-9a-f-]{36}$/i.test(c)))];
+  const channelIds = [...new Set(messages.map((m) => m.content.channel).filter(isUuid))];
   const channels = new Map(
     (channelIds.length
       ? await query<{ id: string; type: string; enabled: boolean }>(`SELECT id, type, enabled FROM "Channel" WHERE "workspaceId" = $1 AND id = ANY($2::uuid[])`, [workspace.id, channelIds])
@@ -53,7 +54,6 @@ export async function queueMessages(query: QueryFn, request: OutboxRequest): Pro
     );
     for (const r of rows) sentToday.set(r.customerId, r.n);
   }
-  const quietEnds = request.quietHours ? quietUntil(now, workspace.timeZone, request.quietHours) : null;
 
   const outcomes: SendOutcome[] = new Array(messages.length);
   const toInsert: { index: number; key: string; customerId: string; channel: string; content: MessageContent }[] = [];
@@ -62,8 +62,8 @@ export async function queueMessages(query: QueryFn, request: OutboxRequest): Pro
     if (found) return void (outcomes[index] = { status: 'queued', deliveryId: found });
     const marketing = content.marketing !== false;
     const customer = item.customer;
-    if (customer.blacklisted) return void (outcomes[index] = { status: 'skipped', reason: 'customer is blacklisted' });
-    if (marketing && !customer.marketingConsent) return void (outcomes[index] = { status: 'skipped', reason: 'customer has not consented to marketing' });
+    const refused = refusal(customer, marketing);
+    if (refused) return void (outcomes[index] = refused);
     const channel = channels.get(content.channel);
     const type = channel ? channel.type : content.channel;
     const driver = channelDrivers[type as keyof typeof channelDrivers];
@@ -71,18 +71,10 @@ export async function queueMessages(query: QueryFn, request: OutboxRequest): Pro
     if (driver.address !== 'none' && !customer[ADDRESS_FIELD[driver.address]]) {
       return void (outcomes[index] = { status: 'skipped', reason: `customer has no ${driver.address} for the ${type} channel` });
     }
-    if (marketing && quietEnds) return void (outcomes[index] = { status: 'deferred', until: quietEnds, reason: 'quiet hours' });
-    if (marketing && workspace.frequencyCapPerDay != null) {
-      const count = sentToday.get(customer.id) ?? 0;
-      if (count >= workspace.frequencyCapPerDay) {
-        outcomes[index] =
-          workspace.frequencyCapMode === 'skip'
-            ? { status: 'skipped', reason: `frequency cap of ${workspace.frequencyCapPerDay} a day reached` }
-            : { status: 'deferred', until: nextDayStart(now, workspace.timeZone), reason: `frequency cap of ${workspace.frequencyCapPerDay} a day reached` };
-        return;
-      }
-      sentToday.set(customer.id, count + 1);
-    }
+    const count = sentToday.get(customer.id) ?? 0;
+    const notNow = timing(marketing, workspace, request.quietHours, now, count);
+    if (notNow) return void (outcomes[index] = notNow);
+    if (marketing) sentToday.set(customer.id, count + 1);
     toInsert.push({ index, key: item.idempotencyKey, customerId: customer.id, channel: content.channel, content });
   });
 

@@ -26,6 +26,22 @@ export interface WorkspaceSettings {
   quietHours: { start: string; end: string } | null;
 }
 
+/** A workspace's time zone, frequency cap and quiet hours: what every send is checked against. */
+export async function loadWorkspaceSettings(db: Pick<Db, 'query'>, id: string): Promise<WorkspaceSettings> {
+  const [row] = await db.query<{ id: string; timeZone: string; frequencyCapPerDay: number | null; frequencyCapMode: 'delay' | 'skip'; quietHoursStart: string | null; quietHoursEnd: string | null }>(
+    `SELECT id, "timeZone", "frequencyCapPerDay", "frequencyCapMode"::text AS "frequencyCapMode", "quietHoursStart", "quietHoursEnd" FROM "Workspace" WHERE id = $1`,
+    [id],
+  );
+  if (!row) throw new Error(`workspace ${id} not found`);
+  return {
+    id: row.id,
+    timeZone: row.timeZone,
+    frequencyCapPerDay: row.frequencyCapPerDay,
+    frequencyCapMode: row.frequencyCapMode,
+    quietHours: row.quietHoursStart && row.quietHoursEnd ? { start: row.quietHoursStart, end: row.quietHoursEnd } : null,
+  };
+}
+
 export class VersionCache {
   private readonly versions = new Map<string, Promise<LoadedVersion>>();
   private readonly workspaces = new Map<string, { at: number; value: Promise<WorkspaceSettings> }>();
@@ -50,21 +66,7 @@ export class VersionCache {
   workspace(id: string): Promise<WorkspaceSettings> {
     const hit = this.workspaces.get(id);
     if (hit && Date.now() - hit.at < 5000) return hit.value;
-    const value = this.db
-      .query<{ id: string; timeZone: string; frequencyCapPerDay: number | null; frequencyCapMode: 'delay' | 'skip'; quietHoursStart: string | null; quietHoursEnd: string | null }>(
-        `SELECT id, "timeZone", "frequencyCapPerDay", "frequencyCapMode"::text AS "frequencyCapMode", "quietHoursStart", "quietHoursEnd" FROM "Workspace" WHERE id = $1`,
-        [id],
-      )
-      .then(([row]) => {
-        if (!row) throw new Error(`workspace ${id} not found`);
-        return {
-          id: row.id,
-          timeZone: row.timeZone,
-          frequencyCapPerDay: row.frequencyCapPerDay,
-          frequencyCapMode: row.frequencyCapMode,
-          quietHours: row.quietHoursStart && row.quietHoursEnd ? { start: row.quietHoursStart, end: row.quietHoursEnd } : null,
-        };
-      });
+    const value = loadWorkspaceSettings(this.db, id);
     this.workspaces.set(id, { at: Date.now(), value });
     return value;
   }

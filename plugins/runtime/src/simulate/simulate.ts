@@ -10,10 +10,11 @@ import {
   type StepResult,
   type TriggerNode,
 } from '@courtyard/plugin-sdk';
-import { quietUntil } from '../engine/clock.ts';
+import { dayStart } from '../engine/clock.ts';
 import { createNodeContext } from '../engine/context.ts';
 import { loadCustomers } from '../engine/customers.ts';
-import type { LoadedVersion } from '../engine/versions.ts';
+import { refusal, timing } from '../engine/send-rules.ts';
+import { type LoadedVersion, loadWorkspaceSettings, type WorkspaceSettings } from '../engine/versions.ts';
 import { JourneySettings } from '../journey/definition.ts';
 import { type JourneyIssue, validateJourney } from '../journey/validate.ts';
 import type { NodeRegistry } from '../registry.ts';
@@ -87,17 +88,7 @@ export async function simulateJourney(options: SimulateOptions): Promise<Simulat
   }
   const customer = (await loadCustomers(db.query.bind(db), workspaceId, [options.customerId])).get(options.customerId);
   if (!customer) throw new Error('customer not found in this workspace');
-  const [workspaceRow] = await db.query<{ timeZone: string; quietHoursStart: string | null; quietHoursEnd: string | null }>(
-    `SELECT "timeZone", "quietHoursStart", "quietHoursEnd" FROM "Workspace" WHERE id = $1`,
-    [workspaceId],
-  );
-  const workspace = {
-    id: workspaceId,
-    timeZone: workspaceRow!.timeZone,
-    frequencyCapPerDay: null,
-    frequencyCapMode: 'delay' as const,
-    quietHours: workspaceRow!.quietHoursStart && workspaceRow!.quietHoursEnd ? { start: workspaceRow!.quietHoursStart, end: workspaceRow!.quietHoursEnd } : null,
-  };
+  const workspace = await loadWorkspaceSettings(db, workspaceId);
   const edges = new Map<string, string>();
   for (const e of validated.definition.edges) edges.set(`${e.from}\u0000${e.port}`, e.to);
   const version: LoadedVersion = {
@@ -217,7 +208,7 @@ function sandboxContext(
   version: LoadedVersion,
   nodeId: string,
   node: JourneyNode,
-  workspace: Parameters<typeof createNodeContext>[4],
+  workspace: WorkspaceSettings,
   now: Date,
   customer: JourneyCustomer,
   events: SimulatedEvent[],
@@ -264,14 +255,14 @@ function sandboxContext(
     },
     messages: {
       async send(messages) {
+        // The outbox's own rules, with the frequency cap counting this simulation's messages.
         return messages.map(({ content }): SendOutcome => {
           const marketing = content.marketing !== false;
-          if (customer.blacklisted) return { status: 'skipped', reason: 'customer is blacklisted' };
-          if (marketing && !customer.marketingConsent) return { status: 'skipped', reason: 'customer has not consented to marketing' };
-          const quiet = version.settings.quietHours ?? workspace.quietHours;
-          const until = marketing && quiet ? quietUntil(now, workspace.timeZone, quiet) : null;
-          if (until) return { status: 'deferred', until, reason: 'quiet hours' };
-          effect('message', { channel: content.channel, body: content.body, ...(content.subject ? { subject: content.subject } : {}) });
+          const day = dayStart(now, workspace.timeZone).getTime();
+          const sentToday = effects.filter((e) => e.kind === 'message' && e.detail.marketing !== false && dayStart(e.at, workspace.timeZone).getTime() === day).length;
+          const notNow = refusal(customer, marketing) ?? timing(marketing, workspace, version.settings.quietHours ?? workspace.quietHours, now, sentToday);
+          if (notNow) return notNow;
+          effect('message', { channel: content.channel, body: content.body, ...(content.subject ? { subject: content.subject } : {}), ...(marketing ? {} : { marketing: false }) });
           return { status: 'queued', deliveryId: 'simulated' };
         });
       },
