@@ -41,7 +41,6 @@ interface Transition {
   attempt: number;
   ready: string;
   wait: WaitState | null;
-  wet: string | null;
   err: string | null;
   reason: string | null;
   ended: string | null;
@@ -265,7 +264,6 @@ function base(e: ClaimedEnrollment, now: Date): Transition {
     attempt: e.attempt,
     ready: now.toISOString(),
     wait: null,
-    wet: null,
     err: null,
     reason: null,
     ended: null,
@@ -326,7 +324,6 @@ class Transitions {
           ...base(e, now),
           status: 'waiting',
           ready: result.timeoutAt.toISOString(),
-          wet: result.eventType,
           wait: { kind: 'event', eventType: result.eventType, properties: result.properties ?? {}, port: result.port, timeoutPort: result.timeoutPort, timeoutAt: result.timeoutAt.toISOString() },
         });
         return this.wake(e, result.timeoutAt);
@@ -367,14 +364,14 @@ async function applyTransitions(db: Db, moves: Transition[], steps: Transition[]
     `WITH t AS (
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(
          id uuid, lease timestamptz, "oldVisit" int, status text, node text, visit int, attempt int, ready timestamptz,
-         wait jsonb, wet text, err text, reason text, ended timestamptz)
+         wait jsonb, err text, reason text, ended timestamptz)
      ), s AS (
        SELECT * FROM jsonb_to_recordset($2::jsonb) AS s(
          n int, id uuid, "stepStatus" text, port text, "stepError" text, output jsonb, "stepNode" text, "oldVisit" int, "stepAttempt" int, started timestamptz)
      ), moved AS (
        UPDATE "Enrollment" e
           SET status = t.status::"EnrollmentStatus", "nodeId" = t.node, visit = t.visit, attempt = t.attempt, "readyAt" = t.ready,
-              "leaseUntil" = NULL, wait = t.wait, "waitEventType" = t.wet, "lastError" = t.err,
+              "leaseUntil" = NULL, wait = t.wait, "lastError" = t.err,
               "exitReason" = COALESCE(t.reason, e."exitReason"), "endedAt" = t.ended
          FROM t
         WHERE e.id = t.id AND e.visit = t."oldVisit" AND e."leaseUntil" = t.lease
@@ -388,7 +385,7 @@ async function applyTransitions(db: Db, moves: Transition[], steps: Transition[]
     [
       JSON.stringify(moves.map((t) => ({
         id: t.id, lease: t.lease, oldVisit: t.oldVisit, status: t.status, node: t.node, visit: t.visit, attempt: t.attempt, ready: t.ready,
-        wait: t.wait, wet: t.wet, err: t.err, reason: t.reason, ended: t.ended,
+        wait: t.wait, err: t.err, reason: t.reason, ended: t.ended,
       }))),
       JSON.stringify(steps.map((t, n) => ({
         n, id: t.id, stepStatus: t.stepStatus, port: t.port, stepError: t.stepError, output: t.output, stepNode: t.stepNode, oldVisit: t.oldVisit, stepAttempt: t.stepAttempt, started: t.started,

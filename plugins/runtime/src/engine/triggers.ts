@@ -71,7 +71,8 @@ export class TriggerIndex {
   }
 }
 
-const matches = (filter: JsonObject | undefined, properties: JsonObject) =>
+/** Whether an event's properties carry every value of the filter (what `@>` checks in SQL). */
+export const propertiesMatch = (properties: JsonObject, filter: JsonObject | undefined) =>
   !filter || Object.entries(filter).every(([k, v]) => JSON.stringify(properties[k]) === JSON.stringify(v));
 
 /** Enrolls customers whose events start journeys; each event enrolls a customer once per journey. */
@@ -81,7 +82,7 @@ export async function enrollFromEvents(deps: TriggerDeps, index: TriggerIndex, w
   for (const t of triggers) {
     const source = t.source as Extract<TriggerSource, { kind: 'event' }>;
     const entries = events
-      .filter((e) => e.type === source.eventType && matches(source.properties, e.properties))
+      .filter((e) => e.type === source.eventType && propertiesMatch(e.properties, source.properties))
       .map((e) => ({
         customerId: e.customerId,
         entryKey: `event:${e.id}`,
@@ -103,7 +104,7 @@ export async function resumeWaitingOnEvents(db: Db, workspaceId: string, events:
        SELECT * FROM jsonb_to_recordset($2::jsonb) AS ev(id uuid, customer uuid, type text, properties jsonb, at timestamptz)
      ), hit AS (
        SELECT DISTINCT ON (e.id) e.id, ev.id AS event_id, ev.type, ev.properties, ev.at
-         FROM "Enrollment" e JOIN ev ON ev.customer = e."customerId" AND ev.type = e."waitEventType"
+         FROM "Enrollment" e JOIN ev ON ev.customer = e."customerId" AND ev.type = e.wait->>'eventType'
         WHERE e."workspaceId" = $1 AND e.status = 'waiting' AND e.wait->'properties' <@ ev.properties
         ORDER BY e.id, ev.at
      )

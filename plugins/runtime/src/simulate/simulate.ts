@@ -13,6 +13,7 @@ import {
 import { dayStart } from '../engine/clock.ts';
 import { createNodeContext } from '../engine/context.ts';
 import { loadCustomers } from '../engine/customers.ts';
+import { propertiesMatch } from '../engine/triggers.ts';
 import { refusal, timing } from '../engine/send-rules.ts';
 import { type LoadedVersion, loadWorkspaceSettings, type WorkspaceSettings } from '../engine/versions.ts';
 import { JourneySettings } from '../journey/definition.ts';
@@ -150,7 +151,7 @@ export async function simulateJourney(options: SimulateOptions): Promise<Simulat
         go(result.port, 'waited');
         break;
       case 'waitForEvent': {
-        const hit = events.find((e) => e.at >= clock && e.at <= result.timeoutAt && e.type === result.eventType && contains(e.properties ?? {}, result.properties ?? {}));
+        const hit = events.find((e) => e.at >= clock && e.at <= result.timeoutAt && e.type === result.eventType && propertiesMatch(e.properties ?? {}, result.properties ?? {}));
         if (hit) {
           clock = hit.at;
           go(result.port, 'event', `${hit.type} at ${hit.at.toISOString()}`);
@@ -182,15 +183,11 @@ export async function simulateJourney(options: SimulateOptions): Promise<Simulat
   return finish('completed');
 }
 
-function contains(properties: JsonObject, filter: JsonObject) {
-  return Object.entries(filter).every(([k, v]) => JSON.stringify(properties[k]) === JSON.stringify(v));
-}
-
 function triggerOf(version: LoadedVersion, events: SimulatedEvent[], start: Date): EnrollmentTrigger {
   const entry = version.nodes.get(version.triggerId!)!;
   const source = (entry.node as TriggerNode).source(entry.config);
   if (source.kind === 'event') {
-    const event = events.find((e) => e.type === source.eventType && contains(e.properties ?? {}, source.properties ?? {}) && e.at <= start) ?? events.find((e) => e.type === source.eventType);
+    const event = events.find((e) => e.type === source.eventType && propertiesMatch(e.properties ?? {}, source.properties ?? {}) && e.at <= start) ?? events.find((e) => e.type === source.eventType);
     return { kind: 'event', event: { id: 'simulated', type: source.eventType, properties: event?.properties ?? {}, occurredAt: (event?.at ?? start).toISOString() } };
   }
   return { kind: source.kind === 'segment' ? 'segment' : source.kind === 'schedule' ? 'schedule' : source.kind === 'date' ? 'date' : 'api', data: {} };
@@ -199,7 +196,7 @@ function triggerOf(version: LoadedVersion, events: SimulatedEvent[], start: Date
 function goalReached(settings: JourneySettings, events: SimulatedEvent[], start: Date, now: Date) {
   const goal = settings.goal;
   if (!goal || goal.kind !== 'event') return false;
-  return events.some((e) => e.type === goal.eventType && e.at >= start && e.at <= now && contains(e.properties ?? {}, (goal.properties ?? {}) as JsonObject));
+  return events.some((e) => e.type === goal.eventType && e.at >= start && e.at <= now && propertiesMatch(e.properties ?? {}, (goal.properties ?? {}) as JsonObject));
 }
 
 /** A NodeContext that reads the real workspace and writes only to the sandbox. */
@@ -248,7 +245,7 @@ function sandboxContext(
       async eventCounts(ids, q) {
         const counts = await real.query.eventCounts(ids, { ...q, until: q.until && q.until < now ? q.until : now });
         const since = q.sinceByCustomer?.[customer.id] ?? q.since;
-        const extra = events.filter((e) => e.type === q.type && e.at <= now && (!since || e.at >= since) && (!q.until || e.at < q.until) && contains(e.properties ?? {}, q.properties ?? {})).length;
+        const extra = events.filter((e) => e.type === q.type && e.at <= now && (!since || e.at >= since) && (!q.until || e.at < q.until) && propertiesMatch(e.properties ?? {}, q.properties ?? {})).length;
         if (extra) counts.set(customer.id, (counts.get(customer.id) ?? 0) + extra);
         return counts;
       },

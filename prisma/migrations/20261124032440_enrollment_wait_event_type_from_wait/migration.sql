@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Enrollment" DROP COLUMN "waitEventType";
