@@ -2,6 +2,7 @@
 import { createDb } from '@courtyard/db';
 import { migrate } from '@courtyard/db/migrate';
 import { seedDemo } from '@courtyard/db/seed';
+import { runtimeOptionsFromEnv } from '@courtyard/runtime';
 import { createApp } from './app.ts';
 import { createAppPubSub } from './pubsub.ts';
 import { startSegmentScheduler } from './segment-scheduler.ts';
@@ -18,7 +19,7 @@ if (applied.length) console.log(`Applied ${applied.length} migration(s): ${appli
 
 const demo = process.env.COURTYARD_SEED === 'false' ? null : await seedDemo(db, { demoApiKey: process.env.COURTYARD_DEMO_API_KEY || undefined });
 const pubsub = createAppPubSub();
-const app = createApp({ db, pubsub: pubsub.pubsub });
+const app = createApp({ db, pubsub: pubsub.pubsub, runtime: runtimeOptionsFromEnv() });
 const server = await startServer(app, { port });
 const stopScheduler = startSegmentScheduler(db, pubsub.pubsub);
 // COURTYARD_WORKERS=0 makes a node that only serves the API; journeys then run on other nodes.

@@ -1,4 +1,4 @@
-export { JourneyRuntime, type RuntimeOptions } from './runtime.ts';
+export { JourneyRuntime, runtimeOptionsFromEnv, type RuntimeOptions } from './runtime.ts';
 export { NodeRegistry, builtinRegistry } from './registry.ts';
 export type { EnrollEntry, EnrollResult } from './engine/enroll.ts';
 export type { IngestedEvent } from './engine/triggers.ts';

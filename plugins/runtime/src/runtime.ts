@@ -38,6 +38,23 @@ export interface RuntimeOptions {
 }
 
 /**
+ * The tuning a node takes from its environment (worker nodes and API nodes alike); unset
+ * variables keep the defaults of RuntimeOptions.
+ */
+export function runtimeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<RuntimeOptions, 'leaseMs' | 'concurrency' | 'claimLimit' | 'pollMs' | 'workspaces'> {
+  const number = (name: string) => (env[name] ? Number(env[name]) : undefined);
+  const scoped = env.COURTYARD_WORKSPACES?.split(',').filter(Boolean);
+  const options = {
+    leaseMs: number('COURTYARD_LEASE_MS'),
+    concurrency: number('COURTYARD_WORKER_CONCURRENCY'),
+    claimLimit: number('COURTYARD_CLAIM_LIMIT'),
+    pollMs: number('COURTYARD_POLL_MS'),
+    workspaces: scoped?.length ? new Set(scoped) : undefined,
+  };
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+}
+
+/**
  * The journey engine of one process. `start()` runs the step worker, the outbox dispatcher, the
  * wake-up jobs and the scheduler; without it, tests and tools drive it pass by pass (`drain`).
  * Every piece of state is in PostgreSQL, so any number of processes can run it side by side.
