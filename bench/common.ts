@@ -17,6 +17,9 @@ export const ms = (n: number) => `${n.toFixed(n < 10 ? 1 : 0)} ms`;
 export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 export const pct = (n: number) => `${(n * 100).toFixed(1)}%`;
 export const seconds = (msValue: number) => `${(msValue / 1000).toFixed(1)} s`;
+/** The p-th percentile (0–1) of an ascending list: the value at rank ⌈p·n⌉. */
+export const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
+export const sleep = (msValue: number) => new Promise((resolve) => setTimeout(resolve, msValue));
 
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

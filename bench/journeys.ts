@@ -11,27 +11,24 @@
 //     Baseline, same run: the same pipeline over --sample customers with claimLimit 1.
 //  3. Latency: an event-triggered journey (cart.abandoned → has-tags → add-tags → wait 0 → send)
 //     with the workers running; events at a steady --rate for --seconds, stored and handed to the
-//     runtime the way the API does it. Latency = the add-tags StepRun's finishedAt − when the
+//     runtime the way the API does it. Latency = when the add-tags node wrote its tag − when the
 //     event was sent.
 // Prints the figures next to the targets and exits 0 whether or not they are met; exits 1 only
 // when the benchmark itself is invalid (a customer not completed, a delivery not sent).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createDb, type Db } from '@courtyard/db';
+import type { Db } from '@courtyard/db';
 import { JourneyRuntime } from '../plugins/runtime/src/index.ts';
 import { publishJourney } from '../plugins/runtime/src/journey/index.ts';
 import { builtinRegistry } from '../plugins/runtime/src/registry.ts';
-import { ApiServer, freePort, statusKb } from './api-server.ts';
+import { ApiServer, freePort } from './api-server.ts';
+import { childWorkers, inProcessWorkers, type WorkerConfig, type Workers } from './journeys-workers.ts';
 import {
-  BenchmarkError, int, mb, ms, parseNumber, prepareDatabase, printMachine, seconds, section, table, UsageError,
+  BenchmarkError, int, mb, ms, parseNumber, percentile, prepareDatabase, printMachine, seconds, section, sleep, table, UsageError,
   runBenchmark,
 } from './common.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/courtyard_bench_journeys';
 const DEMO_API_KEY = 'cy_bench_journeys_demo_key_do_not_use';
 /** Names of what this benchmark creates, so a --reuse run can remove the last run's. */
@@ -48,8 +45,8 @@ const USAGE = `Usage: pnpm bench journeys [options]
   --claim N       enrollments claimed per step pass (default 1000, the runtime's default)
   --rate N        events per second in the latency run (default 1000)
   --seconds S     how long to send them (default 20)
-  --ingest HOW    api: through the API's ingestEvents; direct: INSERT, then runtime.onEvents;
-                  auto (default): api when ingestEvents hands events to the runtime, else direct
+  --ingest HOW    api (default): through the API's ingestEvents; direct: INSERT, then
+                  runtime.onEvents in the benchmark process (the runtime without the API)
   --latency-workers WHERE  api (default): the API node that ingests the events runs the journey
                   workers too, as every node does unless COURTYARD_WORKERS=0; processes: the API
                   only serves, the --workers processes run the journeys
@@ -67,7 +64,7 @@ const OPTION_SPEC = {
   claim: { type: 'string', default: '1000' },
   rate: { type: 'string', default: '1000' },
   seconds: { type: 'string', default: '20' },
-  ingest: { type: 'string', default: 'auto' },
+  ingest: { type: 'string', default: 'api' },
   only: { type: 'string', default: 'throughput,baseline,latency' },
   'latency-workers': { type: 'string', default: 'api' },
   reuse: { type: 'boolean', default: false },
@@ -83,7 +80,7 @@ function parseOptions() {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  if (!['auto', 'api', 'direct'].includes(values.ingest)) throw new UsageError(`--ingest takes auto, api or direct; got "${values.ingest}"`);
+  if (!['api', 'direct'].includes(values.ingest)) throw new UsageError(`--ingest takes api or direct; got "${values.ingest}"`);
   if (!['api', 'processes'].includes(values['latency-workers'])) throw new UsageError(`--latency-workers takes api or processes; got "${values['latency-workers']}"`);
   const only = values.only.split(',').map((p) => p.trim()).filter(Boolean);
   if (!only.length || only.some((p) => !(PARTS as readonly string[]).includes(p))) throw new UsageError(`--only takes a comma-separated list of ${PARTS.join(', ')}; got "${values.only}"`);
@@ -96,7 +93,7 @@ function parseOptions() {
     claim: Math.floor(parseNumber('claim', values.claim, 1)),
     rate: parseNumber('rate', values.rate, 1),
     seconds: parseNumber('seconds', values.seconds, 1),
-    ingest: values.ingest as 'auto' | 'api' | 'direct',
+    ingest: values.ingest as 'api' | 'direct',
     latencyWorkers: values['latency-workers'] as 'api' | 'processes',
     only: new Set(only as (typeof PARTS)[number][]),
     reuse: values.reuse,
@@ -105,94 +102,6 @@ function parseOptions() {
 
 type Options = ReturnType<typeof parseOptions>;
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
-const sleep = (msValue: number) => new Promise((resolve) => setTimeout(resolve, msValue));
-
-// ─── workers ─────────────────────────────────────────────────────────────────────────────────────
-
-interface WorkerConfig {
-  databaseUrl: string;
-  workspaceId: string;
-  claimLimit: number;
-  concurrency: number;
-}
-
-/** The runtime's workers for the benchmark workspace: child processes, or a runtime in this process. */
-interface Workers {
-  describe: string;
-  start(): Promise<void>;
-  /** Stops them; returns their peak RSS (the largest of the processes). */
-  stop(): Promise<number>;
-}
-
-/** The production worker command (plugins/runtime/src/worker.ts), `count` of them, scoped to the workspace. */
-function childWorkers(count: number, config: WorkerConfig): Workers {
-  const children: ChildProcess[] = [];
-  let peak = 0;
-  const sample = () => {
-    for (const c of children) peak = Math.max(peak, statusKb(c.pid ?? -1, 'VmHWM') * 1024);
-  };
-  return {
-    describe: `${count} worker processes (plugins/runtime/src/worker.ts; concurrency ${config.concurrency}, claimLimit ${config.claimLimit})`,
-    async start() {
-      // One after another: on a fresh database the first one creates the job queues.
-      for (let i = 0; i < count; i++) {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'plugins/runtime/src/worker.ts'], {
-          cwd: ROOT,
-          env: {
-            ...process.env,
-            DATABASE_URL: config.databaseUrl,
-            COURTYARD_WORKSPACES: config.workspaceId,
-            COURTYARD_CLAIM_LIMIT: String(config.claimLimit),
-            COURTYARD_WORKER_CONCURRENCY: String(config.concurrency),
-          },
-          stdio: ['ignore', 'pipe', 'inherit'],
-        });
-        children.push(child);
-        await new Promise<void>((resolve, reject) => {
-          let out = '';
-          child.stdout!.on('data', (chunk: Buffer) => {
-            out += chunk.toString();
-            if (out.includes('journey worker running')) resolve();
-          });
-          child.once('exit', (code) => reject(new BenchmarkError(`worker process ${child.pid} ended (code ${code}) before it ran: ${out}`)));
-        });
-      }
-    },
-    async stop() {
-      sample();
-      await Promise.all(
-        children.map(async (child) => {
-          const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-          child.kill('SIGTERM');
-          const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-          await exited;
-          clearTimeout(timer);
-        }),
-      );
-      children.length = 0;
-      return peak;
-    },
-  };
-}
-
-function inProcessWorkers(config: WorkerConfig): Workers {
-  let db: Db | undefined;
-  let runtime: JourneyRuntime | undefined;
-  return {
-    describe: `the benchmark's own process (concurrency ${config.concurrency}, claimLimit ${config.claimLimit})`,
-    async start() {
-      db = await createDb({ databaseUrl: config.databaseUrl, poolSize: config.concurrency + 4 });
-      runtime = new JourneyRuntime({ db, workspaces: new Set([config.workspaceId]), claimLimit: config.claimLimit, concurrency: config.concurrency });
-      await runtime.start();
-    },
-    async stop() {
-      await runtime?.stop();
-      await db?.close();
-      return process.resourceUsage().maxRSS * 1024;
-    },
-  };
-}
 
 // ─── journeys ────────────────────────────────────────────────────────────────────────────────────
 
@@ -319,15 +228,6 @@ function printPipeline(run: PipelineRun) {
 
 // ─── latency ─────────────────────────────────────────────────────────────────────────────────────
 
-/** Whether the API's ingestEvents hands stored events to the journey runtime. */
-function apiStartsJourneys(): boolean {
-  try {
-    return /runtime\.onEvents\(/.test(readFileSync(new URL('../schema/src/event.ts', import.meta.url), 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
 const INGEST_MUTATION =
   'mutation Ingest($events: [EventInput!]!) { ingestEvents(events: $events) { __typename ... on IngestEventsPayload { storedCount failedCount } } }';
 
@@ -344,7 +244,7 @@ interface LatencyRun {
 async function runLatency(db: Db, databaseUrl: string, workspaceId: string, tags: BenchTags, workers: Workers, options: Options): Promise<LatencyRun> {
   const journeyId = await publishPipeline(db, workspaceId, 'latency', { type: 'event', config: { eventType: EVENT_TYPE, properties: {} } }, { ...tags, welcomed: tags.arrived });
   const total = Math.round(options.rate * options.seconds);
-  const viaApi = options.ingest === 'api' || (options.ingest === 'auto' && apiStartsJourneys());
+  const viaApi = options.ingest === 'api';
   const customers = await db.query<{ id: string; phone: string }>(
     `SELECT id, phone FROM "Customer" WHERE "workspaceId" = $1 AND phone IS NOT NULL AND phone NOT LIKE '149%' ORDER BY random() LIMIT $2`,
     [workspaceId, total],
@@ -386,7 +286,7 @@ async function runLatency(db: Db, databaseUrl: string, workspaceId: string, tags
     ? apiWorkers
       ? `the API's ingestEvents (its own process, which runs the journey workers too, as every node does by default)`
       : `the API's ingestEvents (its own process, workers off there: COURTYARD_WORKERS=0; the worker processes run the journeys)`
-    : `INSERT into "Event", then runtime.onEvents in the benchmark process (ingestEvents does not call runtime.onEvents yet)`;
+    : `INSERT into "Event", then runtime.onEvents in the benchmark process`;
 
   try {
     if (!apiWorkers) await workers.start();

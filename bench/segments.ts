@@ -24,7 +24,7 @@ import {
   type SegmentDefinition, type StoredSegment,
 } from '@courtyard/db/segments';
 import {
-  BenchmarkError, int, ms, parseNumber, prepareDatabase, printMachine, seconds, section, table, UsageError,
+  BenchmarkError, int, ms, parseNumber, percentile, prepareDatabase, printMachine, seconds, section, table, UsageError,
   runBenchmark,
 } from './common.ts';
 
@@ -82,7 +82,6 @@ function parseOptions() {
 type Options = ReturnType<typeof parseOptions>;
 
 const DAY = 86_400_000;
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
 
 // ─── the segment under test ──────────────────────────────────────────────────────────────────────
 
