@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../src/testing.ts';
+import { edge, node } from './journey-fixtures.ts';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -9,8 +10,6 @@ afterAll(async () => {
   await app?.close();
 });
 
-const node = (id: string, type: string, config: Record<string, unknown> = {}) => ({ id, type: `courtyard.${type}`, version: '1.0.0', config });
-const edge = (from: string, port: string, to: string) => ({ from, port, to });
 const SIMULATE = `query ($d: JSONObject!, $c: ID!, $e: [SimulatedEventInput!], $s: DateTime) {
   simulateJourney(definition: $d, customerId: $c, events: $e, start: $s) {
     __typename ... on Error { code message }

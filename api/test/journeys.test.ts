@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, subscribeSse, type TestApp, type TestWorkspace } from '../src/testing.ts';
+import { createTestApp, type TestApp } from '../src/testing.ts';
+import { CREATE, dbId, edge, ENROLL, ERR, node, PUBLISH, published, setup, STATS, STATUS, tagsOf, UPDATE, waitThenTag } from './journey-fixtures.ts';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -7,67 +8,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.close();
-});
-
-/** The database id inside a global ID: what node configs name tags and channels by. */
-const dbId = (globalId: string) => Buffer.from(globalId, 'base64').toString().split(':')[1]!;
-
-const ERR = `__typename ... on Error { code message } ... on ValidationError { fields { field message } }`;
-const CREATE = `mutation ($input: JourneyInput!) { createJourney(input: $input) { ${ERR} ... on Journey { id status draftChanged } } }`;
-const UPDATE = `mutation ($id: ID!, $input: JourneyPatch!) { updateJourney(id: $id, input: $input) { ${ERR} ... on Journey { id draftChanged } } }`;
-const PUBLISH = `mutation ($id: ID!, $migrate: Boolean) { publishJourney(id: $id, migrate: $migrate) {
-  ${ERR} ... on JourneyValidationError { issues { code nodeId field message } } ... on JourneyStateError { status }
-  ... on PublishJourneyPayload { version { number accepting } journey { status latestVersion draftChanged } migration { moved unmatched { nodeId customers } } } } }`;
-const ENROLL = `mutation ($j: ID!, $c: [ID!]!, $k: String, $d: JSONObject) { enrollCustomers(journeyId: $j, customerIds: $c, requestKey: $k, data: $d) {
-  ${ERR} ... on JourneyStateError { status } ... on EnrollCustomersPayload { enrolled skipped } } }`;
-const STATUS = (op: string) => `mutation ($id: ID!) { ${op}(id: $id) { ${ERR} ... on JourneyStateError { status } ... on Journey { status } } }`;
-const STATS = `query ($id: ID!) { journey(id: $id) { stats { nodeId entered waiting completed failed exited byPort { port count } } } }`;
-
-const node = (id: string, type: string, config: Record<string, unknown> = {}) => ({ id, type: `courtyard.${type}`, version: '1.0.0', config });
-const edge = (from: string, port: string, to: string) => ({ from, port, to });
-
-interface Setup {
-  customers: Record<string, string>;
-  tags: Record<string, string>;
-}
-
-/** Three consenting customers (one VIP) and the tags VIP and 已关怀. */
-async function setup(ws: TestWorkspace): Promise<Setup> {
-  const r = await ws.gql(`mutation ($c: [CustomerInput!]!) { upsertCustomers(customers: $c) { ... on UpsertCustomersPayload { results { customer { id phone } } } } }`, {
-    c: [
-      { phone: '13900000001', name: '林小姐', marketingConsent: true },
-      { phone: '13900000002', name: '王先生', marketingConsent: true },
-      { phone: '13900000003', name: '陈女士', marketingConsent: true },
-    ],
-  });
-  const customers = Object.fromEntries(r.data.upsertCustomers.results.map((x: any) => [x.customer.phone, x.customer.id])) as Record<string, string>;
-  const g = await ws.gql(`mutation { createTagGroup(input: { name: "会员", kind: basic }) { ... on TagGroup { id } } }`);
-  const tags: Record<string, string> = {};
-  for (const name of ['VIP', '已关怀']) {
-    const t = await ws.gql(`mutation ($g: ID!, $n: String!) { createTag(input: { groupId: $g, name: $n }) { ... on Tag { id } } }`, { g: g.data.createTagGroup.id, n: name });
-    tags[name] = t.data.createTag.id;
-  }
-  await ws.gql(`mutation ($input: TaggingInput!) { tagCustomers(input: $input) { __typename } }`, { input: { tagIds: [tags.VIP], customerIds: [customers['13900000001']] } });
-  return { customers, tags };
-}
-
-async function tagsOf(ws: TestWorkspace, customerId: string): Promise<string[]> {
-  const r = await ws.gql(`query ($id: ID!) { node(id: $id) { ... on Customer { tags { name } } } }`, { id: customerId });
-  return r.data.node.tags.map((t: any) => t.name).sort();
-}
-
-/** Creates and publishes a journey; returns its id. */
-async function published(ws: TestWorkspace, name: string, definition: unknown, settings?: unknown): Promise<string> {
-  const created = await ws.gql(CREATE, { input: { name, definition, ...(settings ? { settings } : {}) } });
-  expect(created.data.createJourney.__typename).toBe('Journey');
-  const p = await ws.gql(PUBLISH, { id: created.data.createJourney.id });
-  expect(p.data.publishJourney.__typename).toBe('PublishJourneyPayload');
-  return created.data.createJourney.id;
-}
-
-const waitThenTag = (tagId: string) => ({
-  nodes: [node('start', 'api'), node('wait', 'wait', { duration: { amount: 1, unit: 'days' } }), node('tag', 'add-tags', { tagIds: [tagId] })],
-  edges: [edge('start', 'next', 'wait'), edge('wait', 'next', 'tag')],
 });
 
 describe('building and publishing a journey', () => {
@@ -339,88 +279,5 @@ describe('the node catalog and message preview', () => {
     expect(ok.data.previewMessage).toEqual({ __typename: 'MessagePreview', body: '林小姐，您的优惠券：https://m.example.cn/c/1' });
     const bad = await ws.gql(preview, { t: '{{customer.name', c: customers['13900000001'] });
     expect(bad.data.previewMessage.fields).toEqual([{ field: 'template', message: expect.stringContaining('does not parse') }]);
-  });
-});
-
-describe('messaging settings and channels', () => {
-  it('with a frequency cap of 1 a day, a second message the same day waits for the next day', async () => {
-    const ws = await app.workspace();
-    const { customers } = await setup(ws);
-    const settings = `mutation ($i: WorkspaceSettingsInput!) { updateWorkspace(input: $i) { ${ERR} ... on Workspace { frequencyCapPerDay frequencyCapMode quietHours { start end } } } }`;
-    const bad = await ws.gql(settings, { i: { frequencyCapPerDay: 0, quietHours: { start: '25:00', end: '08:00' } } });
-    expect(bad.data.updateWorkspace.fields.map((f: any) => f.field)).toEqual(['input.frequencyCapPerDay', 'input.quietHours.start']);
-    const set = await ws.gql(settings, { i: { frequencyCapPerDay: 1, frequencyCapMode: 'delay' } });
-    expect(set.data.updateWorkspace).toEqual({ __typename: 'Workspace', frequencyCapPerDay: 1, frequencyCapMode: 'delay', quietHours: null });
-
-    const id = await published(ws, '两条消息', {
-      nodes: [node('start', 'api'), node('first', 'send-message', { channel: 'log', body: '第一条' }), node('second', 'send-message', { channel: 'log', body: '第二条' })],
-      edges: [edge('start', 'next', 'first'), edge('first', 'next', 'second')],
-    });
-    await ws.gql(ENROLL, { j: id, c: [customers['13900000001']] });
-    await app.runtime.drain();
-    const deliveries = await app.db.prisma.delivery.findMany({ where: { workspaceId: ws.id } });
-    expect(deliveries.map((d) => d.body)).toEqual(['第一条']);
-    const r = await ws.gql(`query ($id: ID!) { journey(id: $id) { enrollments { edges { node { status nodeId } } } } }`, { id });
-    expect(r.data.journey.enrollments.edges[0].node).toMatchObject({ nodeId: 'second' });
-    expect(r.data.journey.enrollments.edges[0].node.status).not.toBe('completed');
-    const enrollment = await app.db.prisma.enrollment.findFirstOrThrow({ where: { workspaceId: ws.id } });
-    expect(enrollment.readyAt.getTime()).toBeGreaterThan(Date.now() + 60_000);
-  });
-
-  it('channels are created, changed and deleted with their settings checked, and secrets never read back', async () => {
-    const ws = await app.workspace();
-    const FIELDS = `${ERR} ... on Channel { id channelId type name enabled config }`;
-    const create = `mutation ($i: ChannelInput!) { createChannel(input: $i) { ${FIELDS} } }`;
-    const bad = await ws.gql(create, { i: { type: 'webhook', name: '订单系统', config: { url: 'not a url' } } });
-    expect(bad.data.createChannel.__typename).toBe('ValidationError');
-    expect(bad.data.createChannel.fields.map((f: any) => f.field).sort()).toEqual(['input.config.secret', 'input.config.url']);
-
-    const made = await ws.gql(create, { i: { type: 'webhook', name: '订单系统', config: { url: 'https://hooks.example.cn/courtyard', secret: 'shh-very-secret' } } });
-    expect(made.data.createChannel).toMatchObject({ __typename: 'Channel', type: 'webhook', enabled: true, config: { url: 'https://hooks.example.cn/courtyard', secret: '********' } });
-    expect(JSON.stringify(made.data)).not.toContain('shh-very-secret');
-    const id = made.data.createChannel.id;
-    expect(dbId(id)).toBe(made.data.createChannel.channelId);
-    expect((await ws.gql(create, { i: { type: 'log', name: '订单系统' } })).data.createChannel.__typename).toBe('ConflictError');
-
-    const update = `mutation ($id: ID!, $i: ChannelPatch!) { updateChannel(id: $id, input: $i) { ${FIELDS} } }`;
-    const changed = await ws.gql(update, { id, i: { config: { url: 'https://hooks.example.cn/v2', secret: '********' }, enabled: false } });
-    expect(changed.data.updateChannel).toMatchObject({ enabled: false, config: { url: 'https://hooks.example.cn/v2', secret: '********' } });
-    const stored = await app.db.prisma.channel.findUniqueOrThrow({ where: { id: dbId(id) } });
-    expect(stored.config).toMatchObject({ url: 'https://hooks.example.cn/v2', secret: 'shh-very-secret' });
-    expect((await ws.gql(update, { id, i: { config: { url: 'ftp://x' } } })).data.updateChannel.fields.map((f: any) => f.field)).toEqual(['input.config.url']);
-
-    const email = await ws.gql(create, { i: { type: 'email', name: '邮件', config: { host: 'smtp.example.cn', user: 'noreply', pass: 'p4ss', from: '品牌 <noreply@example.cn>' } } });
-    expect(email.data.createChannel.config).toMatchObject({ user: 'noreply', pass: '********' });
-    const list = await ws.gql(`{ channels { name config } channelTypes { type title { zhCN } configSchema } }`);
-    expect(list.data.channels.map((c: any) => c.name)).toEqual(['订单系统', '邮件']);
-    expect(JSON.stringify(list.data.channels)).not.toMatch(/p4ss|shh-very-secret/);
-    expect(list.data.channelTypes.map((t: any) => t.type)).toEqual(['log', 'webhook', 'email', 'wecom']);
-
-    const del = await ws.gql(`mutation ($id: ID!) { deleteChannel(id: $id) { ${ERR} ... on Deleted { deletedId } } }`, { id });
-    expect(del.data.deleteChannel).toEqual({ __typename: 'Deleted', deletedId: id });
-    expect((await ws.gql(`{ channels { name } }`)).data.channels).toEqual([{ name: '邮件' }]);
-  });
-});
-
-describe('journeyProgress', () => {
-  it('sends the counts on subscribing, then coalesced updates as customers move', async () => {
-    const ws = await app.workspace();
-    const { customers, tags } = await setup(ws);
-    const id = await published(ws, '进度', waitThenTag(dbId(tags.VIP!)));
-    const sub = await subscribeSse(app, ws.key, `subscription ($id: ID!) { journeyProgress(journeyId: $id) { journeyId nodes { nodeId entered waiting } } }`, { id });
-    try {
-      expect(await sub.waitFor(1, 3000)).toBe(1);
-      expect(sub.received[0].data.journeyProgress).toEqual({ journeyId: id, nodes: [] });
-      for (const c of Object.values(customers)) await ws.gql(ENROLL, { j: id, c: [c] });
-      await app.runtime.drain();
-      expect(await sub.waitFor(2, 3000)).toBe(2);
-      // Three enrollments and a step pass within a second make one message, not four.
-      await new Promise((r) => setTimeout(r, 1200));
-      const last = sub.received.at(-1).data.journeyProgress;
-      expect(sub.received.length).toBeLessThanOrEqual(3);
-      expect(last.nodes).toContainEqual({ nodeId: 'wait', entered: 3, waiting: 3 });
-    } finally {
-      sub.close();
-    }
   });
 });
