@@ -23,7 +23,8 @@ import { parseArgs } from 'node:util';
 import type { Db } from '@courtyard/db';
 import autocannon from 'autocannon';
 import {
-  BenchmarkError, int, mb, ms, parseNumber, pct, prepareDatabase, printMachine, seconds, section, table, UsageError,
+  BenchmarkError, int, mb, ms, parseNumber, pct, seconds, section, table, UsageError,
+  openBenchmark,
   runBenchmark,
 } from './common.ts';
 import { ApiServer, cpuSnapshot, cpuSplit, freePort, statusKb, type CpuSplit } from './api-server.ts';
@@ -380,13 +381,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const databaseUrl = process.env.BENCH_DATABASE_URL || DEFAULT_DATABASE_URL;
-  console.log('Courtyard API benchmark (pnpm bench api)');
-  printMachine();
-
-  section('Database');
-  const started = performance.now();
-  const prepared = await prepareDatabase(databaseUrl, {
+  const prepared = await openBenchmark('Courtyard API benchmark (pnpm bench api)', DEFAULT_DATABASE_URL, {
     customers: options.customers,
     reuse: options.reuse,
     demoApiKey: DEMO_API_KEY,
@@ -398,6 +393,7 @@ async function main(): Promise<number> {
       return `removed ${int(removed[0]!.n)} events of earlier runs`;
     },
   });
+  const { databaseUrl, started } = prepared;
   db = prepared.db;
   const [pg] = await db.query<{ version: string; shared_buffers: string }>(`SELECT split_part(version(), ' ', 2) AS version, current_setting('shared_buffers') AS shared_buffers`);
   const [counts] = await db.query<{ customers: number; events: number; orders: number; tags: number; size: string }>(

@@ -84,6 +84,19 @@ export interface PrepareOptions {
   cleanReused?: (db: Db, workspaceId: string) => Promise<string>;
 }
 
+/**
+ * The opening every benchmark shares: its title and the machine, then its database (BENCH_DATABASE_URL
+ * or `defaultUrl`) prepared as `prepareDatabase` does. `started` is when preparing began.
+ */
+export async function openBenchmark(title: string, defaultUrl: string, options: PrepareOptions) {
+  const databaseUrl = process.env.BENCH_DATABASE_URL || defaultUrl;
+  console.log(title);
+  printMachine();
+  section('Database');
+  const started = performance.now();
+  return { ...(await prepareDatabase(databaseUrl, options)), databaseUrl, started };
+}
+
 /** The benchmark database, ready: migrated, demo workspace with exactly `customers` customers, VACUUM ANALYZEd. */
 export async function prepareDatabase(url: string, options: PrepareOptions): Promise<{ db: Db; workspaceId: string; reused: boolean }> {
   const parsed = new URL(url);

@@ -25,7 +25,8 @@ import { builtinRegistry } from '../plugins/runtime/src/registry.ts';
 import { ApiServer, freePort } from './api-server.ts';
 import { childWorkers, inProcessWorkers, type WorkerConfig, type Workers } from './journeys-workers.ts';
 import {
-  BenchmarkError, int, mb, ms, parseNumber, percentile, prepareDatabase, printMachine, seconds, section, sleep, table, UsageError,
+  BenchmarkError, int, mb, ms, parseNumber, percentile, seconds, section, sleep, table, UsageError,
+  openBenchmark,
   runBenchmark,
 } from './common.ts';
 
@@ -357,13 +358,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const databaseUrl = process.env.BENCH_DATABASE_URL || DEFAULT_DATABASE_URL;
-  console.log('Courtyard journeys benchmark (pnpm bench journeys)');
-  printMachine();
-
-  section('Database');
-  const started = performance.now();
-  const prepared = await prepareDatabase(databaseUrl, {
+  const prepared = await openBenchmark('Courtyard journeys benchmark (pnpm bench journeys)', DEFAULT_DATABASE_URL, {
     customers: options.customers,
     reuse: options.reuse,
     demoApiKey: DEMO_API_KEY,
@@ -384,6 +379,7 @@ async function main(): Promise<number> {
       return `removed ${int(journeys!.n)} journeys and ${int(deliveries!.n)} deliveries of earlier runs`;
     },
   });
+  const { databaseUrl, started } = prepared;
   db = prepared.db;
   const { workspaceId } = prepared;
   const [pg] = await db.query<{ version: string; shared_buffers: string; segments: number }>(

@@ -24,7 +24,8 @@ import {
   type SegmentDefinition, type StoredSegment,
 } from '@courtyard/db/segments';
 import {
-  BenchmarkError, int, ms, parseNumber, percentile, prepareDatabase, printMachine, seconds, section, table, UsageError,
+  BenchmarkError, int, ms, parseNumber, percentile, seconds, section, table, UsageError,
+  openBenchmark,
   runBenchmark,
 } from './common.ts';
 
@@ -204,13 +205,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const databaseUrl = process.env.BENCH_DATABASE_URL || DEFAULT_DATABASE_URL;
-  console.log('Courtyard segments benchmark (pnpm bench segments)');
-  printMachine();
-
-  section('Database');
-  const started = performance.now();
-  const prepared = await prepareDatabase(databaseUrl, {
+  const prepared = await openBenchmark('Courtyard segments benchmark (pnpm bench segments)', DEFAULT_DATABASE_URL, {
     customers: options.customers,
     reuse: options.reuse,
     demoApiKey: DEMO_API_KEY,
@@ -227,6 +222,7 @@ async function main(): Promise<number> {
       return `removed ${int(segments[0]!.n)} segments and ${int(events[0]!.n)} events of earlier runs`;
     },
   });
+  const { started } = prepared;
   db = prepared.db;
   const { workspaceId } = prepared;
   const [pg] = await db.query<{ version: string; shared_buffers: string; work_mem: string }>(
