@@ -6,7 +6,9 @@
 //     database that already holds them).
 //  2. Starts the API (api/src/main.ts) as its own node process with NODE_ENV=production.
 //  3. autocannon, 20 connections: (a) `{ __typename }`, (a′) the same with the API key (shows the
-//     cost of authentication), (b) a page of 50 customers with tags, last 3 orders and last 5 events.
+//     cost of authentication), (b) a page of 50 customers with tags, last 3 orders and last 5 events,
+//     as any client asks for it (answered from the query cache while the workspace does not change),
+//     and (b′) the same page with `Cache-Control: no-cache`, so every request executes.
 //     Each is checked once before (no errors, real data) and every response during the run is
 //     checked for GraphQL errors.
 //  4. ingestEvents: batches of 5,000 events for existing customers by phone, several in flight.
@@ -54,7 +56,8 @@ const USAGE = `Usage: pnpm bench api [options]
   --in-flight N     ingestEvents calls in flight at once (default 4)
   --reuse           keep the benchmark database when it already holds the demo workspace with
                     exactly N customers (default: drop and regenerate it)
-  --only LIST       run only these parts, comma-separated: trivial, key, page, ingest (default all)
+  --only LIST       run only these parts, comma-separated: trivial, key, page, page-uncached, ingest
+                    (default all)
   --cpu-prof        profile the API process (node --cpu-prof) and summarise where its CPU time went;
                     the .cpuprofile file (open it in Chrome DevTools) is kept in .courtyard/bench-profiles
 Database: BENCH_DATABASE_URL, default ${DEFAULT_DATABASE_URL}.
@@ -71,7 +74,7 @@ const OPTION_SPEC = {
   batch: { type: 'string', default: '5000' },
   'in-flight': { type: 'string', default: '4' },
   reuse: { type: 'boolean', default: false },
-  only: { type: 'string', default: 'trivial,key,page,ingest' },
+  only: { type: 'string', default: 'trivial,key,page,page-uncached,ingest' },
   'cpu-prof': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -99,7 +102,7 @@ function parseOptions() {
   };
 }
 
-const PARTS = ['trivial', 'key', 'page', 'ingest'] as const;
+const PARTS = ['trivial', 'key', 'page', 'page-uncached', 'ingest'] as const;
 type Part = (typeof PARTS)[number];
 
 function parseOnly(raw: string): Set<Part> {
@@ -439,6 +442,9 @@ async function main(): Promise<number> {
     if (only.has('trivial')) runs.push(await httpRun(bench, 'trivial', '(a)  { __typename }, no credentials', TRIVIAL_QUERY, json));
     if (only.has('key')) runs.push(await httpRun(bench, 'key', '(a′) { __typename } with the API key', TRIVIAL_QUERY, authed));
     if (only.has('page')) runs.push(await httpRun(bench, 'page', '(b)  customers page with the API key', PAGE_QUERY, authed));
+    if (only.has('page-uncached')) {
+      runs.push(await httpRun(bench, 'page-uncached', '(b′) customers page, Cache-Control: no-cache', PAGE_QUERY, { ...authed, 'cache-control': 'no-cache' }));
+    }
     const bad = runs.filter((r) => r.non2xx || r.withErrors || r.connectionErrors);
     if (bad.length) {
       throw new BenchmarkError(
@@ -473,10 +479,19 @@ async function main(): Promise<number> {
   const trivial = runs.find((r) => r.part === 'trivial');
   const keyed = runs.find((r) => r.part === 'key');
   const page = runs.find((r) => r.part === 'page');
+  const uncached = runs.find((r) => r.part === 'page-uncached');
   const rows: string[][] = [];
   if (trivial) rows.push(['(a) { __typename } throughput', `${int(trivial.requestsPerSecond)} req/s`, '—', ''], ['(a) { __typename } p50 / p99', `${ms(trivial.p50)} / ${ms(trivial.p99)}`, '—', '']);
   if (keyed) rows.push(['(a′) same with the API key', `${int(keyed.requestsPerSecond)} req/s, p50 ${ms(keyed.p50)}, p99 ${ms(keyed.p99)}`, '—', '']);
   if (page) rows.push(['(b) customers page throughput', `${int(page.requestsPerSecond)} req/s`, '—', ''], ['(b) customers page p50', ms(page.p50), '—', '']);
+  if (uncached) {
+    rows.push([
+      '(b′) page executed every time',
+      `${int(uncached.requestsPerSecond)} req/s${trivial ? ` (${pct(uncached.requestsPerSecond / trivial.requestsPerSecond)} of (a))` : ''}, p50 ${ms(uncached.p50)}, p99 ${ms(uncached.p99)}`,
+      '—',
+      '',
+    ]);
+  }
   const ratioTarget = `≥ ${pct(TARGETS.pageShareOfTrivial)}`;
   if (trivial && page) {
     const ratio = page.requestsPerSecond / trivial.requestsPerSecond;

@@ -10,6 +10,8 @@ import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { GraphQLError } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { onMembershipChange } from '@courtyard/db/segments';
+import { QueryCache, useQueryCache, type QueryCacheOptions } from './query-cache.ts';
 
 export interface GraphQLLimits {
   /** Deepest selection nesting. Default 12. */
@@ -41,6 +43,8 @@ export interface AppOptions {
    * created here but only works in the background once `runtime.start()` is called. Default: {}.
    */
   runtime?: Omit<RuntimeOptions, 'db' | 'onProgress'>;
+  /** The query result cache (query-cache.ts); each option defaults as in DEFAULT_QUERY_CACHE. `ttlMs: 0` turns it off. */
+  queryCache?: Partial<QueryCacheOptions>;
 }
 
 export type ServerContext = { connectionParams?: Record<string, unknown>; authorization?: string | null };
@@ -51,6 +55,10 @@ export interface App {
   db: Db;
   /** The journey engine; every request's context carries it. */
   runtime: JourneyRuntime;
+  /** Results of queries, per workspace data version. */
+  queryCache: QueryCache;
+  /** Stops listening for changes (segment memberships, other nodes). */
+  close(): void;
 }
 
 // A GraphQL error a client can act on keeps its message and gets a code; anything else is masked.
@@ -99,12 +107,27 @@ export function createApp(options: AppOptions): App {
   const { db } = options;
   const pubsub = options.pubsub ?? (createPubSub() as CourtyardPubSub);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const queryCache = new QueryCache(options.queryCache);
+  // A change made here: cached reads of the workspace go stale on this node now, on the others
+  // when the message reaches them (through Redis when set).
+  const dataChanged = (workspaceId: string) => {
+    queryCache.changed(workspaceId);
+    pubsub.publish('workspaceDataChanged', workspaceId);
+  };
   // Progress made by this node's workers reaches subscribers on every node (through Redis when set).
   const runtime = new JourneyRuntime({
     ...options.runtime,
     db,
-    onProgress: (workspaceId, journeyId) => pubsub.publish('journeyProgress', workspaceId, { journeyId }),
+    onProgress: (workspaceId, journeyId) => {
+      dataChanged(workspaceId);
+      pubsub.publish('journeyProgress', workspaceId, { journeyId });
+    },
   });
+  const stopMembership = onMembershipChange((_db, workspaceId) => dataChanged(workspaceId));
+  const otherNodesChanges = pubsub.subscribe('workspaceDataChanged');
+  void (async () => {
+    for await (const workspaceId of otherNodesChanges) queryCache.changed(workspaceId);
+  })();
   // A key revoked on any node is dropped from this node's cache at once (through Redis when set).
   const keyCache = new ApiKeyCache();
   void (async () => {
@@ -134,7 +157,7 @@ export function createApp(options: AppOptions): App {
     // Client errors are answered, not logged; maskError logs the unexpected ones.
     logging: false,
     graphiql: options.graphiql ?? true ? { title: 'Courtyard GraphQL API', shouldPersistHeaders: true } : false,
-    plugins: [...armor, useValidationStatus()],
+    plugins: [...armor, useValidationStatus(), useQueryCache(queryCache, (workspaceId) => pubsub.publish('workspaceDataChanged', workspaceId))],
     maskedErrors: { maskError: (error) => maskError(error, logErrors) },
     context: async (initial) => {
       const request = (initial as { request?: Request }).request;
@@ -148,5 +171,15 @@ export function createApp(options: AppOptions): App {
       return createContext({ db, pubsub, runtime, auth });
     },
   });
-  return { yoga: yoga as App['yoga'], pubsub, db, runtime };
+  return {
+    yoga: yoga as App['yoga'],
+    pubsub,
+    db,
+    runtime,
+    queryCache,
+    close() {
+      stopMembership();
+      void otherNodesChanges.return?.();
+    },
+  };
 }

@@ -5,6 +5,7 @@ import { seedDemo } from '@courtyard/db/seed';
 import { runtimeOptionsFromEnv } from '@courtyard/runtime';
 import { createApp } from './app.ts';
 import { createAppPubSub } from './pubsub.ts';
+import { queryCacheOptionsFromEnv } from './query-cache.ts';
 import { startSegmentScheduler } from './segment-scheduler.ts';
 import { startServer } from './server.ts';
 
@@ -19,7 +20,7 @@ if (applied.length) console.log(`Applied ${applied.length} migration(s): ${appli
 
 const demo = process.env.COURTYARD_SEED === 'false' ? null : await seedDemo(db, { demoApiKey: process.env.COURTYARD_DEMO_API_KEY || undefined });
 const pubsub = createAppPubSub();
-const app = createApp({ db, pubsub: pubsub.pubsub, runtime: runtimeOptionsFromEnv() });
+const app = createApp({ db, pubsub: pubsub.pubsub, runtime: runtimeOptionsFromEnv(), queryCache: queryCacheOptionsFromEnv() });
 const server = await startServer(app, { port });
 const stopScheduler = startSegmentScheduler(db, pubsub.pubsub);
 // COURTYARD_WORKERS=0 makes a node that only serves the API; journeys then run on other nodes.
@@ -43,6 +44,7 @@ async function stop(signal: string) {
   console.log(`\n${signal}: shutting down`);
   stopScheduler();
   await server.close();
+  app.close();
   await app.runtime.stop();
   await pubsub.close();
   await db.close();

@@ -77,6 +77,7 @@ export async function createTestApp(options: Omit<AppOptions, 'db'> = {}): Promi
       };
     },
     async close() {
+      app.close();
       await app.runtime.stop();
       await db.close();
     },

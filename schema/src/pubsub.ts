@@ -23,6 +23,8 @@ export type CourtyardTopics = {
   journeyProgress: [workspaceId: string, message: JourneyProgressMessage];
   /** A revoked API key, so every API node drops it from its cache at once. */
   apiKeyRevoked: [apiKeyId: string];
+  /** Something in this workspace changed on some node: cached query results of it are stale. */
+  workspaceDataChanged: [workspaceId: string];
 };
 
 export type CourtyardPubSub = PubSub<CourtyardTopics>;
