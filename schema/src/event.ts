@@ -78,13 +78,15 @@ builder.mutationFields((t) => ({
       const { items: rows, errors } = await prepareCustomerBatch(ctx.db.query, workspaceId, 'events', args.events, zEvent);
       const now = new Date();
       // Only the events stored now come back: a re-sent key neither counts nor triggers twice.
-      const stored = rows.length
-        ? await ctx.db.query<IngestedEvent>(
+      // The database answers with the id and key of each row it stored; the rest of the stored
+      // event is what was sent, so it is not read back.
+      const inserted = rows.length
+        ? await ctx.db.query<{ id: string; k: string }>(
             `INSERT INTO "Event" ("workspaceId", "customerId", "type", "properties", "occurredAt", "idempotencyKey")
              SELECT $1::uuid, c, t, p, o, k
              FROM unnest($2::uuid[], $3::text[], $4::jsonb[], $5::timestamptz[], $6::text[]) AS x(c, t, p, o, k)
              ON CONFLICT ("workspaceId", "idempotencyKey") DO NOTHING
-             RETURNING id, "customerId", type, properties, "occurredAt"`,
+             RETURNING id, "idempotencyKey" AS k`,
             [
               workspaceId,
               rows.map((r) => r.customerId),
@@ -95,6 +97,13 @@ builder.mutationFields((t) => ({
             ],
           )
         : [];
+      // A key sent twice in one batch is stored once, from its first occurrence.
+      const byKey = new Map<string, (typeof rows)[number]>();
+      for (const r of rows) if (!byKey.has(r.data.idempotencyKey)) byKey.set(r.data.idempotencyKey, r);
+      const stored: IngestedEvent[] = inserted.map(({ id, k }) => {
+        const row = byKey.get(k)!;
+        return { id, customerId: row.customerId, type: row.data.type, properties: (row.data.properties ?? {}) as IngestedEvent['properties'], occurredAt: row.data.occurredAt ?? now };
+      });
       const storedCount = stored.length;
       if (storedCount) {
         const causes = [...new Set(rows.map((r) => `event:${r.data.type}` as const))];

@@ -99,6 +99,16 @@ export async function enrollFromEvents(deps: TriggerDeps, index: TriggerIndex, w
  */
 export async function resumeWaitingOnEvents(db: Db, workspaceId: string, events: IngestedEvent[]): Promise<number> {
   if (!events.length) return 0;
+  // Most events find nobody waiting: ask which of these customers wait for one of these types
+  // (a probe per customer on the waiting index) before sending the events themselves.
+  const waiting = await db.query<{ customer: string }>(
+    `SELECT DISTINCT "customerId" AS customer FROM "Enrollment"
+      WHERE "customerId" = ANY($2::uuid[]) AND status = 'waiting' AND "workspaceId" = $1 AND wait->>'eventType' = ANY($3::text[])`,
+    [workspaceId, [...new Set(events.map((e) => e.customerId))], [...new Set(events.map((e) => e.type))]],
+  );
+  if (!waiting.length) return 0;
+  const waiters = new Set(waiting.map((w) => w.customer));
+  events = events.filter((e) => waiters.has(e.customerId));
   const rows = await db.query<{ id: string }>(
     `WITH ev AS (
        SELECT * FROM jsonb_to_recordset($2::jsonb) AS ev(id uuid, customer uuid, type text, properties jsonb, at timestamptz)
