@@ -10,6 +10,9 @@ import { type EnrollEntry, enrollCustomers, type EnrollResult } from './engine/e
 import { runDueSteps, type WakeJob } from './engine/steps.ts';
 import { enrollFromEvents, enrollFromSegmentDeltas, type IngestedEvent, resumeWaitingOnEvents, runScheduledTriggers, TriggerIndex } from './engine/triggers.ts';
 import { VersionCache } from './engine/versions.ts';
+import { dispatchCampaigns } from './campaigns/dispatch.ts';
+import { runDueCampaigns } from './campaigns/lifecycle.ts';
+import { linkReceipts } from './campaigns/receipts.ts';
 
 export interface RuntimeOptions {
   db: Db;
@@ -17,6 +20,10 @@ export interface RuntimeOptions {
   registry?: NodeRegistry;
   /** Called after steps moved enrollments of a journey (the API publishes progress from it). */
   onProgress?: (workspaceId: string, journeyId: string) => void;
+  /** Called after a campaign's deliveries moved on (sent, failed, its run finished). */
+  onCampaignProgress?: (workspaceId: string, campaignId: string) => void;
+  /** Campaign deliveries one pass claims per run and sender. Default 2,000. */
+  campaignBatch?: number;
   /** HTTP client for webhook nodes. Default: global fetch. */
   fetch?: typeof fetch;
   /** Enrollments claimed per step pass. Default 1,000. */
@@ -132,6 +139,7 @@ export class JourneyRuntime {
     const [enrolled, resumed] = await Promise.all([
       enrollFromEvents(this.triggerDeps(), this.triggers, workspaceId, events),
       resumeWaitingOnEvents(this.db, workspaceId, events),
+      linkReceipts(this.db, workspaceId, events),
     ]);
     if (resumed) this.nudge();
     return { enrolled, resumed };
@@ -161,13 +169,33 @@ export class JourneyRuntime {
     return dispatchDeliveries({ db: this.db, leaseMs: this.options.leaseMs, claimLimit: 500, maxAttempts: 6, workspaces: this.options.workspaces ?? null, log: (m) => this.log(m) }, this.channels);
   }
 
-  /** Runs step and outbox passes until nothing is due now (tests, tools, the benchmark). */
-  async drain(): Promise<void> {
+  /** One campaign pass: starts due scheduled runs, then dispatches every running run once. */
+  async campaigns(now = new Date()): Promise<number> {
+    const workspaces = this.options.workspaces ?? null;
+    await runDueCampaigns(this.db, now, workspaces, (m) => this.log(m));
+    return dispatchCampaigns(
+      {
+        db: this.db,
+        leaseMs: this.options.leaseMs,
+        claimLimit: this.options.campaignBatch ?? 2000,
+        maxAttempts: 6,
+        workspaces,
+        now: () => now,
+        log: (m) => this.log(m),
+        onProgress: (ws, c) => this.options.onCampaignProgress?.(ws, c),
+      },
+      this.channels,
+    );
+  }
+
+  /** Runs step, outbox and campaign passes until nothing is due now (tests, tools, the benchmark). */
+  async drain(now?: Date): Promise<void> {
     for (;;) {
       await this.wakeDue();
       const steps = await this.step();
       const sent = await this.dispatch();
-      if (steps === 0 && sent === 0) return;
+      const campaigns = await this.campaigns(now ?? new Date());
+      if (steps === 0 && sent === 0 && campaigns === 0) return;
     }
   }
 
@@ -287,6 +315,7 @@ export class JourneyRuntime {
     });
     for (let i = 0; i < this.options.concurrency; i++) this.loops.push(this.loop(() => this.step(), 'step'));
     this.loops.push(this.loop(() => this.dispatch(), 'outbox'));
+    this.loops.push(this.loop(() => this.campaigns(), 'campaigns'));
     this.timers.push(setInterval(() => void this.wakeDue(60_000).catch(() => undefined), 30_000));
   }
 

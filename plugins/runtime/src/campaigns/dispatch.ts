@@ -1,0 +1,273 @@
+// Campaign dispatch: one pass claims a run's planned deliveries that may go now — inside a send
+// window, outside quiet hours, within each sender's per-minute and per-day limits — renders them,
+// sends them through the channel in batches and records the outcome. A claim is a lease: a worker
+// killed mid-batch leaves `sending` rows whose lease expires; the next pass sends them again with
+// the same idempotency key (the delivery key), which the receiver uses to drop the repeat.
+import type { Db } from '@courtyard/db';
+import { renderTemplate, type JourneyCustomer } from '@courtyard/plugin-sdk';
+import type { ChannelSendResult, OutboundMessage } from '../channels/types.ts';
+import { dayStart, nextDayStart, quietUntil } from '../engine/clock.ts';
+import type { ChannelPool } from '../engine/dispatch.ts';
+import { CampaignDefinition } from './definition.ts';
+import { windowState } from './windows.ts';
+
+export interface CampaignDispatchDeps {
+  db: Db;
+  leaseMs: number;
+  /** Deliveries one pass claims per run (and per sender). */
+  claimLimit: number;
+  maxAttempts: number;
+  workspaces: ReadonlySet<string> | null;
+  now?: () => Date;
+  log(message: string): void;
+  /** A run moved on (sent, failed, finished): live progress. */
+  onProgress?(workspaceId: string, campaignId: string): void;
+}
+
+interface RunningRun {
+  id: string;
+  workspaceId: string;
+  campaignId: string;
+  definition: unknown;
+  timeZone: string;
+  quietHoursStart: string | null;
+  quietHoursEnd: string | null;
+  frequencyCapPerDay: number | null;
+  frequencyCapMode: 'delay' | 'skip';
+}
+
+interface Claimed {
+  id: string;
+  key: string;
+  customerId: string;
+  variant: string | null;
+  senderStaffId: string | null;
+  attempts: number;
+  leaseUntil: Date;
+  marketing: boolean;
+}
+
+/** Runs every running campaign run one step; returns how many deliveries it handled. */
+export async function dispatchCampaigns(deps: CampaignDispatchDeps, channels: ChannelPool): Promise<number> {
+  const runs = await deps.db.query<RunningRun>(
+    `SELECT r.id, r."workspaceId", r."campaignId", r.definition, w."timeZone", w."quietHoursStart", w."quietHoursEnd",
+            w."frequencyCapPerDay", w."frequencyCapMode"::text AS "frequencyCapMode"
+       FROM "CampaignRun" r JOIN "Workspace" w ON w.id = r."workspaceId"
+      WHERE r.status = 'running' AND ($1::uuid[] IS NULL OR r."workspaceId" = ANY($1::uuid[]))
+      ORDER BY r."startedAt"`,
+    [deps.workspaces ? [...deps.workspaces] : null],
+  );
+  let handled = 0;
+  for (const run of runs) {
+    try {
+      handled += await dispatchRun(deps, channels, run);
+    } catch (error) {
+      deps.log(`campaign run ${run.id}: ${(error as Error).message}`);
+    }
+  }
+  return handled;
+}
+
+async function dispatchRun(deps: CampaignDispatchDeps, channels: ChannelPool, run: RunningRun): Promise<number> {
+  const now = deps.now?.() ?? new Date();
+  const definition = CampaignDefinition.parse(run.definition);
+  const window = windowState(now, run.timeZone, definition.windows);
+  const quiet = definition.content.marketing && run.quietHoursStart && run.quietHoursEnd ? quietUntil(now, run.timeZone, { start: run.quietHoursStart, end: run.quietHoursEnd }) : null;
+  if (!window.open || quiet) {
+    await finishIfDone(deps, run);
+    return 0;
+  }
+  // How many each sender may still send now; no senders: the claim limit.
+  const budgets: Array<{ sender: string | null; budget: number }> = [];
+  if (definition.senderStaffIds.length) {
+    const rows = await deps.db.query<{ id: string; budget: number }>(
+      `SELECT s.id, GREATEST(0, LEAST(
+                s."perMinuteLimit" - (SELECT count(*) FROM "Delivery" d WHERE d."senderStaffId" = s.id AND d."sentAt" > $2::timestamptz - interval '1 minute'),
+                s."perDayLimit" - (SELECT count(*) FROM "Delivery" d WHERE d."senderStaffId" = s.id AND d."sentAt" >= $3)))::int AS budget
+         FROM "Staff" s WHERE s.id = ANY($1::uuid[]) AND s."workspaceId" = $4 AND s.active`,
+      [definition.senderStaffIds, now, dayStart(now, run.timeZone), run.workspaceId],
+    );
+    for (const r of rows) if (r.budget > 0) budgets.push({ sender: r.id, budget: Math.min(r.budget, deps.claimLimit) });
+  } else {
+    budgets.push({ sender: null, budget: deps.claimLimit });
+  }
+  if (!budgets.length) return 0;
+
+  // Claim: planned rows that are due, and rows whose sending lease expired (a worker died).
+  const claimed = await deps.db.query<Claimed>(
+    `WITH want AS (SELECT * FROM unnest($2::uuid[], $3::int[]) AS w(sender, n)),
+     due AS (
+       SELECT d.id FROM want, LATERAL (
+         SELECT id FROM "Delivery"
+          WHERE "campaignRunId" = $1 AND "senderStaffId" IS NOT DISTINCT FROM want.sender
+            AND ((status = 'planned' AND "nextAttemptAt" <= $5) OR (status = 'sending' AND "leaseUntil" < $5))
+          ORDER BY "nextAttemptAt" LIMIT want.n FOR UPDATE SKIP LOCKED) d)
+     UPDATE "Delivery" d SET status = 'sending', "leaseUntil" = $5::timestamptz + $4 * interval '1 millisecond', attempts = d.attempts + 1
+       FROM due WHERE d.id = due.id
+     RETURNING d.id, d.key, d."customerId", d.variant, d."senderStaffId", d.attempts, d."leaseUntil", d.marketing`,
+    [run.id, budgets.map((b) => b.sender), budgets.map((b) => b.budget), deps.leaseMs, now],
+  );
+  if (!claimed.length) {
+    await finishIfDone(deps, run);
+    return 0;
+  }
+
+  const customers = await loadCampaignCustomers(deps.db, run.workspaceId, claimed.map((c) => c.customerId));
+  const sentToday = run.frequencyCapPerDay == null ? new Map<string, number>() : await marketingSentToday(deps.db, claimed.map((c) => c.customerId), dayStart(now, run.timeZone), run.id);
+  const staff = await loadStaff(deps.db, run.workspaceId, definition.senderStaffIds);
+  const channel = await loadChannel(deps.db, run.workspaceId, definition.content.channelId);
+
+  type Outcome = { id: string; lease: string; status: string; error: string | null; provider: string | null; next: string | null; body: string | null; subject: string | null };
+  const outcomes: Outcome[] = [];
+  const toSend: Array<{ d: Claimed; message: OutboundMessage }> = [];
+  const variants = new Map(definition.content.variants.map((v) => [v.key, v]));
+  for (const d of claimed) {
+    const lease = new Date(d.leaseUntil).toISOString();
+    const customer = customers.get(d.customerId);
+    const skip = (error: string) => outcomes.push({ id: d.id, lease, status: 'skipped', error, provider: null, next: null, body: null, subject: null });
+    if (!customer) {
+      skip('customer no longer exists');
+      continue;
+    }
+    if (customer.blacklisted) {
+      skip('customer is blacklisted');
+      continue;
+    }
+    if (d.marketing && !customer.marketingConsent) {
+      skip('customer has not consented to marketing');
+      continue;
+    }
+    if (d.marketing && run.frequencyCapPerDay != null) {
+      const count = sentToday.get(d.customerId) ?? 0;
+      if (count >= run.frequencyCapPerDay) {
+        const reason = `frequency cap of ${run.frequencyCapPerDay} a day reached`;
+        if (run.frequencyCapMode === 'skip') skip(reason);
+        else outcomes.push({ id: d.id, lease, status: 'planned', error: reason, provider: null, next: nextDayStart(now, run.timeZone).toISOString(), body: null, subject: null });
+        continue;
+      }
+      sentToday.set(d.customerId, count + 1);
+    }
+    const variant = variants.get(d.variant ?? '') ?? definition.content.variants[0]!;
+    const scope = { customer, links: definition.content.links };
+    const sender = d.senderStaffId ? staff.get(d.senderStaffId) ?? null : null;
+    toSend.push({
+      d,
+      message: {
+        deliveryId: d.id,
+        idempotencyKey: d.key,
+        workspaceId: run.workspaceId,
+        customer: {
+          id: customer.id,
+          name: customer.name,
+          phone: customer.phone,
+          email: customer.email,
+          wecomExternalId: customer.wecomExternalId,
+          // The sender speaks for the message: channels that send as a staff account use it.
+          ownerStaff: sender ?? (customer.ownerStaffId ? staff.get(customer.ownerStaffId) ?? null : null),
+        },
+        subject: variant.subject ? renderTemplate(variant.subject, scope) : null,
+        body: renderTemplate(variant.body, scope),
+        attachments: [],
+      },
+    });
+  }
+
+  if (toSend.length) {
+    let results: ChannelSendResult[];
+    try {
+      if (!channel) throw Object.assign(new Error(`channel ${definition.content.channelId} does not exist in this workspace`), { final: true });
+      if (!channel.enabled) throw Object.assign(new Error(`channel ${channel.name} is disabled`), { final: true });
+      const connection = channels.get(`${channel.id}@${new Date(channel.updatedAt).getTime()}`, channel.type, channel.config);
+      results = await connection.send(toSend.map((s) => s.message));
+    } catch (error) {
+      const final = (error as { final?: boolean }).final === true;
+      results = toSend.map(() => ({ status: 'failed' as const, error: (error as Error).message, retryable: !final }));
+    }
+    toSend.forEach(({ d, message }, i) => {
+      const r = results[i] ?? { status: 'failed' as const, error: 'channel returned no result', retryable: true };
+      const lease = new Date(d.leaseUntil).toISOString();
+      if (r.status === 'sent') {
+        outcomes.push({ id: d.id, lease, status: 'sent', error: null, provider: r.providerMessageId ?? null, next: null, body: message.body, subject: message.subject });
+      } else if (r.retryable && d.attempts < deps.maxAttempts) {
+        const delay = 1000 * 2 ** (d.attempts - 1);
+        outcomes.push({ id: d.id, lease, status: 'planned', error: r.error, provider: null, next: new Date(now.getTime() + delay).toISOString(), body: null, subject: null });
+      } else {
+        outcomes.push({ id: d.id, lease, status: 'failed', error: r.error, provider: null, next: null, body: message.body, subject: message.subject });
+      }
+    });
+  }
+
+  // Only rows still under this pass's lease are written: a slow pass whose lease expired and
+  // whose rows another worker took over records nothing.
+  await deps.db.query(
+    `UPDATE "Delivery" d SET status = o.status::"DeliveryStatus", error = o.error,
+            "providerMessageId" = COALESCE(o.provider, d."providerMessageId"),
+            "sentAt" = CASE WHEN o.status = 'sent' THEN $2::timestamptz ELSE d."sentAt" END,
+            body = COALESCE(o.body, d.body), subject = COALESCE(o.subject, d.subject),
+            "nextAttemptAt" = COALESCE(o.next, d."nextAttemptAt"), "leaseUntil" = NULL
+       FROM jsonb_to_recordset($1::jsonb) AS o(id uuid, lease timestamptz, status text, error text, provider text, next timestamptz, body text, subject text)
+      WHERE d.id = o.id AND d.status = 'sending' AND d."leaseUntil" = o.lease`,
+    [JSON.stringify(outcomes), now],
+  );
+  deps.onProgress?.(run.workspaceId, run.campaignId);
+  await finishIfDone(deps, run);
+  return claimed.length;
+}
+
+/** A run with nothing left to send is completed; a one-off campaign with it. */
+async function finishIfDone(deps: CampaignDispatchDeps, run: { id: string; workspaceId: string; campaignId: string }): Promise<void> {
+  const finished = await deps.db.query<{ id: string }>(
+    `UPDATE "CampaignRun" r SET status = 'completed', "finishedAt" = now()
+      WHERE r.id = $1 AND r.status = 'running'
+        AND NOT EXISTS (SELECT 1 FROM "Delivery" d WHERE d."campaignRunId" = r.id AND d.status IN ('planned', 'sending'))
+      RETURNING r.id`,
+    [run.id],
+  );
+  if (!finished.length) return;
+  await deps.db.query(
+    `UPDATE "Campaign" SET status = 'completed', "updatedAt" = now() WHERE id = $1 AND kind = 'one_off' AND status = 'running'`,
+    [run.campaignId],
+  );
+  deps.onProgress?.(run.workspaceId, run.campaignId);
+}
+
+async function marketingSentToday(db: Db, customerIds: string[], since: Date, runId: string): Promise<Map<string, number>> {
+  const rows = await db.query<{ customerId: string; n: number }>(
+    `SELECT "customerId", count(*)::int AS n FROM "Delivery"
+      WHERE "customerId" = ANY($1::uuid[]) AND marketing AND "sentAt" >= $2 AND "campaignRunId" IS DISTINCT FROM $3::uuid
+      GROUP BY "customerId"`,
+    [[...new Set(customerIds)], since, runId],
+  );
+  return new Map(rows.map((r) => [r.customerId, r.n]));
+}
+
+/** The customers as templates see them; tags and first order are not loaded (templates do not use them). */
+async function loadCampaignCustomers(db: Db, workspaceId: string, ids: string[]): Promise<Map<string, JourneyCustomer>> {
+  const rows = await db.query<JourneyCustomer & { createdAt: Date; lastOrderAt: Date | null }>(
+    `SELECT c.id, c.name, c.phone, c.email, c.gender::text AS gender, to_char(c.birthday, 'YYYY-MM-DD') AS birthday, c.city,
+            c."sourceChannel", c."lifecycleStage"::text AS "lifecycleStage", c."wecomExternalId", c."unionId", c.attributes,
+            c."marketingConsent", c.blacklisted, c."ownerStaffId", c."orderCount", c."totalSpentCents"::float8 AS "totalSpentCents",
+            c."lastOrderAt", c."createdAt"
+       FROM "Customer" c WHERE c.id = ANY($1::uuid[]) AND c."workspaceId" = $2`,
+    [ids, workspaceId],
+  );
+  const iso = (d: Date | string | null) => (d == null ? null : new Date(d).toISOString());
+  return new Map(rows.map((r) => [r.id, { ...r, tagIds: [], firstOrderAt: null, totalSpentCents: Number(r.totalSpentCents), lastOrderAt: iso(r.lastOrderAt), createdAt: iso(r.createdAt)! }]));
+}
+
+async function loadStaff(db: Db, workspaceId: string, ids: string[]) {
+  if (!ids.length) return new Map<string, { id: string; name: string; wecomUserId: string | null }>();
+  const rows = await db.query<{ id: string; name: string; wecomUserId: string | null }>(
+    `SELECT id, name, "wecomUserId" FROM "Staff" WHERE id = ANY($1::uuid[]) AND "workspaceId" = $2`,
+    [ids, workspaceId],
+  );
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+async function loadChannel(db: Db, workspaceId: string, id: string) {
+  const [row] = await db.query<{ id: string; name: string; type: string; config: unknown; enabled: boolean; updatedAt: Date }>(
+    `SELECT id, name, type, config, enabled, "updatedAt" FROM "Channel" WHERE id::text = $1 AND "workspaceId" = $2`,
+    [id, workspaceId],
+  );
+  return row ?? null;
+}
