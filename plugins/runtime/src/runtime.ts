@@ -48,7 +48,7 @@ export interface RuntimeOptions {
  * The tuning a node takes from its environment (worker nodes and API nodes alike); unset
  * variables keep the defaults of RuntimeOptions.
  */
-export function runtimeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<RuntimeOptions, 'leaseMs' | 'concurrency' | 'claimLimit' | 'pollMs' | 'workspaces'> {
+export function runtimeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<RuntimeOptions, 'leaseMs' | 'concurrency' | 'claimLimit' | 'pollMs' | 'workspaces' | 'campaignBatch'> {
   const number = (name: string) => (env[name] ? Number(env[name]) : undefined);
   const scoped = env.COURTYARD_WORKSPACES?.split(',').filter(Boolean);
   const options = {
@@ -56,6 +56,7 @@ export function runtimeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Pic
     concurrency: number('COURTYARD_WORKER_CONCURRENCY'),
     claimLimit: number('COURTYARD_CLAIM_LIMIT'),
     pollMs: number('COURTYARD_POLL_MS'),
+    campaignBatch: number('COURTYARD_CAMPAIGN_BATCH'),
     workspaces: scoped?.length ? new Set(scoped) : undefined,
   };
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
