@@ -22,6 +22,18 @@ export async function loadAudienceSettings(query: QueryFn, workspaceId: string):
   return row;
 }
 
+/** $1–$6 of both statements: workspace, segments, exclusion segments, marketing, risk tags, cap. */
+function filterParams(settings: AudienceSettings, definition: CampaignDefinition): unknown[] {
+  return [
+    settings.workspaceId,
+    definition.audience.segmentIds,
+    definition.audience.excludeSegmentIds,
+    definition.content.marketing,
+    settings.campaignExcludedTagIds,
+    settings.frequencyCapPerDay,
+  ];
+}
+
 export interface AudienceEstimate {
   /** Customers in at least one of the chosen segments. */
   inSegments: number;
@@ -46,7 +58,6 @@ const bucket = (salt: string) => `(abs(hashtext(${salt} || c.id::text)) % 10000)
  * it removes among those the steps before it left.
  */
 export async function estimateAudience(query: QueryFn, settings: AudienceSettings, campaignId: string, definition: CampaignDefinition, now = new Date()): Promise<AudienceEstimate> {
-  const marketing = definition.content.marketing;
   const [row] = await query<Record<keyof AudienceEstimate, number>>(
     `WITH base AS (
        SELECT c.id,
@@ -71,12 +82,7 @@ export async function estimateAudience(query: QueryFn, settings: AudienceSetting
             count(*) FILTER (WHERE NOT (ex_segment OR ex_black OR ex_consent OR ex_risk OR ex_cap) AND control)::int AS holdout
        FROM base`,
     [
-      settings.workspaceId,
-      definition.audience.segmentIds,
-      definition.audience.excludeSegmentIds,
-      marketing,
-      settings.campaignExcludedTagIds,
-      settings.frequencyCapPerDay,
+      ...filterParams(settings, definition),
       dayStart(now, settings.timeZone),
       `holdout:${campaignId}:`,
       Math.round(definition.audience.holdoutPercent * 100),
@@ -98,7 +104,6 @@ export async function snapshotAudience(
   definition: CampaignDefinition,
   now = new Date(),
 ): Promise<{ planned: number; heldOut: number }> {
-  const marketing = definition.content.marketing;
   // Variant by cumulative weight over the customer's bucket (0–99).
   let cumulative = 0;
   const cases = definition.content.variants
@@ -132,12 +137,7 @@ export async function snapshotAudience(
      )
      SELECT status::text AS status, count(*)::int AS n FROM ins GROUP BY status`,
     [
-      settings.workspaceId,
-      definition.audience.segmentIds,
-      definition.audience.excludeSegmentIds,
-      marketing,
-      settings.campaignExcludedTagIds,
-      settings.frequencyCapPerDay,
+      ...filterParams(settings, definition),
       Math.round(definition.audience.holdoutPercent * 100),
       run.campaignId,
       run.id,
