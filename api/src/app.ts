@@ -39,10 +39,10 @@ export interface AppOptions {
   /** Log unexpected errors to stderr. Default true. */
   logErrors?: boolean;
   /**
-   * Options of the app's journey engine (its db and onProgress are the app's). The engine is
+   * Options of the app's journey engine (its db, onProgress and onCampaignProgress are the app's). The engine is
    * created here but only works in the background once `runtime.start()` is called. Default: {}.
    */
-  runtime?: Omit<RuntimeOptions, 'db' | 'onProgress'>;
+  runtime?: Omit<RuntimeOptions, 'db' | 'onProgress' | 'onCampaignProgress'>;
   /** The query result cache (query-cache.ts); each option defaults as in DEFAULT_QUERY_CACHE. `ttlMs: 0` turns it off. */
   queryCache?: Partial<QueryCacheOptions>;
 }
@@ -121,6 +121,10 @@ export function createApp(options: AppOptions): App {
     onProgress: (workspaceId, journeyId) => {
       dataChanged(workspaceId);
       pubsub.publish('journeyProgress', workspaceId, { journeyId });
+    },
+    onCampaignProgress: (workspaceId, campaignId) => {
+      dataChanged(workspaceId);
+      pubsub.publish('campaignProgress', workspaceId, { campaignId });
     },
   });
   const stopMembership = onMembershipChange((_db, workspaceId) => dataChanged(workspaceId));

@@ -20,6 +20,8 @@ export const SCOPES = {
   'segments:write': 'Create, change, refresh and delete segments; import segment CSVs.',
   'journeys:read': 'Read journeys, their versions, enrollments and progress.',
   'journeys:write': 'Create, edit, publish, pause, resume, archive and delete journeys; enroll customers through the API.',
+  'campaigns:read': 'Read campaigns, their runs, deliveries, results and progress; estimate audiences and preview messages.',
+  'campaigns:write': 'Create, edit, schedule, start, pause, resume and cancel campaigns.',
 } as const;
 
 export type Scope = keyof typeof SCOPES;

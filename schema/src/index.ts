@@ -21,6 +21,11 @@ import './journey-enroll.ts';
 import './journey-subscription.ts';
 import './journey-simulate.ts';
 import './channel.ts';
+import './segment-repurchase.ts';
+import './campaign.ts';
+import './campaign-audience.ts';
+import './campaign-mutations.ts';
+import './campaign-subscription.ts';
 
 export const schema = describeConnections(builder.toSchema({ sortSchema: true }));
 

@@ -17,10 +17,16 @@ export interface JourneyProgressMessage {
   journeyId: string;
 }
 
+/** A campaign's deliveries moved on (sent, failed, a run started or finished); subscribers re-read its counts (coalesced). */
+export interface CampaignProgressMessage {
+  campaignId: string;
+}
+
 export type CourtyardTopics = {
   customerUpdated: [workspaceId: string, message: CustomerUpdatedMessage];
   segmentChanged: [workspaceId: string, message: SegmentChangedMessage];
   journeyProgress: [workspaceId: string, message: JourneyProgressMessage];
+  campaignProgress: [workspaceId: string, message: CampaignProgressMessage];
   /** A revoked API key, so every API node drops it from its cache at once. */
   apiKeyRevoked: [apiKeyId: string];
   /** Something in this workspace changed on some node: cached query results of it are stale. */

@@ -45,6 +45,7 @@ export const SegmentRef = builder.prismaNode('Segment', {
     }),
     size: t.relationCount('members', { description: 'How many customers are members now.' }),
     lastRefreshedAt: t.expose('lastRefreshedAt', { type: 'DateTime', nullable: true, description: 'When membership was last fully recomputed.' }),
+    archivedAt: t.expose('archivedAt', { type: 'DateTime', nullable: true, description: 'When the segment was archived (no longer offered as a campaign audience); null while in use.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the segment was created.' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the segment last changed.' }),
     members: t.prismaConnection({
@@ -155,6 +156,7 @@ builder.queryFields((t) => ({
     args: {
       search: t.arg.string({ description: 'Only segments whose name contains this text.' }),
       type: t.arg({ type: SegmentTypeEnum, description: 'Only dynamic or only static segments.' }),
+      archived: t.arg.boolean({ description: 'true: only archived segments; false: only those in use; default both.' }),
     },
     totalCount: (_c, args, ctx) => ctx.prisma.segment.count({ where: segmentsWhere(ctx.workspaceId(), args) }),
     resolve: (query, _root, args, ctx) =>
@@ -197,9 +199,10 @@ builder.queryFields((t) => ({
   }),
 }));
 
-function segmentsWhere(workspaceId: string, args: { search?: string | null; type?: 'dynamic' | 'static' | null }): Prisma.SegmentWhereInput {
+function segmentsWhere(workspaceId: string, args: { search?: string | null; type?: 'dynamic' | 'static' | null; archived?: boolean | null }): Prisma.SegmentWhereInput {
   return {
     workspaceId,
+    ...(args.archived != null ? { archivedAt: args.archived ? { not: null } : null } : {}),
     ...(args.search ? { name: { contains: args.search, mode: 'insensitive' } } : {}),
     ...(args.type ? { type: args.type } : {}),
   };
@@ -228,7 +231,7 @@ const SegmentPatch = builder.inputType('SegmentPatch', {
 
 const MAX_STATIC_IDS = 10_000;
 
-async function findSegment(ctx: Context, globalId: string, path: string[]) {
+export async function findSegment(ctx: Context, globalId: string, path: string[]) {
   const id = decodeId(globalId, 'Segment', path);
   const segment = await ctx.prisma.segment.findFirst({ where: { id, workspaceId: ctx.workspaceId() } });
   if (!segment) throw new NotFoundError('segment', path.join('.'), globalId);
@@ -247,6 +250,35 @@ async function addStaticMembers(ctx: Context, workspaceId: string, segmentId: st
   );
   // Journeys that start on entering this segment hear about it like a dynamic segment's entries.
   announceMembershipChange(ctx.db, workspaceId, [{ segmentId, entered: added.map((r) => r.customerId), exited: [] }]);
+}
+
+/**
+ * Stores a new segment; a dynamic one is computed at once and its entries announced (journeys
+ * starting on them hear of it). A taken name is a ConflictError on `input.name`.
+ */
+export async function insertSegment(
+  ctx: Context,
+  data: { workspaceId: string; name: string; description: string | null; type: 'dynamic' | 'static'; definition: SegmentDefinition | null },
+) {
+  const { definition } = data;
+  let segment;
+  try {
+    segment = await ctx.prisma.segment.create({
+      data: {
+        workspaceId: data.workspaceId,
+        name: data.name,
+        description: data.description,
+        type: data.type,
+        definition: (definition ?? undefined) as Prisma.InputJsonValue | undefined,
+        dependsOn: definition ? dependenciesOf(definition) : [],
+      },
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new ConflictError(`A segment named "${data.name}" exists.`, 'input.name');
+    throw error;
+  }
+  if (definition) publishSegmentDeltas(ctx, data.workspaceId, [await refreshSegment(ctx.db, { ...segment, definition })]);
+  return segment;
 }
 
 const RefreshResultRef = builder.objectRef<{ segmentId: string; entered: number; exited: number }>('SegmentRefresh').implement({
@@ -286,25 +318,8 @@ builder.mutationFields((t) => ({
       if (customerIds.length > MAX_STATIC_IDS) throw new InputError({ path: ['input', 'customerIds'], message: `at most ${MAX_STATIC_IDS} ids; upload a CSV for more`, code: 'too_big' });
       await assertCustomersExist(ctx.prisma, workspaceId, customerIds, ['input', 'customerIds']);
       const source = input.snapshotOf ? await findSegment(ctx, String(input.snapshotOf), ['input', 'snapshotOf']) : null;
-      let segment;
-      try {
-        segment = await ctx.prisma.segment.create({
-          data: {
-            workspaceId,
-            name,
-            description,
-            type: input.type,
-            definition: (definition ?? undefined) as Prisma.InputJsonValue | undefined,
-            dependsOn: definition ? dependenciesOf(definition) : [],
-          },
-        });
-      } catch (error) {
-        if (isUniqueViolation(error)) throw new ConflictError(`A segment named "${name}" exists.`, 'input.name');
-        throw error;
-      }
-      if (definition) {
-        publishSegmentDeltas(ctx, workspaceId, [await refreshSegment(ctx.db, { ...segment, definition })]);
-      } else if (source) {
+      const segment = await insertSegment(ctx, { workspaceId, name, description, type: input.type, definition });
+      if (source) {
         const members = await ctx.db.query<{ customerId: string }>(`SELECT "customerId" FROM "SegmentMember" WHERE "segmentId" = $1::uuid`, [source.id]);
         await addStaticMembers(ctx, workspaceId, segment.id, members.map((m) => m.customerId));
       } else if (customerIds.length) {
@@ -373,5 +388,26 @@ builder.mutationFields((t) => ({
       return { segmentId: segment.id, entered: delta.entered.length, exited: delta.exited.length };
     },
   }),
+  archiveSegment: t.prismaField({
+    type: 'Segment',
+    description: 'Archives a segment: it keeps its members and history, but campaigns can no longer start on it (a scheduled one is refused with the segment named).',
+    authScopes: { 'segments:write': true },
+    args: { id: t.arg.id({ required: true, description: 'The segment.' }) },
+    errors: { types: [InputError, NotFoundError], union: resultUnion('archiving a segment') },
+    resolve: async (query, _root, args, ctx) => {
+      const segment = await findSegment(ctx, String(args.id), ['id']);
+      return ctx.prisma.segment.update({ ...query, where: { id: segment.id }, data: { archivedAt: segment.archivedAt ?? new Date() } });
+    },
+  }),
+  restoreSegment: t.prismaField({
+    type: 'Segment',
+    description: 'Brings an archived segment back into use.',
+    authScopes: { 'segments:write': true },
+    args: { id: t.arg.id({ required: true, description: 'The segment.' }) },
+    errors: { types: [InputError, NotFoundError], union: resultUnion('restoring a segment') },
+    resolve: async (query, _root, args, ctx) => {
+      const segment = await findSegment(ctx, String(args.id), ['id']);
+      return ctx.prisma.segment.update({ ...query, where: { id: segment.id }, data: { archivedAt: null } });
+    },
+  }),
 }));
-

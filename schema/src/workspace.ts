@@ -1,7 +1,8 @@
 // The workspace, who is calling (viewer), its members and its API keys.
-import { ALL_SCOPES, SCOPES, type Prisma, type Scope } from '@courtyard/db';
+import { ALL_SCOPES, decodeRef, SCOPES, type Prisma, type Scope } from '@courtyard/db';
 import { z } from 'zod';
 import { builder } from './builder.ts';
+import type { Context } from './context.ts';
 import { InputError } from './errors.ts';
 import { resultUnion } from './error-types.ts';
 import { parse, zText } from './validation.ts';
@@ -58,6 +59,12 @@ export const WorkspaceRef = builder.prismaNode('Workspace', {
       nullable: true,
       description: 'Hours in which marketing messages wait (workspace time zone); null: none. A journey may set its own.',
       resolve: (w) => (w.quietHoursStart && w.quietHoursEnd ? { start: w.quietHoursStart, end: w.quietHoursEnd } : null),
+    }),
+    campaignExcludedTags: t.prismaField({
+      type: ['Tag'],
+      description: 'Risk-control tags whose customers no campaign reaches (besides the blacklisted and those without marketing consent).',
+      resolve: (query, w, _a, ctx) =>
+        w.campaignExcludedTagIds.length ? ctx.prisma.tag.findMany({ ...query, where: { workspaceId: w.id, id: { in: w.campaignExcludedTagIds } }, orderBy: { name: 'asc' } }) : [],
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the workspace was created.' }),
     members: t.relatedConnection('memberships', {
@@ -189,6 +196,7 @@ const WorkspaceSettingsInput = builder.inputType('WorkspaceSettingsInput', {
     frequencyCapPerDay: t.int({ description: 'At most this many marketing messages per customer per day (1–100); null removes the cap.' }),
     frequencyCapMode: t.field({ type: FrequencyCapModeEnum, description: 'What a message over the cap does.' }),
     quietHours: t.field({ type: QuietHoursInput, description: 'Hours in which marketing messages wait; null removes them.' }),
+    campaignExcludedTagIds: t.idList({ description: 'Risk-control tags (IDs) whose customers no campaign reaches; replaces the list, [] or null clears it.' }),
   }),
 });
 
@@ -215,10 +223,21 @@ function present<T extends Record<string, unknown>>(input: T): Partial<T> {
   return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+/** Tag IDs (global or uuid) of this workspace as uuids; each unknown one is a field error. */
+async function checkTagIds(ctx: Context, workspaceId: string, ids: readonly (string | number)[]): Promise<string[]> {
+  const uuids = ids.map((id) => decodeRef('Tag', String(id)));
+  const found = new Set((await ctx.prisma.tag.findMany({ where: { workspaceId, id: { in: uuids.filter((u): u is string => !!u) } }, select: { id: true } })).map((t) => t.id));
+  const issues = uuids.flatMap((u, i) =>
+    u && found.has(u) ? [] : [{ path: ['input', 'campaignExcludedTagIds', String(i)], message: `no tag ${String(ids[i])} in this workspace`, code: 'not_found' }],
+  );
+  if (issues.length) throw new InputError(issues);
+  return [...new Set(uuids as string[])];
+}
+
 builder.mutationFields((t) => ({
   updateWorkspace: t.prismaField({
     type: 'Workspace',
-    description: 'Changes the workspace settings: name, time zone, and the messaging rules every journey follows (frequency cap, quiet hours).',
+    description: 'Changes the workspace settings: name, time zone, and the messaging rules every journey and campaign follows (frequency cap, quiet hours, campaign-excluded tags).',
     authScopes: { 'workspace:write': true },
     args: { input: t.arg({ type: WorkspaceSettingsInput, required: true, description: 'The changes.' }) },
     errors: { types: [InputError], union: resultUnion('updating the workspace settings') },
@@ -234,6 +253,7 @@ builder.mutationFields((t) => ({
         data.quietHoursStart = input.quietHours?.start ?? null;
         data.quietHoursEnd = input.quietHours?.end ?? null;
       }
+      if (args.input.campaignExcludedTagIds !== undefined) data.campaignExcludedTagIds = await checkTagIds(ctx, workspaceId, args.input.campaignExcludedTagIds ?? []);
       const workspace = await ctx.prisma.workspace.update({ ...query, where: { id: workspaceId }, data });
       // This node's engine reads the new rules at once; other nodes within their few seconds of cache.
       ctx.runtime.versions.forgetWorkspace(workspaceId);

@@ -65,6 +65,8 @@ describe('campaigns', () => {
 
     const run = await startRun(fx.db, campaignId, new Date());
     expect(run).toMatchObject({ number: 1, planned: 387 - estimate.holdout, heldOut: estimate.holdout });
+    // A one-off campaign sends once.
+    await expect(startRun(fx.db, campaignId, new Date(Date.now() + 1000))).rejects.toMatchObject({ code: 'INVALID_STATE' });
     // Starting the same occurrence again queues nothing twice.
     const rows = await deliveries(campaignId);
     expect(rows).toHaveLength(387);
@@ -133,7 +135,7 @@ describe('campaigns', () => {
     const issues = await checkCampaign(fx.db.query, ws.id, bad);
     const at = (path: string) => issues.filter((i) => i.path.join('.') === path).map((i) => i.message);
     expect(at('content.variants')).toEqual(['variant weights must add up to 100; they add up to 90']);
-    expect(at('content.variants.0.body')).toEqual([expect.stringContaining('{{coupon}} is not a known variable')]);
+    expect(at('content.variants.0.body')).toEqual([expect.stringContaining('{{customer.nmae}} is not a customer field'), expect.stringContaining('{{coupon}} is not a known variable')]);
     expect(at('windows.0')).toEqual([expect.stringContaining('allows no time')]);
     expect(at('audience.segmentIds.0')).toEqual([expect.stringContaining('is archived')]);
     expect(at('senderStaffIds.0')).toEqual([expect.stringContaining('has no sending limits')]);
@@ -230,8 +232,9 @@ describe('campaigns', () => {
     const log: string[] = [];
     expect(await runDueCampaigns(fx.db, new Date(), new Set([ws.id]), (m) => log.push(m))).toBe(0);
     expect(log[0]).toContain('the audience is empty');
-    const [c] = await fx.db.query<{ status: string; nextRunAt: Date }>(`SELECT status::text AS status, "nextRunAt" FROM "Campaign" WHERE id = $1`, [daily]);
+    const [c] = await fx.db.query<{ status: string; nextRunAt: Date; lastError: string }>(`SELECT status::text AS status, "nextRunAt", "lastError" FROM "Campaign" WHERE id = $1`, [daily]);
     expect(c!.status).toBe('scheduled');
+    expect(c!.lastError).toContain('the audience is empty');
     expect(new Date(c!.nextRunAt).getTime()).toBeGreaterThan(Date.now());
     // A campaign snapshotted before the first sends reaches the cap at dispatch: delayed, not sent.
     await fx.db.query(`UPDATE "Delivery" SET "sentAt" = NULL, status = 'skipped' WHERE "campaignId" = $1`, [first]);

@@ -61,7 +61,20 @@ export interface CampaignIssue {
   message: string;
 }
 
-const ROOTS = ['customer.', 'links.'];
+/** What `{{customer.…}}` may name: the fields templates see, and any custom attribute. */
+const CUSTOMER_FIELDS = new Set([
+  'id', 'name', 'phone', 'email', 'gender', 'birthday', 'city', 'sourceChannel', 'lifecycleStage', 'wecomExternalId', 'unionId',
+  'orderCount', 'totalSpent', 'lastOrderAt', 'createdAt',
+]);
+
+function unknownVariable(name: string, links: Record<string, string>): string | null {
+  if (name.startsWith('customer.attributes.')) return null;
+  if (name.startsWith('customer.')) {
+    return CUSTOMER_FIELDS.has(name.slice('customer.'.length)) ? null : `{{${name}}} is not a customer field; use one of ${[...CUSTOMER_FIELDS].map((f) => `customer.${f}`).join(', ')} or customer.attributes.<key>`;
+  }
+  if (name.startsWith('links.')) return name.slice('links.'.length) in links ? null : `{{${name}}} uses a link that is not set under content.links`;
+  return `{{${name}}} is not a known variable; use customer.* (name, phone, city, attributes.<key>, …) or links.*`;
+}
 
 /** Checks that need no database: weights, windows, templates. */
 export function checkDefinitionShape(definition: CampaignDefinition): CampaignIssue[] {
@@ -82,11 +95,8 @@ export function checkDefinitionShape(definition: CampaignDefinition): CampaignIs
         continue;
       }
       for (const name of templateVariables(template)) {
-        if (!ROOTS.some((root) => name.startsWith(root))) {
-          issues.push({ path: ['content', 'variants', i, field], message: `{{${name}}} is not a known variable; use customer.* (name, phone, city, attributes.<key>, …) or links.*` });
-        } else if (name.startsWith('links.') && !(name.slice('links.'.length) in definition.content.links)) {
-          issues.push({ path: ['content', 'variants', i, field], message: `{{${name}}} uses a link that is not set under content.links` });
-        }
+        const problem = unknownVariable(name, definition.content.links);
+        if (problem) issues.push({ path: ['content', 'variants', i, field], message: problem });
       }
     }
   });

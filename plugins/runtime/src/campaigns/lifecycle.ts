@@ -92,6 +92,10 @@ export async function startRun(db: Db, campaignId: string, occurrence: Date, now
     }
     const [seen] = await query<{ id: string }>(`SELECT id FROM "CampaignRun" WHERE "campaignId" = $1 AND occurrence = $2`, [campaignId, occurrence]);
     if (seen) return null;
+    if (campaign.kind === 'one_off') {
+      const [started] = await query<{ number: number }>(`SELECT number FROM "CampaignRun" WHERE "campaignId" = $1 LIMIT 1`, [campaignId]);
+      if (started) throw new CampaignError('INVALID_STATE', `the campaign has already started (it is ${campaign.status}); a one-off campaign sends once — copy it to send again`);
+    }
     const definition = parseDefinition(campaign.definition);
     const issues = await checkCampaign(query, campaign.workspaceId, definition);
     if (issues.length) throw new CampaignError('INVALID_CAMPAIGN', `the campaign cannot start: ${issues[0]!.message}`, issues);
@@ -109,7 +113,12 @@ export async function startRun(db: Db, campaignId: string, occurrence: Date, now
       ]);
     }
     await query(`UPDATE "CampaignRun" SET planned = $2, "heldOut" = $3 WHERE id = $1`, [run!.id, counts.planned, counts.heldOut]);
-    if (campaign.kind === 'one_off') await query(`UPDATE "Campaign" SET status = 'running', "nextRunAt" = NULL, "updatedAt" = now() WHERE id = $1`, [campaignId]);
+    await query(
+      `UPDATE "Campaign" SET status = CASE WHEN kind = 'one_off' THEN 'running'::"CampaignStatus" ELSE status END,
+              "nextRunAt" = CASE WHEN kind = 'one_off' THEN NULL ELSE "nextRunAt" END, "lastError" = NULL, "updatedAt" = now()
+        WHERE id = $1`,
+      [campaignId],
+    );
     return { id: run!.id, number: run!.number, ...counts };
   });
 }
@@ -129,8 +138,16 @@ export async function runDueCampaigns(db: Db, now: Date, workspaces: ReadonlySet
       if (await startRun(db, c.id, occurrence, now)) started++;
     } catch (error) {
       // A run that cannot start is reported and skipped; a recurring campaign tries the next occurrence.
-      log(`campaign ${c.id} (occurrence ${occurrence.toISOString()}): ${(error as Error).message}`);
-      if (c.kind === 'one_off') await db.query(`UPDATE "Campaign" SET status = 'draft', "nextRunAt" = NULL, "updatedAt" = now() WHERE id = $1 AND status = 'scheduled'`, [c.id]);
+      // The reason stays on the campaign (lastError) for the marketer to see.
+      const reason = `${occurrence.toISOString()}: ${(error as Error).message}`;
+      log(`campaign ${c.id} (occurrence ${reason}`);
+      await db.query(
+        `UPDATE "Campaign" SET "lastError" = $2, "updatedAt" = now(),
+                status = CASE WHEN kind = 'one_off' THEN 'draft'::"CampaignStatus" ELSE status END,
+                "nextRunAt" = CASE WHEN kind = 'one_off' THEN NULL ELSE "nextRunAt" END
+          WHERE id = $1 AND status = 'scheduled'`,
+        [c.id, reason],
+      );
     }
     if (c.kind === 'recurring' && c.cron) {
       const next = nextOccurrence(c.cron, c.timeZone, now);
