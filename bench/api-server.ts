@@ -26,7 +26,7 @@ export async function freePort(): Promise<number> {
 const CLOCK_TICKS = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on Linux
 
 /** utime + stime of a process, in ms; 0 when it is gone. */
-function processCpuMs(pid: number): number {
+export function processCpuMs(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -37,7 +37,7 @@ function processCpuMs(pid: number): number {
 }
 
 /** Busy CPU time of the whole machine (all processes, all cores), in ms. */
-function machineBusyMs(): number {
+export function machineBusyMs(): number {
   const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/);
   const [user, nice, system, idle, iowait, irq, softirq, steal] = fields.map(Number) as number[];
   void idle;

@@ -21,6 +21,10 @@ const BENCHES = {
     file: 'bench/journeys.ts',
     description: 'Journey runtime on PostgreSQL with 100k customers: steps/s through a 5-node journey vs one customer per batch, event-to-first-action latency at 1,000 events/s',
   },
+  campaigns: {
+    file: 'bench/campaigns.ts',
+    description: 'Campaign to 1M customers on PostgreSQL through the webhook channel (batch) to a local sink: audience snapshot time, deliveries/s vs one INSERT + one POST per customer, each customer exactly once',
+  },
 };
 
 function list(stream) {
