@@ -93,19 +93,27 @@ async function dispatchRun(deps: CampaignDispatchDeps, channels: ChannelPool, ru
   }
   if (!budgets.length) return 0;
 
-  // Claim: planned rows that are due, and rows whose sending lease expired (a worker died).
+  // Claim: planned rows that are due, and rows whose sending lease expired (a worker died). One
+  // branch per sender and state, each an ordered range of the (run, status, sender, next attempt)
+  // index, so a pass costs what it claims, not the size of the table.
+  const branches: string[] = [];
+  const params: unknown[] = [run.id, deps.leaseMs, now];
+  budgets.forEach((b) => {
+    const sender = b.sender ? `"senderStaffId" = $${params.push(b.sender)}::uuid` : `"senderStaffId" IS NULL`;
+    const limit = `$${params.push(b.budget)}::int`;
+    branches.push(
+      `SELECT id FROM (SELECT id FROM "Delivery" WHERE "campaignRunId" = $1 AND status = 'planned' AND ${sender} AND "nextAttemptAt" <= $3
+         ORDER BY "nextAttemptAt" LIMIT ${limit} FOR UPDATE SKIP LOCKED) p${branches.length}`,
+      `SELECT id FROM (SELECT id FROM "Delivery" WHERE "campaignRunId" = $1 AND status = 'sending' AND ${sender} AND "leaseUntil" < $3
+         LIMIT ${limit} FOR UPDATE SKIP LOCKED) s${branches.length}`,
+    );
+  });
   const claimed = await deps.db.query<Claimed>(
-    `WITH want AS (SELECT * FROM unnest($2::uuid[], $3::int[]) AS w(sender, n)),
-     due AS (
-       SELECT d.id FROM want, LATERAL (
-         SELECT id FROM "Delivery"
-          WHERE "campaignRunId" = $1 AND "senderStaffId" IS NOT DISTINCT FROM want.sender
-            AND ((status = 'planned' AND "nextAttemptAt" <= $5) OR (status = 'sending' AND "leaseUntil" < $5))
-          ORDER BY "nextAttemptAt" LIMIT want.n FOR UPDATE SKIP LOCKED) d)
-     UPDATE "Delivery" d SET status = 'sending', "leaseUntil" = $5::timestamptz + $4 * interval '1 millisecond', attempts = d.attempts + 1
+    `WITH due AS (${branches.join(' UNION ALL ')})
+     UPDATE "Delivery" d SET status = 'sending', "leaseUntil" = $3::timestamptz + $2 * interval '1 millisecond', attempts = d.attempts + 1
        FROM due WHERE d.id = due.id
      RETURNING d.id, d.key, d."customerId", d.variant, d."senderStaffId", d.attempts, d."leaseUntil", d.marketing`,
-    [run.id, budgets.map((b) => b.sender), budgets.map((b) => b.budget), deps.leaseMs, now],
+    params,
   );
   if (!claimed.length) {
     await finishIfDone(deps, run);
@@ -202,15 +210,27 @@ async function dispatchRun(deps: CampaignDispatchDeps, channels: ChannelPool, ru
   await deps.db.query(
     `UPDATE "Delivery" d SET status = o.status::"DeliveryStatus", error = o.error,
             "providerMessageId" = COALESCE(o.provider, d."providerMessageId"),
-            "sentAt" = CASE WHEN o.status = 'sent' THEN $2::timestamptz ELSE d."sentAt" END,
+            "sentAt" = CASE WHEN o.status = 'sent' THEN $9::timestamptz ELSE d."sentAt" END,
             body = COALESCE(o.body, d.body), subject = COALESCE(o.subject, d.subject),
             "nextAttemptAt" = COALESCE(o.next, d."nextAttemptAt"), "leaseUntil" = NULL
-       FROM jsonb_to_recordset($1::jsonb) AS o(id uuid, lease timestamptz, status text, error text, provider text, next timestamptz, body text, subject text)
+       FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[])
+            AS o(id, lease, status, error, provider, next, body, subject)
       WHERE d.id = o.id AND d.status = 'sending' AND d."leaseUntil" = o.lease`,
-    [JSON.stringify(outcomes), now],
+    [
+      outcomes.map((o) => o.id),
+      outcomes.map((o) => o.lease),
+      outcomes.map((o) => o.status),
+      outcomes.map((o) => o.error),
+      outcomes.map((o) => o.provider),
+      outcomes.map((o) => o.next),
+      outcomes.map((o) => o.body),
+      outcomes.map((o) => o.subject),
+      now,
+    ],
   );
   deps.onProgress?.(run.workspaceId, run.campaignId);
-  await finishIfDone(deps, run);
+  // A full claim means more is due: the run cannot be finished yet.
+  if (claimed.length < budgets.reduce((n, b) => n + b.budget, 0)) await finishIfDone(deps, run);
   return claimed.length;
 }
 
