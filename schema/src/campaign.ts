@@ -274,7 +274,12 @@ builder.prismaNode('Delivery', {
     repliedAt: t.expose('repliedAt', { type: 'DateTime', nullable: true, description: 'When the customer replied.' }),
     clickedAt: t.expose('clickedAt', { type: 'DateTime', nullable: true, description: 'When the customer clicked.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was planned or queued.' }),
-    run: t.relation('run', { nullable: true, description: 'The campaign run it belongs to; null for a journey message.' }),
+    run: t.prismaField({
+      type: 'CampaignRun',
+      nullable: true,
+      description: 'The campaign run it belongs to; null for a journey message.',
+      resolve: (query, d, _a, ctx) => (d.campaignRunId ? ctx.prisma.campaignRun.findFirst({ ...query, where: { id: d.campaignRunId, workspaceId: d.workspaceId } }) : null),
+    }),
     campaign: t.prismaField({
       type: 'Campaign',
       nullable: true,

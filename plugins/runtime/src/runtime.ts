@@ -316,7 +316,8 @@ export class JourneyRuntime {
     });
     for (let i = 0; i < this.options.concurrency; i++) this.loops.push(this.loop(() => this.step(), 'step'));
     this.loops.push(this.loop(() => this.dispatch(), 'outbox'));
-    this.loops.push(this.loop(() => this.campaigns(), 'campaigns'));
+    // Campaign passes run side by side like step passes: each claims its own rows (SKIP LOCKED).
+    for (let i = 0; i < this.options.concurrency; i++) this.loops.push(this.loop(() => this.campaigns(), 'campaigns'));
     this.timers.push(setInterval(() => void this.wakeDue(60_000).catch(() => undefined), 30_000));
   }
 

@@ -3,7 +3,7 @@
 // sends them through the channel in batches and records the outcome. A claim is a lease: a worker
 // killed mid-batch leaves `sending` rows whose lease expires; the next pass sends them again with
 // the same idempotency key (the delivery key), which the receiver uses to drop the repeat.
-import type { Db } from '@courtyard/db';
+import { isUuid, type Db } from '@courtyard/db';
 import { renderTemplate, type JourneyCustomer } from '@courtyard/plugin-sdk';
 import type { ChannelSendResult, OutboundMessage } from '../channels/types.ts';
 import { dayStart, nextDayStart, quietUntil } from '../engine/clock.ts';
@@ -108,11 +108,20 @@ async function dispatchRun(deps: CampaignDispatchDeps, channels: ChannelPool, ru
          LIMIT ${limit} FOR UPDATE SKIP LOCKED) s${branches.length}`,
     );
   });
-  const claimed = await deps.db.query<Claimed>(
+  // The customers come back with the claim, as templates see them (tags and first order are not
+  // loaded: templates do not use them).
+  params.push(run.workspaceId);
+  const claimed = await deps.db.query<Claimed & { customer: CustomerRow | null }>(
     `WITH due AS (${branches.join(' UNION ALL ')})
      UPDATE "Delivery" d SET status = 'sending', "leaseUntil" = $3::timestamptz + $2 * interval '1 millisecond', attempts = d.attempts + 1
        FROM due WHERE d.id = due.id
-     RETURNING d.id, d.key, d."customerId", d.variant, d."senderStaffId", d.attempts, d."leaseUntil", d.marketing`,
+     RETURNING d.id, d.key, d."customerId", d.variant, d."senderStaffId", d.attempts, d."leaseUntil", d.marketing,
+       (SELECT json_build_object('id', c.id, 'name', c.name, 'phone', c.phone, 'email', c.email, 'gender', c.gender, 'birthday', to_char(c.birthday, 'YYYY-MM-DD'),
+                 'city', c.city, 'sourceChannel', c."sourceChannel", 'lifecycleStage', c."lifecycleStage", 'wecomExternalId', c."wecomExternalId",
+                 'unionId', c."unionId", 'attributes', c.attributes, 'marketingConsent', c."marketingConsent", 'blacklisted', c.blacklisted,
+                 'ownerStaffId', c."ownerStaffId", 'orderCount', c."orderCount", 'totalSpentCents', c."totalSpentCents"::float8,
+                 'lastOrderAt', c."lastOrderAt", 'createdAt', c."createdAt")
+          FROM "Customer" c WHERE c.id = d."customerId" AND c."workspaceId" = $${params.length}) AS customer`,
     params,
   );
   if (!claimed.length) {
@@ -120,7 +129,7 @@ async function dispatchRun(deps: CampaignDispatchDeps, channels: ChannelPool, ru
     return 0;
   }
 
-  const customers = await loadCampaignCustomers(deps.db, run.workspaceId, claimed.map((c) => c.customerId));
+  const customers = new Map(claimed.filter((c) => c.customer).map((c) => [c.customerId, toJourneyCustomer(c.customer!)]));
   const sentToday = run.frequencyCapPerDay == null ? new Map<string, number>() : await marketingSentToday(deps.db, claimed.map((c) => c.customerId), dayStart(now, run.timeZone), run.id);
   const staff = await loadStaff(deps.db, run.workspaceId, definition.senderStaffIds);
   const channel = await loadChannel(deps.db, run.workspaceId, definition.content.channelId);
@@ -261,18 +270,11 @@ async function marketingSentToday(db: Db, customerIds: string[], since: Date, ru
   return new Map(rows.map((r) => [r.customerId, r.n]));
 }
 
-/** The customers as templates see them; tags and first order are not loaded (templates do not use them). */
-async function loadCampaignCustomers(db: Db, workspaceId: string, ids: string[]): Promise<Map<string, JourneyCustomer>> {
-  const rows = await db.query<JourneyCustomer & { createdAt: Date; lastOrderAt: Date | null }>(
-    `SELECT c.id, c.name, c.phone, c.email, c.gender::text AS gender, to_char(c.birthday, 'YYYY-MM-DD') AS birthday, c.city,
-            c."sourceChannel", c."lifecycleStage"::text AS "lifecycleStage", c."wecomExternalId", c."unionId", c.attributes,
-            c."marketingConsent", c.blacklisted, c."ownerStaffId", c."orderCount", c."totalSpentCents"::float8 AS "totalSpentCents",
-            c."lastOrderAt", c."createdAt"
-       FROM "Customer" c WHERE c.id = ANY($1::uuid[]) AND c."workspaceId" = $2`,
-    [ids, workspaceId],
-  );
-  const iso = (d: Date | string | null) => (d == null ? null : new Date(d).toISOString());
-  return new Map(rows.map((r) => [r.id, { ...r, tagIds: [], firstOrderAt: null, totalSpentCents: Number(r.totalSpentCents), lastOrderAt: iso(r.lastOrderAt), createdAt: iso(r.createdAt)! }]));
+type CustomerRow = Omit<JourneyCustomer, 'tagIds' | 'firstOrderAt'>;
+
+function toJourneyCustomer(row: CustomerRow): JourneyCustomer {
+  const iso = (d: string | null) => (d == null ? null : new Date(d).toISOString());
+  return { ...row, tagIds: [], firstOrderAt: null, totalSpentCents: Number(row.totalSpentCents), lastOrderAt: iso(row.lastOrderAt), createdAt: iso(row.createdAt)! };
 }
 
 async function loadStaff(db: Db, workspaceId: string, ids: string[]) {
@@ -285,8 +287,9 @@ async function loadStaff(db: Db, workspaceId: string, ids: string[]) {
 }
 
 async function loadChannel(db: Db, workspaceId: string, id: string) {
+  if (!isUuid(id)) return null;
   const [row] = await db.query<{ id: string; name: string; type: string; config: unknown; enabled: boolean; updatedAt: Date }>(
-    `SELECT id, name, type, config, enabled, "updatedAt" FROM "Channel" WHERE id::text = $1 AND "workspaceId" = $2`,
+    `SELECT id, name, type, config, enabled, "updatedAt" FROM "Channel" WHERE id = $1::uuid AND "workspaceId" = $2`,
     [id, workspaceId],
   );
   return row ?? null;
