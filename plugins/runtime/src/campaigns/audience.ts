@@ -104,48 +104,64 @@ export async function snapshotAudience(
   definition: CampaignDefinition,
   now = new Date(),
 ): Promise<{ planned: number; heldOut: number }> {
-  // Variant by cumulative weight over the customer's bucket (0–99).
+  // Built for this definition: filters that exclude nobody (no exclusion segments, no risk tags,
+  // no cap) and choices with one answer (one variant, no holdout, no senders) are left out, so
+  // PostgreSQL does per customer only what the campaign asks for.
+  const params: unknown[] = [];
+  const p = (value: unknown, type: string) => `$${params.push(value)}::${type}`;
+  const workspace = p(settings.workspaceId, 'uuid');
+  const campaign = p(run.campaignId, 'text');
+  const runId = p(run.id, 'text');
+  const holdout = Math.round(definition.audience.holdoutPercent * 100);
+  const status = holdout > 0
+    ? `CASE WHEN ${bucket(`'holdout:' || ${campaign} || ':'`)} < ${p(holdout, 'int')} THEN 'held_out'::"DeliveryStatus" ELSE 'planned'::"DeliveryStatus" END`
+    : `'planned'::"DeliveryStatus"`;
+  const variants = definition.content.variants;
   let cumulative = 0;
-  const cases = definition.content.variants
-    .map((v, i) => {
-      cumulative += v.weight;
-      return `WHEN ${bucket(`'variant:' || $8::text || ':'`)} % 100 < ${cumulative} THEN ($11::text[])[${i + 1}]`;
-    })
-    .join(' ');
-  const variantKeys = definition.content.variants.map((v) => v.key);
+  const variant = variants.length === 1
+    ? p(variants[0]!.key, 'text')
+    : `CASE ${variants
+        .map((v) => {
+          cumulative += v.weight;
+          return `WHEN ${bucket(`'variant:' || ${campaign} || ':'`)} % 100 < ${cumulative} THEN ${p(v.key, 'text')}`;
+        })
+        .join(' ')} END`;
   const senders = definition.senderStaffIds;
+  let sender = 'NULL::uuid';
+  if (senders.length) {
+    const list = p(senders, 'uuid[]');
+    sender = `CASE WHEN c."ownerStaffId" = ANY(${list}) THEN c."ownerStaffId" ELSE (${list})[1 + abs(hashtext('sender:' || c.id::text)) % ${senders.length}] END`;
+  }
+  const marketing = definition.content.marketing;
+  const filters = [
+    `c."workspaceId" = ${workspace}`,
+    `c.id IN (SELECT m."customerId" FROM "SegmentMember" m WHERE m."segmentId" = ANY(${p(definition.audience.segmentIds, 'uuid[]')}) AND m."workspaceId" = ${workspace})`,
+    'NOT c.blacklisted',
+  ];
+  if (definition.audience.excludeSegmentIds.length) {
+    filters.push(`NOT EXISTS (SELECT 1 FROM "SegmentMember" x WHERE x."segmentId" = ANY(${p(definition.audience.excludeSegmentIds, 'uuid[]')}) AND x."customerId" = c.id)`);
+  }
+  if (marketing) filters.push('c."marketingConsent"');
+  if (settings.campaignExcludedTagIds.length) {
+    filters.push(`NOT EXISTS (SELECT 1 FROM "CustomerTag" t WHERE t."customerId" = c.id AND t."tagId" = ANY(${p(settings.campaignExcludedTagIds, 'uuid[]')}))`);
+  }
+  if (marketing && settings.frequencyCapPerDay != null) {
+    filters.push(
+      `(SELECT count(*) FROM "Delivery" d WHERE d."customerId" = c.id AND d.marketing AND d."sentAt" >= ${p(dayStart(now, settings.timeZone), 'timestamptz')}) < ${p(settings.frequencyCapPerDay, 'int')}`,
+    );
+  }
+  // The key names the run, created in this transaction: no earlier row can hold it.
   const rows = await query<{ status: string; n: number }>(
     `WITH ins AS (
        INSERT INTO "Delivery" ("workspaceId", key, "customerId", channel, body, marketing, status, "campaignId", "campaignRunId", variant, "senderStaffId")
-       SELECT $1::uuid, 'campaign:' || $9::text || ':' || c.id::text, c.id, $10::text, '', $4::boolean,
-              CASE WHEN ${bucket(`'holdout:' || $8::text || ':'`)} < $7::int THEN 'held_out'::"DeliveryStatus" ELSE 'planned'::"DeliveryStatus" END,
-              $8::uuid, $9::uuid, CASE ${cases} ELSE ($11::text[])[1] END,
-              CASE WHEN cardinality($12::uuid[]) = 0 THEN NULL
-                   WHEN c."ownerStaffId" = ANY($12::uuid[]) THEN c."ownerStaffId"
-                   ELSE ($12::uuid[])[1 + abs(hashtext('sender:' || c.id::text)) % cardinality($12::uuid[])] END
+       SELECT ${workspace}, 'campaign:' || ${runId} || ':' || c.id::text, c.id, ${p(definition.content.channelId, 'text')}, '', ${p(marketing, 'boolean')},
+              ${status}, ${campaign}::uuid, ${runId}::uuid, ${variant}, ${sender}
          FROM "Customer" c
-        WHERE c."workspaceId" = $1::uuid
-          AND c.id IN (SELECT m."customerId" FROM "SegmentMember" m WHERE m."segmentId" = ANY($2::uuid[]) AND m."workspaceId" = $1::uuid)
-          AND NOT EXISTS (SELECT 1 FROM "SegmentMember" x WHERE x."segmentId" = ANY($3::uuid[]) AND x."customerId" = c.id)
-          AND NOT c.blacklisted
-          AND (NOT $4::boolean OR c."marketingConsent")
-          AND NOT EXISTS (SELECT 1 FROM "CustomerTag" t WHERE t."customerId" = c.id AND t."tagId" = ANY($5::uuid[]))
-          AND ($6::int IS NULL OR NOT $4::boolean OR
-               (SELECT count(*) FROM "Delivery" d WHERE d."customerId" = c.id AND d.marketing AND d."sentAt" >= $13) < $6::int)
-       ON CONFLICT ("workspaceId", key) DO NOTHING
+        WHERE ${filters.join('\n          AND ')}
        RETURNING status
      )
      SELECT status::text AS status, count(*)::int AS n FROM ins GROUP BY status`,
-    [
-      ...filterParams(settings, definition),
-      Math.round(definition.audience.holdoutPercent * 100),
-      run.campaignId,
-      run.id,
-      definition.content.channelId,
-      variantKeys,
-      senders,
-      dayStart(now, settings.timeZone),
-    ],
+    params,
   );
   const count = (status: string) => rows.find((r) => r.status === status)?.n ?? 0;
   return { planned: count('planned'), heldOut: count('held_out') };

@@ -1,7 +1,7 @@
 // Campaign dispatch: one pass claims a run's planned deliveries that may go now — inside a send
 // window, outside quiet hours, within each sender's per-minute and per-day limits — renders them,
 // sends them through the channel in batches and records the outcome. A claim is a lease: a worker
-// killed mid-batch leaves `sending` rows whose lease expires; the next pass sends them again with
+// killed mid-batch leaves leased rows whose lease expires; the next pass sends them again with
 // the same idempotency key (the delivery key), which the receiver uses to drop the repeat.
 import { isUuid, type Db } from '@courtyard/db';
 import { renderTemplate, type JourneyCustomer } from '@courtyard/plugin-sdk';
@@ -93,19 +93,17 @@ async function dispatchRun(deps: CampaignDispatchDeps, channels: ChannelPool, ru
   }
   if (!budgets.length) return 0;
 
-  // Claim: planned rows that are due, and rows whose sending lease expired (a worker died). One
-  // branch per sender and state, each an ordered range of the (run, status, sender, next attempt)
-  // index, so a pass costs what it claims, not the size of the table.
+  // Claim: planned rows that are due and not leased (or whose lease expired: a worker died), one
+  // ordered range of the (run, status, sender, next attempt) index per sender. The claim writes
+  // only the lease and the attempt count, which no index holds, so PostgreSQL updates the rows in
+  // place (HOT) without touching an index; the outcome is the one write that does.
   const branches: string[] = [];
   const params: unknown[] = [run.id, deps.leaseMs, now];
   budgets.forEach((b) => {
     const sender = b.sender ? `"senderStaffId" = $${params.push(b.sender)}::uuid` : `"senderStaffId" IS NULL`;
-    const limit = `$${params.push(b.budget)}::int`;
     branches.push(
       `SELECT id FROM (SELECT id FROM "Delivery" WHERE "campaignRunId" = $1 AND status = 'planned' AND ${sender} AND "nextAttemptAt" <= $3
-         ORDER BY "nextAttemptAt" LIMIT ${limit} FOR UPDATE SKIP LOCKED) p${branches.length}`,
-      `SELECT id FROM (SELECT id FROM "Delivery" WHERE "campaignRunId" = $1 AND status = 'sending' AND ${sender} AND "leaseUntil" < $3
-         LIMIT ${limit} FOR UPDATE SKIP LOCKED) s${branches.length}`,
+         AND ("leaseUntil" IS NULL OR "leaseUntil" < $3) ORDER BY "nextAttemptAt" LIMIT $${params.push(b.budget)}::int FOR UPDATE SKIP LOCKED) b${branches.length}`,
     );
   });
   // The customers come back with the claim, as templates see them (tags and first order are not
@@ -113,7 +111,7 @@ async function dispatchRun(deps: CampaignDispatchDeps, channels: ChannelPool, ru
   params.push(run.workspaceId);
   const claimed = await deps.db.query<Claimed & { customer: CustomerRow | null }>(
     `WITH due AS (${branches.join(' UNION ALL ')})
-     UPDATE "Delivery" d SET status = 'sending', "leaseUntil" = $3::timestamptz + $2 * interval '1 millisecond', attempts = d.attempts + 1
+     UPDATE "Delivery" d SET "leaseUntil" = $3::timestamptz + $2 * interval '1 millisecond', attempts = d.attempts + 1
        FROM due WHERE d.id = due.id
      RETURNING d.id, d.key, d."customerId", d.variant, d."senderStaffId", d.attempts, d."leaseUntil", d.marketing,
        (SELECT json_build_object('id', c.id, 'name', c.name, 'phone', c.phone, 'email', c.email, 'gender', c.gender, 'birthday', to_char(c.birthday, 'YYYY-MM-DD'),
@@ -215,16 +213,19 @@ async function dispatchRun(deps: CampaignDispatchDeps, channels: ChannelPool, ru
   }
 
   // Only rows still under this pass's lease are written: a slow pass whose lease expired and
-  // whose rows another worker took over records nothing.
+  // whose rows another worker took over records nothing (the lease alone fences: a row taken over
+  // has another lease). No status condition here, so PostgreSQL goes by id whatever its statistics
+  // say; a row cancelled while this pass sent it is recorded as sent (it was), and a retry of a
+  // cancelled row stays cancelled.
   await deps.db.query(
-    `UPDATE "Delivery" d SET status = o.status::"DeliveryStatus", error = o.error,
+    `UPDATE "Delivery" d SET status = CASE WHEN o.status = 'planned' AND d.status = 'cancelled' THEN d.status ELSE o.status::"DeliveryStatus" END, error = o.error,
             "providerMessageId" = COALESCE(o.provider, d."providerMessageId"),
             "sentAt" = CASE WHEN o.status = 'sent' THEN $9::timestamptz ELSE d."sentAt" END,
             body = COALESCE(o.body, d.body), subject = COALESCE(o.subject, d.subject),
             "nextAttemptAt" = COALESCE(o.next, d."nextAttemptAt"), "leaseUntil" = NULL
        FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[])
             AS o(id, lease, status, error, provider, next, body, subject)
-      WHERE d.id = o.id AND d.status = 'sending' AND d."leaseUntil" = o.lease`,
+      WHERE d.id = o.id AND d."leaseUntil" = o.lease`,
     [
       outcomes.map((o) => o.id),
       outcomes.map((o) => o.lease),

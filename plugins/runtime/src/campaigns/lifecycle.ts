@@ -186,7 +186,8 @@ export async function changeCampaignState(db: Db, campaignId: string, action: Ca
     } else {
       status = 'cancelled';
       await query(`UPDATE "CampaignRun" SET status = 'cancelled', "finishedAt" = now() WHERE "campaignId" = $1 AND status IN ('running', 'paused')`, [campaignId]);
-      await query(`UPDATE "Delivery" SET status = 'cancelled', "leaseUntil" = NULL WHERE "campaignId" = $1 AND status = 'planned'`, [campaignId]);
+      // Rows a worker is sending right now keep their lease: the worker records them as sent.
+      await query(`UPDATE "Delivery" SET status = 'cancelled' WHERE "campaignId" = $1 AND status = 'planned'`, [campaignId]);
     }
     await query(`UPDATE "Campaign" SET status = $2::"CampaignStatus", "updatedAt" = now() WHERE id = $1`, [campaignId, status]);
     return status;
