@@ -96,14 +96,17 @@ async function dispatchRun(deps: CampaignDispatchDeps, channels: ChannelPool, ru
   // Claim: planned rows that are due and not leased (or whose lease expired: a worker died), one
   // ordered range of the (run, status, sender, next attempt) index per sender. The claim writes
   // only the lease and the attempt count, which no index holds, so PostgreSQL updates the rows in
-  // place (HOT) without touching an index; the outcome is the one write that does.
+  // place (HOT) without touching an index when the page has room; the outcome is the write that
+  // does. The ORDER BY names every index column: "senderStaffId" IS NULL is no equality to the
+  // planner, and ordering by the due time alone made it read and sort the run's whole range.
   const branches: string[] = [];
   const params: unknown[] = [run.id, deps.leaseMs, now];
   budgets.forEach((b) => {
     const sender = b.sender ? `"senderStaffId" = $${params.push(b.sender)}::uuid` : `"senderStaffId" IS NULL`;
     branches.push(
       `SELECT id FROM (SELECT id FROM "Delivery" WHERE "campaignRunId" = $1 AND status = 'planned' AND ${sender} AND "nextAttemptAt" <= $3
-         AND ("leaseUntil" IS NULL OR "leaseUntil" < $3) ORDER BY "nextAttemptAt" LIMIT $${params.push(b.budget)}::int FOR UPDATE SKIP LOCKED) b${branches.length}`,
+         AND ("leaseUntil" IS NULL OR "leaseUntil" < $3)
+         ORDER BY "campaignRunId", status, "senderStaffId", "nextAttemptAt" LIMIT $${params.push(b.budget)}::int FOR UPDATE SKIP LOCKED) b${branches.length}`,
     );
   });
   // The customers come back with the claim, as templates see them (tags and first order are not
