@@ -227,6 +227,94 @@ export async function loadDynamicSegments(db: Pick<Db, 'query'>, workspaceId: st
  */
 export async function recheckCustomers(db: Db, workspaceId: string, customerIds: string[], causes: SegmentChangeCause[]): Promise<MembershipDelta[]> {
   if (!customerIds.length) return [];
+  if (customerIds.length > COALESCE_MAX) return recheckNow(db, workspaceId, customerIds, causes);
+  return coalesced(db, workspaceId).add(customerIds, causes);
+}
+
+/** Changes of more customers than this are re-checked on their own (they are a batch already). */
+const COALESCE_MAX = 50;
+/** Re-checks of one workspace running at once in this process before later ones are gathered. */
+const COALESCE_RUNNING = 2;
+
+interface Waiter {
+  customers: string[];
+  resolve(deltas: MembershipDelta[]): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Re-checks of single changes (one event, one tag) arriving while others of the same workspace
+ * run are gathered into one: it re-checks the union of their customers for the union of their
+ * causes (re-checking a customer for more than its own change is still exact), and each caller
+ * gets the part of the deltas about its own customers. Nothing waits when nothing runs.
+ */
+class Coalescer {
+  private running = 0;
+  private next: { customers: Set<string>; causes: Set<SegmentChangeCause>; waiters: Waiter[] } | null = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly workspaceId: string,
+    private readonly done: () => void,
+  ) {}
+
+  add(customerIds: string[], causes: SegmentChangeCause[]): Promise<MembershipDelta[]> {
+    return new Promise((resolve, reject) => {
+      const waiter = { customers: customerIds, resolve, reject };
+      if (this.running < COALESCE_RUNNING) {
+        this.run(new Set(customerIds), new Set(causes), [waiter]);
+        return;
+      }
+      this.next ??= { customers: new Set(), causes: new Set(), waiters: [] };
+      for (const id of customerIds) this.next.customers.add(id);
+      for (const cause of causes) this.next.causes.add(cause);
+      this.next.waiters.push(waiter);
+    });
+  }
+
+  private run(customers: Set<string>, causes: Set<SegmentChangeCause>, waiters: Waiter[]) {
+    this.running++;
+    recheckNow(this.db, this.workspaceId, [...customers], [...causes])
+      .then(
+        (deltas) => {
+          for (const w of waiters) w.resolve(waiters.length === 1 ? deltas : deltasFor(deltas, w.customers));
+        },
+        (error: unknown) => {
+          for (const w of waiters) w.reject(error);
+        },
+      )
+      .finally(() => {
+        this.running--;
+        const next = this.next;
+        this.next = null;
+        if (next) this.run(next.customers, next.causes, next.waiters);
+        else if (this.running === 0) this.done();
+      });
+  }
+}
+
+function deltasFor(deltas: MembershipDelta[], customers: string[]): MembershipDelta[] {
+  const mine = new Set(customers);
+  return deltas
+    .map((d) => ({ segmentId: d.segmentId, entered: d.entered.filter((c) => mine.has(c)), exited: d.exited.filter((c) => mine.has(c)) }))
+    .filter((d) => d.entered.length || d.exited.length);
+}
+
+const coalescers = new WeakMap<Db, Map<string, Coalescer>>();
+
+function coalesced(db: Db, workspaceId: string): Coalescer {
+  let byWorkspace = coalescers.get(db);
+  if (!byWorkspace) coalescers.set(db, (byWorkspace = new Map()));
+  let coalescer = byWorkspace.get(workspaceId);
+  if (!coalescer) {
+    const map = byWorkspace;
+    coalescer = new Coalescer(db, workspaceId, () => map.delete(workspaceId));
+    byWorkspace.set(workspaceId, coalescer);
+  }
+  return coalescer;
+}
+
+async function recheckNow(db: Db, workspaceId: string, customerIds: string[], causes: SegmentChangeCause[]): Promise<MembershipDelta[]> {
   const segments = await loadDynamicSegments(db, workspaceId);
   const cause = new Set<string>(causes);
   const candidates = dependencyOrder(segments).filter(
