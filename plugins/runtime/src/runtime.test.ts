@@ -254,8 +254,10 @@ describe('journey runtime', () => {
     try {
       await fx.runtime.enrollByApi(ws.id, journeyId, [c!], 'r');
       await expect.poll(async () => (await ws.enrollments(journeyId))[0]?.status, { timeout: 10_000 }).toBe('waiting');
-      const [job] = await fx.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'journey-wake' AND data->'items'->0->>0 = (SELECT id::text FROM "Enrollment" WHERE "journeyId" = $1)`, [journeyId]);
-      expect(job!.n).toBe(1);
+      // The wake-up job is queued right after the step that started the wait committed.
+      const jobs = async () =>
+        (await fx.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'journey-wake' AND data->'items'->0->>0 = (SELECT id::text FROM "Enrollment" WHERE "journeyId" = $1)`, [journeyId]))[0]!.n;
+      await expect.poll(jobs, { timeout: 5_000 }).toBe(1);
       // Bring the job and the wait forward instead of waiting a minute.
       await fx.db.query(`UPDATE pgboss.job SET start_after = now() WHERE name = 'journey-wake'`);
       await fx.db.query(`UPDATE "Enrollment" SET "readyAt" = now() WHERE "journeyId" = $1`, [journeyId]);
