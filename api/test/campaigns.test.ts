@@ -54,6 +54,8 @@ describe('a campaign from estimate to results', () => {
       run: { number: 1, status: 'running', planned: estimate.toSend, heldOut: estimate.holdout },
     });
     expect(await countOf(ws, id, 'queued')).toBe(estimate.toSend);
+    const runs = await ws.gql(`query ($c: ID) { campaignRuns(campaignId: $c) { totalCount edges { node { number planned } } } }`, { c: id });
+    expect(runs.data.campaignRuns).toEqual({ totalCount: 1, edges: [{ node: { number: 1, planned: estimate.toSend } }] });
     await app.runtime.drain();
 
     expect(await countOf(ws, id, 'sent')).toBe(estimate.toSend);

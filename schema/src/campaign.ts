@@ -312,6 +312,18 @@ builder.queryFields((t) => ({
     resolve: (query, _root, args, ctx) =>
       ctx.prisma.campaign.findFirst({ ...query, where: { id: decodeId(String(args.id), 'Campaign', ['id']), workspaceId: ctx.workspaceId() } }),
   }),
+  campaignRuns: t.prismaConnection({
+    type: 'CampaignRun',
+    cursor: 'id',
+    description: 'Runs (one per sending) of the workspace\'s campaigns, newest first; of one campaign with `campaignId`.',
+    authScopes: { 'campaigns:read': true },
+    args: {
+      campaignId: t.arg.id({ description: 'Only this campaign\'s runs.' }),
+    },
+    totalCount: (_c, args, ctx) => ctx.prisma.campaignRun.count({ where: campaignRunsWhere(ctx.workspaceId(), args.campaignId) }),
+    resolve: (query, _root, args, ctx) =>
+      ctx.prisma.campaignRun.findMany({ ...query, where: campaignRunsWhere(ctx.workspaceId(), args.campaignId), orderBy: [{ startedAt: 'desc' }, { id: 'desc' }] }),
+  }),
   deliveries: t.prismaConnection({
     type: 'Delivery',
     cursor: 'id',
@@ -329,6 +341,10 @@ builder.queryFields((t) => ({
       ctx.prisma.delivery.findMany({ ...query, where: deliveriesWhere(ctx.workspaceId(), args), orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
   }),
 }));
+
+function campaignRunsWhere(workspaceId: string, campaignId: string | number | null | undefined): Prisma.CampaignRunWhereInput {
+  return { workspaceId, ...(campaignId != null ? { campaignId: decodeId(String(campaignId), 'Campaign', ['campaignId']) } : {}) };
+}
 
 function campaignsWhere(workspaceId: string, args: { status?: Prisma.CampaignWhereInput['status'] | null; search?: string | null }): Prisma.CampaignWhereInput {
   return {
