@@ -4,7 +4,7 @@ import type { Db } from '../client.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { createTestDb } from '../testing.ts';
 import type { Condition, SegmentDefinition, SegmentNode } from './definition.ts';
-import { countSegment, dependenciesOf, onMembershipChange, recheckCustomers, recheckSegment, refreshSegment, type MembershipDelta, type StoredSegment } from './engine.ts';
+import { countSegment, dependenciesOf, recheckCustomers, recheckSegment, refreshSegment, type MembershipDelta, type StoredSegment } from './engine.ts';
 
 let db: Db;
 beforeAll(async () => {
@@ -214,32 +214,6 @@ describe('recheckCustomers', () => {
     expect(deltas.every((d) => w.names(d.entered).join() === 'Eve' && d.exited.length === 0)).toBe(true);
   });
 });
-
-describe('re-checks of single changes arriving together', () => {
-  it('are gathered into fewer statements, and each caller hears only about its own customers', async () => {
-    const names = Array.from({ length: 12 }, (_, i) => `c${i}`);
-    const w = await workspace(Object.fromEntries(names.map((n) => [n, i(n) % 2 ? 'Hangzhou' : 'Suzhou'])));
-    const segment = await createSegment(w.ws, 'VIP in Hangzhou', { op: 'and', conditions: [{ kind: 'tags', match: 'any', tagIds: [globalId('Tag', w.vip)] }, inCity('Hangzhou')] });
-    for (const n of names) await w.tag(n);
-    let batches = 0;
-    const stop = onMembershipChange((_db, ws) => {
-      if (ws === w.ws) batches++;
-    });
-    const results = await Promise.all(names.map((n) => recheckCustomers(db, w.ws, [w.id(n)], ['tags'])));
-    stop();
-    names.forEach((n, k) => {
-      const mine = i(n) % 2 ? [{ segmentId: segment.id, entered: [w.id(n)], exited: [] }] : [];
-      expect(results[k]).toEqual(mine);
-    });
-    expect(await membersOf(w, segment)).toEqual(names.filter((n) => i(n) % 2).sort());
-    // Two run at once; the other ten arrive while they run and go together.
-    expect(batches).toBeLessThan(names.length / 2);
-  });
-});
-
-function i(name: string) {
-  return Number(name.slice(1));
-}
 
 describe('dependenciesOf and countSegment', () => {
   it("lists what a definition depends on, and 'time' only for windows relative to now", () => {
