@@ -21,12 +21,12 @@ import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import type { Db } from '@courtyard/db';
 import autocannon from 'autocannon';
 import {
   BenchmarkError, int, mb, ms, parseNumber, pct, seconds, section, table, UsageError,
   openBenchmark,
+  parseOptionValues,
   runBenchmark,
 } from './common.ts';
 import { ApiServer, cpuSnapshot, cpuSplit, freePort, statusKb, type CpuSplit } from './api-server.ts';
@@ -80,12 +80,7 @@ const OPTION_SPEC = {
 } as const;
 
 function parseOptions() {
-  let values: ReturnType<typeof parseArgs<{ options: typeof OPTION_SPEC }>>['values'];
-  try {
-    values = parseArgs({ options: OPTION_SPEC }).values;
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const values = parseOptionValues(OPTION_SPEC);
   const num = parseNumber;
   return {
     help: values.help,

@@ -25,7 +25,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import type { Db, QueryFn } from '@courtyard/db';
 import { JourneyRuntime } from '../plugins/runtime/src/index.ts';
 import { CampaignDefinition, loadAudienceSettings, snapshotAudience, startRun, type CampaignDefinitionInput } from '../plugins/runtime/src/campaigns/index.ts';
@@ -34,9 +33,9 @@ import type { OutboundMessage } from '../plugins/runtime/src/channels/types.ts';
 import { renderTemplate } from '../plugins/sdk/src/index.ts';
 import { machineBusyMs, processCpuMs } from './api-server.ts';
 import {
-  BenchmarkError, int, ms, parseNumber, percentile, seconds, section, sleep, table, UsageError,
+  BenchmarkError, int, ms, parseNumber, percentile, seconds, section, sleep, table,
   openBenchmark,
-  runBenchmark,
+  runBenchmark, parseOptionValues
 } from './common.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -73,12 +72,7 @@ const OPTION_SPEC = {
 } as const;
 
 function parseOptions() {
-  let values: ReturnType<typeof parseArgs<{ options: typeof OPTION_SPEC }>>['values'];
-  try {
-    values = parseArgs({ options: OPTION_SPEC }).values;
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const values = parseOptionValues(OPTION_SPEC);
   return {
     help: values.help,
     customers: Math.floor(parseNumber('customers', values.customers, 100)),

@@ -1,5 +1,6 @@
 // Pieces shared by the benchmarks: formatting of figures and tables, the machine line, and the
 // benchmark database (drop, migrate, seed the demo workspace, generate N customers; or reuse it).
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import os from 'node:os';
 import { createDb, type Db } from '@courtyard/db';
 import { migrate } from '@courtyard/db/migrate';
@@ -206,4 +207,13 @@ export function runBenchmark(main: () => Promise<number>, options: RunOptions) {
       await options.cleanup().catch(() => undefined);
       process.exit(code);
     });
+}
+
+/** The values of the command line's options per `spec` (node:util parseArgs); a bad option is a UsageError. */
+export function parseOptionValues<const O extends NonNullable<ParseArgsConfig['options']>>(spec: O) {
+  try {
+    return parseArgs({ options: spec }).values;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }

@@ -17,7 +17,6 @@
 // when the benchmark itself is invalid (a customer not completed, a delivery not sent).
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { parseArgs } from 'node:util';
 import type { Db } from '@courtyard/db';
 import { JourneyRuntime } from '../plugins/runtime/src/index.ts';
 import { publishJourney } from '../plugins/runtime/src/journey/index.ts';
@@ -27,7 +26,7 @@ import { childWorkers, inProcessWorkers, type WorkerConfig, type Workers } from 
 import {
   BenchmarkError, int, mb, ms, parseNumber, percentile, seconds, section, sleep, table, UsageError,
   openBenchmark,
-  runBenchmark,
+  runBenchmark, parseOptionValues
 } from './common.ts';
 
 const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/courtyard_bench_journeys';
@@ -75,12 +74,7 @@ const OPTION_SPEC = {
 const PARTS = ['throughput', 'baseline', 'latency'] as const;
 
 function parseOptions() {
-  let values: ReturnType<typeof parseArgs<{ options: typeof OPTION_SPEC }>>['values'];
-  try {
-    values = parseArgs({ options: OPTION_SPEC }).values;
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const values = parseOptionValues(OPTION_SPEC);
   if (!['api', 'direct'].includes(values.ingest)) throw new UsageError(`--ingest takes api or direct; got "${values.ingest}"`);
   if (!['api', 'processes'].includes(values['latency-workers'])) throw new UsageError(`--latency-workers takes api or processes; got "${values['latency-workers']}"`);
   const only = values.only.split(',').map((p) => p.trim()).filter(Boolean);

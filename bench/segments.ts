@@ -17,16 +17,15 @@
 // when the benchmark itself is invalid.
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { parseArgs } from 'node:util';
 import type { Db } from '@courtyard/db';
 import {
   countSegment, dependenciesOf, recheckCustomers, refreshSegment, segmentQuery,
   type SegmentDefinition, type StoredSegment,
 } from '@courtyard/db/segments';
 import {
-  BenchmarkError, int, ms, parseNumber, percentile, seconds, section, table, UsageError,
+  BenchmarkError, int, ms, parseNumber, percentile, seconds, section, table,
   openBenchmark,
-  runBenchmark,
+  runBenchmark, parseOptionValues
 } from './common.ts';
 
 const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/courtyard_bench_segments';
@@ -62,12 +61,7 @@ const OPTION_SPEC = {
 } as const;
 
 function parseOptions() {
-  let values: ReturnType<typeof parseArgs<{ options: typeof OPTION_SPEC }>>['values'];
-  try {
-    values = parseArgs({ options: OPTION_SPEC }).values;
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const values = parseOptionValues(OPTION_SPEC);
   return {
     help: values.help,
     customers: Math.floor(parseNumber('customers', values.customers, 50)),

@@ -4,30 +4,15 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { createDb, type Db } from '@courtyard/db';
-import { migrate } from '@courtyard/db/migrate';
-import pg from 'pg';
+import type { Db } from '@courtyard/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishJourney } from './journey/lifecycle.ts';
 import { builtinRegistry } from './registry.ts';
-import { edge, node } from './testing.ts';
+import { edge, killTestDatabase, node } from './testing.ts';
 
 const CUSTOMERS = 1500;
 const KILL_AT = 60;
 
-async function postgres(): Promise<{ url: string; db: Db }> {
-  const url = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/courtyard_kill_test';
-  if (!process.env.TEST_DATABASE_URL) {
-    const admin = new pg.Client({ connectionString: url.replace(/\/[^/]+$/, '/postgres') });
-    await admin.connect();
-    const exists = await admin.query(`SELECT 1 FROM pg_database WHERE datname = 'courtyard_kill_test'`);
-    if (!exists.rowCount) await admin.query('CREATE DATABASE courtyard_kill_test');
-    await admin.end();
-  }
-  const db = await createDb({ databaseUrl: url, poolSize: 4 });
-  if (!process.env.TEST_DATABASE_URL) await migrate(db);
-  return { url, db };
-}
 
 let db: Db;
 let url: string;
@@ -47,7 +32,7 @@ function startWorker(workspaceId: string): ChildProcess {
 }
 
 beforeAll(async () => {
-  ({ db, url } = await postgres());
+  ({ db, url } = await killTestDatabase());
   receiver = createServer((req, res) => {
     const id = String(req.headers['webhook-id']);
     req.resume();

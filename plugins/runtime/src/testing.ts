@@ -1,4 +1,6 @@
-import type { Db } from '@courtyard/db';
+import { createDb, type Db } from '@courtyard/db';
+import { migrate } from '@courtyard/db/migrate';
+import pg from 'pg';
 import { createTestDb } from '@courtyard/db/testing';
 import { publishJourney } from './journey/lifecycle.ts';
 import type { JourneyDefinition, JourneySettings } from './journey/definition.ts';
@@ -90,4 +92,23 @@ export function node(id: string, name: string, config: Record<string, unknown> =
 
 export function edge(from: string, to: string, port = 'next') {
   return { from, port, to };
+}
+
+/**
+ * The PostgreSQL database of the tests that kill real worker processes (workers need a server):
+ * TEST_DATABASE_URL when set (CI), else `courtyard_kill_test` on the local server, created and
+ * migrated on first use.
+ */
+export async function killTestDatabase(): Promise<{ url: string; db: Db }> {
+  const url = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/courtyard_kill_test';
+  if (!process.env.TEST_DATABASE_URL) {
+    const admin = new pg.Client({ connectionString: url.replace(/\/[^/]+$/, '/postgres') });
+    await admin.connect();
+    const exists = await admin.query(`SELECT 1 FROM pg_database WHERE datname = 'courtyard_kill_test'`);
+    if (!exists.rowCount) await admin.query('CREATE DATABASE courtyard_kill_test');
+    await admin.end();
+  }
+  const db = await createDb({ databaseUrl: url, poolSize: 4 });
+  if (!process.env.TEST_DATABASE_URL) await migrate(db);
+  return { url, db };
 }

@@ -6,12 +6,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { createDb, type Db } from '@courtyard/db';
-import { migrate } from '@courtyard/db/migrate';
-import pg from 'pg';
+import type { Db } from '@courtyard/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CampaignDefinition } from './definition.ts';
 import { startRun } from './lifecycle.ts';
+import { killTestDatabase } from '../testing.ts';
 
 const CUSTOMERS = 2000;
 /** Deliveries a worker's campaign pass claims (COURTYARD_CAMPAIGN_BATCH). */
@@ -21,19 +20,6 @@ const KILL_AT_BATCH = 8;
 /** How long the receiver takes to answer a request. */
 const ANSWER_MS = 30;
 
-async function postgres(): Promise<{ url: string; db: Db }> {
-  const url = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/courtyard_kill_test';
-  if (!process.env.TEST_DATABASE_URL) {
-    const admin = new pg.Client({ connectionString: url.replace(/\/[^/]+$/, '/postgres') });
-    await admin.connect();
-    const exists = await admin.query(`SELECT 1 FROM pg_database WHERE datname = 'courtyard_kill_test'`);
-    if (!exists.rowCount) await admin.query('CREATE DATABASE courtyard_kill_test');
-    await admin.end();
-  }
-  const db = await createDb({ databaseUrl: url, poolSize: 4 });
-  if (!process.env.TEST_DATABASE_URL) await migrate(db);
-  return { url, db };
-}
 
 interface Received {
   key: string;
@@ -70,7 +56,7 @@ function startWorker(workspaceId: string): ChildProcess {
 }
 
 beforeAll(async () => {
-  ({ db, url } = await postgres());
+  ({ db, url } = await killTestDatabase());
   receiver = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
