@@ -21,6 +21,7 @@ import './journey-enroll.ts';
 import './journey-subscription.ts';
 import './journey-simulate.ts';
 import './channel.ts';
+import './staff.ts';
 import './segment-repurchase.ts';
 import './campaign.ts';
 import './campaign-audience.ts';

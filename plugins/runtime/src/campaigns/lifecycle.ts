@@ -47,7 +47,7 @@ export async function checkCampaign(query: QueryFn, workspaceId: string, definit
       if (!s) issues.push({ path: ['senderStaffIds', i], message: `staff ${id} does not exist in this workspace` });
       else if (!s.active) issues.push({ path: ['senderStaffIds', i], message: `staff "${s.name}" is deactivated` });
       else if (!(s.perMinuteLimit > 0) || !(s.perDayLimit > 0)) {
-        issues.push({ path: ['senderStaffIds', i], message: `staff "${s.name}" has no sending limits; set a per-minute and a per-day limit (updateStaff) first` });
+        issues.push({ path: ['senderStaffIds', i], message: `staff "${s.name}" has no sending limits; set its per-minute and per-day limits with updateStaff first` });
       }
     });
   }
