@@ -11,7 +11,7 @@
 //     (no senders, no windows, marketing false).
 //  3. Snapshot: startRun(db, campaignId, now), the audience INSERT … SELECT into Delivery rows.
 //  4. Dispatch: --loops concurrent loops in this process, each calling runtime.campaigns() of a
-//     JourneyRuntime with campaignBatch --batch, until no planned or sending delivery is left.
+//     JourneyRuntime with campaignBatch --batch, until no planned delivery is left.
 //     Deliveries/s = planned / time from the first pass to the last. Where the pass time goes
 //     (claim, customers, HTTP, outcomes, the rest in JavaScript) is measured around db.query and fetch.
 //  5. Check: the sink saw every planned key exactly once (distinct keys = planned, same set as the

@@ -131,3 +131,22 @@ describe('createRepurchaseSegment', () => {
     expect(made.data.createRepurchaseSegment.members.edges.map((e: any) => e.node.id)).toEqual([w.customers[0]]);
   });
 });
+
+describe('reading messages', () => {
+  it('a page of messages with their customer, run and campaign takes as many statements for 3 as for 30', async () => {
+    const ws = await app.workspace();
+    const w = await world(ws, 30);
+    const id = await created(ws, '读取', simple(w));
+    expect((await ws.gql(START, { id })).data.startCampaign.planned).toBe(30);
+    const PAGE = `query ($c: ID!, $first: Int) { deliveries(campaignId: $c, first: $first) { edges { node { status customer { name } run { number } campaign { name } } } } }`;
+    const count = async (first: number) => {
+      app.sql.length = 0;
+      const r = await ws.gql(PAGE, { c: id, first });
+      expect(r.errors).toBeUndefined();
+      expect(r.data.deliveries.edges).toHaveLength(first);
+      expect(r.data.deliveries.edges[0].node).toMatchObject({ status: 'queued', run: { number: 1 }, campaign: { name: '读取' } });
+      return app.sql.filter((q) => !/^(BEGIN|COMMIT)/i.test(q)).length;
+    };
+    expect(await count(30)).toBe(await count(3));
+  });
+});

@@ -1,6 +1,6 @@
 import { createPubSub, type CourtyardPubSub } from '@courtyard/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.ts';
+import { createApp, type App } from '../src/app.ts';
 import { createTestApp, type TestApp, type TestWorkspace } from '../src/testing.ts';
 import { dbId, edge, ENROLL, node, published, setup, tagsOf } from './journey-fixtures.ts';
 
@@ -14,6 +14,16 @@ afterAll(async () => {
 
 const NAMES = `{ customers(first: 10, orderBy: { field: CREATED_AT, direction: ASC }) { totalCount edges { node { name tags { name } } } } }`;
 const names = async (ws: TestWorkspace, token?: string) => (await ws.gql(NAMES, {}, token)).data.customers;
+/** A request to one app (API node) as the workspace's key, with extra headers. */
+async function ask(node: { yoga: App['yoga'] }, key: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<any> {
+  const response = await node.yoga.fetch('http://yoga/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return response.json();
+}
+const nameOn = async (node: { yoga: App['yoga'] }, key: string) => (await ask(node, key, NAMES)).data.customers.edges[0].node.name;
 const upsert = (ws: TestWorkspace, phone: string, name: string) =>
   ws.gql(`mutation ($c: [CustomerInput!]!) { upsertCustomers(customers: $c) { __typename } }`, { c: [{ phone, name }] });
 
@@ -70,31 +80,18 @@ describe('query result cache', () => {
     await app.db.prisma.customer.updateMany({ where: { workspaceId: ws.id }, data: { name: '林女士' } });
     expect((await names(ws)).edges[0].node.name).toBe('林小姐');
     // …but is by a request that asks for a fresh answer.
-    const response = await app.yoga.fetch('http://yoga/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${ws.key}`, 'cache-control': 'no-cache' },
-      body: JSON.stringify({ query: NAMES }),
-    });
-    expect(((await response.json()) as any).data.customers.edges[0].node.name).toBe('林女士');
+    expect((await ask(app, ws.key, NAMES, {}, { 'cache-control': 'no-cache' })).data.customers.edges[0].node.name).toBe('林女士');
   });
 
   it('a result is served no longer than the TTL', async () => {
     const short = createApp({ db: app.db, queryCache: { ttlMs: 150 }, logErrors: false });
     const ws = await app.workspace();
     await upsert(ws, '13900000051', '林小姐');
-    const ask = async () => {
-      const response = await short.yoga.fetch('http://yoga/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${ws.key}` },
-        body: JSON.stringify({ query: NAMES }),
-      });
-      return ((await response.json()) as any).data.customers.edges[0].node.name;
-    };
-    expect(await ask()).toBe('林小姐');
+    expect(await nameOn(short, ws.key)).toBe('林小姐');
     await app.db.prisma.customer.updateMany({ where: { workspaceId: ws.id }, data: { name: '林女士' } });
-    expect(await ask()).toBe('林小姐');
+    expect(await nameOn(short, ws.key)).toBe('林小姐');
     await new Promise((r) => setTimeout(r, 200));
-    expect(await ask()).toBe('林女士');
+    expect(await nameOn(short, ws.key)).toBe('林女士');
     short.close();
   });
 
@@ -102,17 +99,9 @@ describe('query result cache', () => {
     const off = createApp({ db: app.db, queryCache: { ttlMs: 0 }, logErrors: false });
     const ws = await app.workspace();
     await upsert(ws, '13900000061', '林小姐');
-    const ask = async () =>
-      ((await (
-        await off.yoga.fetch('http://yoga/graphql', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${ws.key}` },
-          body: JSON.stringify({ query: NAMES }),
-        })
-      ).json()) as any).data.customers.edges[0].node.name;
-    expect(await ask()).toBe('林小姐');
+    expect(await nameOn(off, ws.key)).toBe('林小姐');
     await app.db.prisma.customer.updateMany({ where: { workspaceId: ws.id }, data: { name: '林女士' } });
-    expect(await ask()).toBe('林女士');
+    expect(await nameOn(off, ws.key)).toBe('林女士');
     expect(off.queryCache.stats()).toMatchObject({ hits: 0, entries: 0 });
     off.close();
   });
@@ -151,18 +140,10 @@ describe('query result cache', () => {
     const nodeA = createApp({ db: app.db, pubsub, logErrors: false });
     const nodeB = createApp({ db: app.db, pubsub, logErrors: false });
     const ws = await app.workspace();
-    const ask = async (node: typeof nodeA, query: string, variables: Record<string, unknown> = {}) =>
-      (await (
-        await node.yoga.fetch('http://yoga/graphql', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${ws.key}` },
-          body: JSON.stringify({ query, variables }),
-        })
-      ).json()) as any;
-    expect((await ask(nodeA, NAMES)).data.customers.totalCount).toBe(0);
-    await ask(nodeB, `mutation ($c: [CustomerInput!]!) { upsertCustomers(customers: $c) { __typename } }`, { c: [{ phone: '13900000081', name: '林小姐' }] });
+    expect((await ask(nodeA, ws.key, NAMES)).data.customers.totalCount).toBe(0);
+    await ask(nodeB, ws.key, `mutation ($c: [CustomerInput!]!) { upsertCustomers(customers: $c) { __typename } }`, { c: [{ phone: '13900000081', name: '林小姐' }] });
     await new Promise((r) => setTimeout(r, 20));
-    expect((await ask(nodeA, NAMES)).data.customers.totalCount).toBe(1);
+    expect((await ask(nodeA, ws.key, NAMES)).data.customers.totalCount).toBe(1);
     nodeA.close();
     nodeB.close();
   });

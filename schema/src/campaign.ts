@@ -278,13 +278,14 @@ builder.prismaNode('Delivery', {
       type: 'CampaignRun',
       nullable: true,
       description: 'The campaign run it belongs to; null for a journey message.',
-      resolve: (query, d, _a, ctx) => (d.campaignRunId ? ctx.prisma.campaignRun.findFirst({ ...query, where: { id: d.campaignRunId, workspaceId: d.workspaceId } }) : null),
+      // findUnique: Prisma gathers those of one page into one statement.
+      resolve: (query, d, _a, ctx) => (d.campaignRunId ? ctx.prisma.campaignRun.findUnique({ ...query, where: { id: d.campaignRunId, workspaceId: d.workspaceId } }) : null),
     }),
     campaign: t.prismaField({
       type: 'Campaign',
       nullable: true,
       description: 'The campaign it belongs to; null for a journey message.',
-      resolve: (query, d, _a, ctx) => (d.campaignId ? ctx.prisma.campaign.findFirst({ ...query, where: { id: d.campaignId, workspaceId: d.workspaceId } }) : null),
+      resolve: (query, d, _a, ctx) => (d.campaignId ? ctx.prisma.campaign.findUnique({ ...query, where: { id: d.campaignId, workspaceId: d.workspaceId } }) : null),
     }),
   }),
 });

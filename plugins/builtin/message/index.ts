@@ -1,18 +1,5 @@
-import { checkTemplate, defineAction, FAILED, NEXT, renderTemplate, step, templateVariables, z, type BatchItem, type JsonObject } from '@courtyard/plugin-sdk';
+import { defineAction, FAILED, NEXT, renderTemplate, step, templateProblems, z, type BatchItem, type JsonObject } from '@courtyard/plugin-sdk';
 import { doc } from '../fields.ts';
-
-const ROOTS = ['customer.', 'trigger.', 'links.'];
-
-/** Why a template cannot be used with these links, or null. */
-function templateProblem(template: string, links: Record<string, string>): string | null {
-  const syntax = checkTemplate(template);
-  if (syntax) return `the template does not parse: ${syntax}`;
-  for (const name of templateVariables(template)) {
-    if (!ROOTS.some((root) => name.startsWith(root))) return `{{${name}}} is not a known variable; use customer.*, trigger.* or links.*`;
-    if (name.startsWith('links.') && !(name.slice('links.'.length) in links)) return `{{${name}}} uses a link that is not set under links`;
-  }
-  return null;
-}
 
 export const SendMessageConfig = z
   .object({
@@ -35,7 +22,7 @@ export const SendMessageConfig = z
   .superRefine((config, ctx) => {
     for (const field of ['body', 'subject'] as const) {
       const template = config[field];
-      const problem = template === undefined ? null : templateProblem(template, config.links);
+      const problem = template === undefined ? undefined : templateProblems(template, { links: config.links, linksPath: 'links', trigger: true })[0];
       if (problem) ctx.addIssue({ code: 'custom', path: [field], message: problem });
     }
   });

@@ -170,10 +170,14 @@ export class JourneyRuntime {
     return dispatchDeliveries({ db: this.db, leaseMs: this.options.leaseMs, claimLimit: 500, maxAttempts: 6, workspaces: this.options.workspaces ?? null, log: (m) => this.log(m) }, this.channels);
   }
 
-  /** One campaign pass: starts due scheduled runs, then dispatches every running run once. */
-  async campaigns(now = new Date()): Promise<number> {
+  /** Starts the runs of scheduled and recurring campaigns that are due (the minute tick does it). */
+  runDueCampaigns(now = new Date()): Promise<number> {
+    return runDueCampaigns(this.db, now, this.options.workspaces ?? null, (m) => this.log(m));
+  }
+
+  /** One campaign pass: dispatches every running run once. */
+  campaigns(now = new Date()): Promise<number> {
     const workspaces = this.options.workspaces ?? null;
-    await runDueCampaigns(this.db, now, workspaces, (m) => this.log(m));
     return dispatchCampaigns(
       {
         db: this.db,
@@ -195,6 +199,7 @@ export class JourneyRuntime {
       await this.wakeDue();
       const steps = await this.step();
       const sent = await this.dispatch();
+      await this.runDueCampaigns(now ?? new Date());
       const campaigns = await this.campaigns(now ?? new Date());
       if (steps === 0 && sent === 0 && campaigns === 0) return;
     }
@@ -313,6 +318,7 @@ export class JourneyRuntime {
     await this.boss.schedule(TICK_QUEUE, '* * * * *');
     await this.boss.work(TICK_QUEUE, async () => {
       await this.runScheduledTriggers();
+      await this.runDueCampaigns();
     });
     for (let i = 0; i < this.options.concurrency; i++) this.loops.push(this.loop(() => this.step(), 'step'));
     this.loops.push(this.loop(() => this.dispatch(), 'outbox'));

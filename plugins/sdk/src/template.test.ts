@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JourneyCustomer } from './context.ts';
-import { checkTemplate, renderTemplate, templateVariables } from './template.ts';
+import { checkTemplate, CUSTOMER_TEMPLATE_FIELDS, renderTemplate, templateProblems, templateVariables } from './template.ts';
 
 const customer: JourneyCustomer = {
   id: 'c1',
@@ -56,5 +56,25 @@ describe('message templates', () => {
     expect(checkTemplate('Hi {{customer.name')).toMatch(/Unclosed tag/);
     expect(checkTemplate('{{#customer.city}}x')).toMatch(/Unclosed section/);
     expect(checkTemplate('Hi {{customer.name}}')).toBeNull();
+  });
+});
+
+describe('templateProblems', () => {
+  const links = { coupon: 'https://shop.example.com/c/1' };
+  it('accepts every field it renders, custom attributes, set links and, where there is one, the trigger', () => {
+    const all = CUSTOMER_TEMPLATE_FIELDS.map((f) => `{{customer.${f}}}`).join(' ');
+    expect(templateProblems(`${all} {{customer.attributes.tier}} {{links.coupon}} {{trigger.event.type}}`, { links, linksPath: 'links', trigger: true })).toEqual([]);
+    // Every field it accepts renders to something other than the empty string for a full customer.
+    for (const f of ['name', 'phone', 'city', 'totalSpent']) expect(renderTemplate(`{{customer.${f}}}`, { customer })).not.toBe('');
+  });
+
+  it('names each misspelt field, unknown root, missing link and unparsable template', () => {
+    expect(templateProblems('{{customer.nmae}} {{coupon}} {{links.gift}} {{trigger.event.type}}', { links, linksPath: 'content.links', trigger: false })).toEqual([
+      expect.stringContaining('{{customer.nmae}} is not a customer field'),
+      '{{coupon}} is not a known variable; use customer.* or links.*',
+      '{{links.gift}} uses a link that is not set under content.links',
+      '{{trigger.event.type}} is not a known variable; use customer.* or links.*',
+    ]);
+    expect(templateProblems('{{#x}}', { links, linksPath: 'links', trigger: true })).toEqual([expect.stringContaining('the template does not parse')]);
   });
 });

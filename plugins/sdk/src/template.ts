@@ -47,6 +47,46 @@ export function renderTemplate(template: string, scope: TemplateScope): string {
   return Mustache.render(template, view, undefined, { escape: (v: unknown) => String(v) });
 }
 
+/** What `{{customer.…}}` may name (besides `customer.attributes.<key>`): the fields renderTemplate gives. */
+export const CUSTOMER_TEMPLATE_FIELDS: readonly string[] = [
+  'id', 'name', 'phone', 'email', 'gender', 'birthday', 'city', 'sourceChannel', 'lifecycleStage', 'wecomExternalId', 'unionId',
+  'orderCount', 'totalSpent', 'lastOrderAt', 'createdAt',
+];
+
+export interface TemplateCheckOptions {
+  /** Links the template may use as `{{links.<name>}}`. */
+  links: Record<string, string>;
+  /** Where those links are set, for the message (e.g. `links`, `content.links`). */
+  linksPath: string;
+  /** Whether `{{trigger.…}}` is available (journeys: the triggering event or call). */
+  trigger: boolean;
+}
+
+/**
+ * Everything that stops a template from rendering as meant, one message each: it does not parse,
+ * or it names a variable that does not exist (an unknown root, a misspelt customer field, a link
+ * that is not set). Empty when it is fine.
+ */
+export function templateProblems(template: string, options: TemplateCheckOptions): string[] {
+  const syntax = checkTemplate(template);
+  if (syntax) return [`the template does not parse: ${syntax}`];
+  const roots = options.trigger ? 'customer.*, trigger.* or links.*' : 'customer.* or links.*';
+  const problems: string[] = [];
+  for (const name of templateVariables(template)) {
+    if (name.startsWith('customer.attributes.') || (options.trigger && name.startsWith('trigger.'))) continue;
+    if (name.startsWith('customer.')) {
+      if (!CUSTOMER_TEMPLATE_FIELDS.includes(name.slice('customer.'.length))) {
+        problems.push(`{{${name}}} is not a customer field; use one of ${CUSTOMER_TEMPLATE_FIELDS.map((f) => `customer.${f}`).join(', ')} or customer.attributes.<key>`);
+      }
+    } else if (name.startsWith('links.')) {
+      if (!(name.slice('links.'.length) in options.links)) problems.push(`{{${name}}} uses a link that is not set under ${options.linksPath}`);
+    } else {
+      problems.push(`{{${name}}} is not a known variable; use ${roots}`);
+    }
+  }
+  return problems;
+}
+
 /** Why the template does not parse (unclosed tags or sections), or null when it does. */
 export function checkTemplate(template: string): string | null {
   try {

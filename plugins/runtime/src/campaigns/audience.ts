@@ -22,18 +22,6 @@ export async function loadAudienceSettings(query: QueryFn, workspaceId: string):
   return row;
 }
 
-/** $1–$6 of both statements: workspace, segments, exclusion segments, marketing, risk tags, cap. */
-function filterParams(settings: AudienceSettings, definition: CampaignDefinition): unknown[] {
-  return [
-    settings.workspaceId,
-    definition.audience.segmentIds,
-    definition.audience.excludeSegmentIds,
-    definition.content.marketing,
-    settings.campaignExcludedTagIds,
-    settings.frequencyCapPerDay,
-  ];
-}
-
 export interface AudienceEstimate {
   /** Customers in at least one of the chosen segments. */
   inSegments: number;
@@ -53,42 +41,85 @@ export interface AudienceEstimate {
 /** The stable bucket (0–9,999) of a customer for a campaign: the same customer lands in the same control group and variant every run. */
 const bucket = (salt: string) => `(abs(hashtext(${salt} || c.id::text)) % 10000)`;
 
+type Exclusion = 'excludedBySegments' | 'blacklisted' | 'noConsent' | 'riskTagged' | 'overFrequencyCap';
+
+/**
+ * The audience as SQL over `"Customer" c`, one definition for the estimate and the snapshot:
+ * who is in the chosen segments, each exclusion as a condition (in the order the estimate counts
+ * them; an exclusion that cannot exclude anyone — no exclusion segments, no risk tags, no cap — is
+ * left out, so PostgreSQL does per customer only what the campaign asks for), and the control
+ * group. Parameters are added to `params` as the pieces are written.
+ */
+function audienceSql(settings: AudienceSettings, campaignId: string, definition: CampaignDefinition, now: Date, params: unknown[]) {
+  const p = (value: unknown, type: string) => `$${params.push(value)}::${type}`;
+  const workspace = p(settings.workspaceId, 'uuid');
+  // Added on first use: a parameter the statement does not use has no type PostgreSQL can infer.
+  let campaignParam: string | undefined;
+  const campaign = () => (campaignParam ??= p(campaignId, 'text'));
+  const marketing = definition.content.marketing;
+  const exclusions: Array<[Exclusion, string]> = [];
+  if (definition.audience.excludeSegmentIds.length) {
+    exclusions.push(['excludedBySegments', `EXISTS (SELECT 1 FROM "SegmentMember" x WHERE x."segmentId" = ANY(${p(definition.audience.excludeSegmentIds, 'uuid[]')}) AND x."customerId" = c.id)`]);
+  }
+  exclusions.push(['blacklisted', 'c.blacklisted']);
+  if (marketing) exclusions.push(['noConsent', 'NOT c."marketingConsent"']);
+  if (settings.campaignExcludedTagIds.length) {
+    exclusions.push(['riskTagged', `EXISTS (SELECT 1 FROM "CustomerTag" t WHERE t."customerId" = c.id AND t."tagId" = ANY(${p(settings.campaignExcludedTagIds, 'uuid[]')}))`]);
+  }
+  if (marketing && settings.frequencyCapPerDay != null) {
+    exclusions.push([
+      'overFrequencyCap',
+      `(SELECT count(*) FROM "Delivery" d WHERE d."customerId" = c.id AND d.marketing AND d."sentAt" >= ${p(dayStart(now, settings.timeZone), 'timestamptz')}) >= ${p(settings.frequencyCapPerDay, 'int')}`,
+    ]);
+  }
+  const holdout = Math.round(definition.audience.holdoutPercent * 100);
+  return {
+    workspace,
+    campaign,
+    members: `c."workspaceId" = ${workspace}
+          AND c.id IN (SELECT m."customerId" FROM "SegmentMember" m WHERE m."segmentId" = ANY(${p(definition.audience.segmentIds, 'uuid[]')}) AND m."workspaceId" = ${workspace})`,
+    exclusions,
+    control: holdout > 0 ? `${bucket(`'holdout:' || ${campaign()} || ':'`)} < ${p(holdout, 'int')}` : null,
+  };
+}
+
 /**
  * Counts the audience step by step, without writing anything. Each exclusion counts the customers
  * it removes among those the steps before it left.
  */
 export async function estimateAudience(query: QueryFn, settings: AudienceSettings, campaignId: string, definition: CampaignDefinition, now = new Date()): Promise<AudienceEstimate> {
-  const [row] = await query<Record<keyof AudienceEstimate, number>>(
+  const params: unknown[] = [];
+  const sql = audienceSql(settings, campaignId, definition, now, params);
+  const flags = sql.exclusions.map(([name, condition]) => `(${condition}) AS "${name}"`);
+  const counts = sql.exclusions.map(([name], i) => {
+    const earlier = sql.exclusions.slice(0, i).map(([n]) => `NOT "${n}"`);
+    return `count(*) FILTER (WHERE ${[...earlier, `"${name}"`].join(' AND ')})::int AS "${name}"`;
+  });
+  const kept = sql.exclusions.map(([n]) => `NOT "${n}"`).join(' AND ') || 'true';
+  const [row] = await query<Partial<Record<keyof AudienceEstimate, number>>>(
     `WITH base AS (
-       SELECT c.id,
-              EXISTS (SELECT 1 FROM "SegmentMember" x WHERE x."segmentId" = ANY($3::uuid[]) AND x."customerId" = c.id) AS ex_segment,
-              c.blacklisted AS ex_black,
-              ($4::boolean AND NOT c."marketingConsent") AS ex_consent,
-              EXISTS (SELECT 1 FROM "CustomerTag" t WHERE t."customerId" = c.id AND t."tagId" = ANY($5::uuid[])) AS ex_risk,
-              ($6::int IS NOT NULL AND $4::boolean AND
-                (SELECT count(*) FROM "Delivery" d WHERE d."customerId" = c.id AND d.marketing AND d."sentAt" >= $7) >= $6::int) AS ex_cap,
-              ${bucket('$8::text')} < $9::int AS control
+       SELECT ${[...flags, `${sql.control ?? 'false'} AS control`].join(', ')}
          FROM "Customer" c
-        WHERE c."workspaceId" = $1::uuid
-          AND c.id IN (SELECT m."customerId" FROM "SegmentMember" m WHERE m."segmentId" = ANY($2::uuid[]) AND m."workspaceId" = $1::uuid)
+        WHERE ${sql.members}
      )
-     SELECT count(*)::int AS "inSegments",
-            count(*) FILTER (WHERE ex_segment)::int AS "excludedBySegments",
-            count(*) FILTER (WHERE NOT ex_segment AND ex_black)::int AS blacklisted,
-            count(*) FILTER (WHERE NOT ex_segment AND NOT ex_black AND ex_consent)::int AS "noConsent",
-            count(*) FILTER (WHERE NOT ex_segment AND NOT ex_black AND NOT ex_consent AND ex_risk)::int AS "riskTagged",
-            count(*) FILTER (WHERE NOT ex_segment AND NOT ex_black AND NOT ex_consent AND NOT ex_risk AND ex_cap)::int AS "overFrequencyCap",
-            count(*) FILTER (WHERE NOT (ex_segment OR ex_black OR ex_consent OR ex_risk OR ex_cap))::int AS audience,
-            count(*) FILTER (WHERE NOT (ex_segment OR ex_black OR ex_consent OR ex_risk OR ex_cap) AND control)::int AS holdout
+     SELECT count(*)::int AS "inSegments", ${counts.join(', ')},
+            count(*) FILTER (WHERE ${kept})::int AS audience,
+            count(*) FILTER (WHERE ${kept} AND control)::int AS holdout
        FROM base`,
-    [
-      ...filterParams(settings, definition),
-      dayStart(now, settings.timeZone),
-      `holdout:${campaignId}:`,
-      Math.round(definition.audience.holdoutPercent * 100),
-    ],
+    params,
   );
-  return { ...row!, toSend: row!.audience - row!.holdout };
+  const n = (key: keyof AudienceEstimate) => row?.[key] ?? 0;
+  return {
+    inSegments: n('inSegments'),
+    excludedBySegments: n('excludedBySegments'),
+    blacklisted: n('blacklisted'),
+    noConsent: n('noConsent'),
+    riskTagged: n('riskTagged'),
+    overFrequencyCap: n('overFrequencyCap'),
+    audience: n('audience'),
+    holdout: n('holdout'),
+    toSend: n('audience') - n('holdout'),
+  };
 }
 
 /**
@@ -104,18 +135,12 @@ export async function snapshotAudience(
   definition: CampaignDefinition,
   now = new Date(),
 ): Promise<{ planned: number; heldOut: number }> {
-  // Built for this definition: filters that exclude nobody (no exclusion segments, no risk tags,
-  // no cap) and choices with one answer (one variant, no holdout, no senders) are left out, so
-  // PostgreSQL does per customer only what the campaign asks for.
   const params: unknown[] = [];
   const p = (value: unknown, type: string) => `$${params.push(value)}::${type}`;
-  const workspace = p(settings.workspaceId, 'uuid');
-  const campaign = p(run.campaignId, 'text');
+  const sql = audienceSql(settings, run.campaignId, definition, now, params);
   const runId = p(run.id, 'text');
-  const holdout = Math.round(definition.audience.holdoutPercent * 100);
-  const status = holdout > 0
-    ? `CASE WHEN ${bucket(`'holdout:' || ${campaign} || ':'`)} < ${p(holdout, 'int')} THEN 'held_out'::"DeliveryStatus" ELSE 'planned'::"DeliveryStatus" END`
-    : `'planned'::"DeliveryStatus"`;
+  const status = sql.control ? `CASE WHEN ${sql.control} THEN 'held_out'::"DeliveryStatus" ELSE 'planned'::"DeliveryStatus" END` : `'planned'::"DeliveryStatus"`;
+  // Variant by cumulative weight over the customer's bucket (0–99); one variant needs no hash.
   const variants = definition.content.variants;
   let cumulative = 0;
   const variant = variants.length === 1
@@ -123,7 +148,7 @@ export async function snapshotAudience(
     : `CASE ${variants
         .map((v) => {
           cumulative += v.weight;
-          return `WHEN ${bucket(`'variant:' || ${campaign} || ':'`)} % 100 < ${cumulative} THEN ${p(v.key, 'text')}`;
+          return `WHEN ${bucket(`'variant:' || ${sql.campaign()} || ':'`)} % 100 < ${cumulative} THEN ${p(v.key, 'text')}`;
         })
         .join(' ')} END`;
   const senders = definition.senderStaffIds;
@@ -132,30 +157,13 @@ export async function snapshotAudience(
     const list = p(senders, 'uuid[]');
     sender = `CASE WHEN c."ownerStaffId" = ANY(${list}) THEN c."ownerStaffId" ELSE (${list})[1 + abs(hashtext('sender:' || c.id::text)) % ${senders.length}] END`;
   }
-  const marketing = definition.content.marketing;
-  const filters = [
-    `c."workspaceId" = ${workspace}`,
-    `c.id IN (SELECT m."customerId" FROM "SegmentMember" m WHERE m."segmentId" = ANY(${p(definition.audience.segmentIds, 'uuid[]')}) AND m."workspaceId" = ${workspace})`,
-    'NOT c.blacklisted',
-  ];
-  if (definition.audience.excludeSegmentIds.length) {
-    filters.push(`NOT EXISTS (SELECT 1 FROM "SegmentMember" x WHERE x."segmentId" = ANY(${p(definition.audience.excludeSegmentIds, 'uuid[]')}) AND x."customerId" = c.id)`);
-  }
-  if (marketing) filters.push('c."marketingConsent"');
-  if (settings.campaignExcludedTagIds.length) {
-    filters.push(`NOT EXISTS (SELECT 1 FROM "CustomerTag" t WHERE t."customerId" = c.id AND t."tagId" = ANY(${p(settings.campaignExcludedTagIds, 'uuid[]')}))`);
-  }
-  if (marketing && settings.frequencyCapPerDay != null) {
-    filters.push(
-      `(SELECT count(*) FROM "Delivery" d WHERE d."customerId" = c.id AND d.marketing AND d."sentAt" >= ${p(dayStart(now, settings.timeZone), 'timestamptz')}) < ${p(settings.frequencyCapPerDay, 'int')}`,
-    );
-  }
+  const filters = [sql.members, ...sql.exclusions.map(([, condition]) => `NOT (${condition})`)];
   // The key names the run, created in this transaction: no earlier row can hold it.
   const rows = await query<{ status: string; n: number }>(
     `WITH ins AS (
        INSERT INTO "Delivery" ("workspaceId", key, "customerId", channel, body, marketing, status, "campaignId", "campaignRunId", variant, "senderStaffId")
-       SELECT ${workspace}, 'campaign:' || ${runId} || ':' || c.id::text, c.id, ${p(definition.content.channelId, 'text')}, '', ${p(marketing, 'boolean')},
-              ${status}, ${campaign}::uuid, ${runId}::uuid, ${variant}, ${sender}
+       SELECT ${sql.workspace}, 'campaign:' || ${runId} || ':' || c.id::text, c.id, ${p(definition.content.channelId, 'text')}, '', ${p(definition.content.marketing, 'boolean')},
+              ${status}, ${sql.campaign()}::uuid, ${runId}::uuid, ${variant}, ${sender}
          FROM "Customer" c
         WHERE ${filters.join('\n          AND ')}
        RETURNING status

@@ -1,7 +1,7 @@
 // A campaign's definition: audience, content (A/B variants), senders, send windows and
 // attribution. One zod schema; the API validates with it, the engine reads it, the admin draws
 // its form from its JSON Schema. Ids are database ids (the API turns global ids into them).
-import { checkTemplate, templateVariables, z } from '@courtyard/plugin-sdk';
+import { templateProblems, z } from '@courtyard/plugin-sdk';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'use HH:mm, e.g. 12:00' });
 const id = z.string().min(1).max(100);
@@ -61,21 +61,6 @@ export interface CampaignIssue {
   message: string;
 }
 
-/** What `{{customer.…}}` may name: the fields templates see, and any custom attribute. */
-const CUSTOMER_FIELDS = new Set([
-  'id', 'name', 'phone', 'email', 'gender', 'birthday', 'city', 'sourceChannel', 'lifecycleStage', 'wecomExternalId', 'unionId',
-  'orderCount', 'totalSpent', 'lastOrderAt', 'createdAt',
-]);
-
-function unknownVariable(name: string, links: Record<string, string>): string | null {
-  if (name.startsWith('customer.attributes.')) return null;
-  if (name.startsWith('customer.')) {
-    return CUSTOMER_FIELDS.has(name.slice('customer.'.length)) ? null : `{{${name}}} is not a customer field; use one of ${[...CUSTOMER_FIELDS].map((f) => `customer.${f}`).join(', ')} or customer.attributes.<key>`;
-  }
-  if (name.startsWith('links.')) return name.slice('links.'.length) in links ? null : `{{${name}}} uses a link that is not set under content.links`;
-  return `{{${name}}} is not a known variable; use customer.* (name, phone, city, attributes.<key>, …) or links.*`;
-}
-
 /** Checks that need no database: weights, windows, templates. */
 export function checkDefinitionShape(definition: CampaignDefinition): CampaignIssue[] {
   const issues: CampaignIssue[] = [];
@@ -89,14 +74,8 @@ export function checkDefinitionShape(definition: CampaignDefinition): CampaignIs
     for (const field of ['subject', 'body'] as const) {
       const template = v[field];
       if (template === undefined) continue;
-      const syntax = checkTemplate(template);
-      if (syntax) {
-        issues.push({ path: ['content', 'variants', i, field], message: `the template does not parse: ${syntax}` });
-        continue;
-      }
-      for (const name of templateVariables(template)) {
-        const problem = unknownVariable(name, definition.content.links);
-        if (problem) issues.push({ path: ['content', 'variants', i, field], message: problem });
+      for (const message of templateProblems(template, { links: definition.content.links, linksPath: 'content.links', trigger: false })) {
+        issues.push({ path: ['content', 'variants', i, field], message });
       }
     }
   });

@@ -1,7 +1,7 @@
 // Receipts: `message_delivered`, `message_replied` and `message_clicked` events, ingested like any
 // other event, mark the delivery they are about — the one named by `properties.deliveryId` (or
 // `properties.deliveryKey`), else the customer's latest sent message within the last 72 hours.
-import type { Db } from '@courtyard/db';
+import { decodeRef, type Db } from '@courtyard/db';
 import type { IngestedEvent } from '../engine/triggers.ts';
 
 export const RECEIPT_EVENTS = {
@@ -23,7 +23,7 @@ export async function linkReceipts(db: Db, workspaceId: string, events: Ingested
         customer: e.customerId,
         kind: e.type,
         at: new Date(e.occurredAt).toISOString(),
-        id: ref && /^[0-9a-f-]{36}$/i.test(ref) ? ref : ref ? decodeGlobal(ref) : null,
+        id: ref ? decodeRef('Delivery', ref) : null,
         key: typeof p.deliveryKey === 'string' ? p.deliveryKey : null,
       };
     });
@@ -60,14 +60,4 @@ export async function linkReceipts(db: Db, workspaceId: string, events: Ingested
     [workspaceId, JSON.stringify(receipts), LAST_TOUCH_HOURS],
   );
   return rows.length;
-}
-
-/** The database id inside a global id ("Delivery:<uuid>" in base64), or null. */
-function decodeGlobal(value: string): string | null {
-  try {
-    const [, id] = Buffer.from(value, 'base64').toString('utf8').split(':');
-    return id && /^[0-9a-f-]{36}$/i.test(id) ? id : null;
-  } catch {
-    return null;
-  }
 }
