@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/generated/**', '**/dist/**', '.courtyard/**', 'prisma/.scratch/**'] },
+  { ignores: ['**/node_modules/**', '**/generated/**', 'admin/src/gql/**', '**/dist/**', '.courtyard/**', 'prisma/.scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -15,4 +15,5 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  { files: ['admin/src/**/*.ts'], languageOptions: { globals: { ...globals.browser } } },
 );

@@ -25,6 +25,14 @@ const BENCHES = {
     file: 'bench/campaigns.ts',
     description: 'Campaign to 1M customers on PostgreSQL through the webhook channel (batch) to a local sink: audience snapshot time, deliveries/s vs one INSERT + one POST per customer, each customer exactly once',
   },
+  admin: {
+    file: 'bench/admin.ts',
+    description: 'Journey builder in headless Chromium, 200 nodes vs a 20-node baseline: first render, frame times while dragging a node, panning and zooming, JS heap',
+  },
+  plugins: {
+    file: 'bench/plugins.ts',
+    description: 'Remote partner plugin on loopback (the example coupons plugin, its own process): customers/s in batches of 100 vs one call per customer, added latency per step p50/p99',
+  },
 };
 
 function list(stream) {

@@ -2,7 +2,20 @@
 // Transport-free: server.ts serves it over HTTP and WebSocket; tests call `yoga.fetch`.
 import type { Db } from '@courtyard/db';
 import { JourneyRuntime, type RuntimeOptions } from '@courtyard/runtime';
-import { authenticate, createContext, createPubSub, ApiKeyCache, CourtyardError, InputError, schema, type AuthInfo, type CourtyardPubSub } from '@courtyard/schema';
+import {
+  authenticate,
+  authenticatePartner,
+  createContext,
+  createPubSub,
+  isPartnerCredential,
+  useInstallationLimits,
+  ApiKeyCache,
+  CourtyardError,
+  InputError,
+  schema,
+  type AuthInfo,
+  type CourtyardPubSub,
+} from '@courtyard/schema';
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
@@ -161,7 +174,7 @@ export function createApp(options: AppOptions): App {
     // Client errors are answered, not logged; maskError logs the unexpected ones.
     logging: false,
     graphiql: options.graphiql ?? true ? { title: 'Courtyard GraphQL API', shouldPersistHeaders: true } : false,
-    plugins: [...armor, useValidationStatus(), useQueryCache(queryCache, (workspaceId) => pubsub.publish('workspaceDataChanged', workspaceId))],
+    plugins: [...armor, useValidationStatus(), useInstallationLimits(), useQueryCache(queryCache, (workspaceId) => pubsub.publish('workspaceDataChanged', workspaceId))],
     maskedErrors: { maskError: (error) => maskError(error, logErrors) },
     context: async (initial) => {
       const request = (initial as { request?: Request }).request;
@@ -171,6 +184,8 @@ export function createApp(options: AppOptions): App {
         request?.headers.get('authorization') ??
         ((params.authorization ?? params.Authorization) as string | undefined) ??
         null;
+      // A partner key is a partner's, never a workspace's: such a request has no workspace at all.
+      if (isPartnerCredential(header)) return createContext({ db, pubsub, runtime, auth: null, partner: await authenticatePartner(db.prisma, header) });
       const auth: AuthInfo | null = await authenticate(db.prisma, header, keyCache);
       return createContext({ db, pubsub, runtime, auth });
     },

@@ -21,13 +21,14 @@ if (applied.length) console.log(`Applied ${applied.length} migration(s): ${appli
 const demo = process.env.COURTYARD_SEED === 'false' ? null : await seedDemo(db, { demoApiKey: process.env.COURTYARD_DEMO_API_KEY || undefined });
 const pubsub = createAppPubSub();
 const app = createApp({ db, pubsub: pubsub.pubsub, runtime: runtimeOptionsFromEnv(), queryCache: queryCacheOptionsFromEnv() });
-const server = await startServer(app, { port });
+const server = await startServer(app, { port, admin: true });
 const stopScheduler = startSegmentScheduler(db, pubsub.pubsub);
 // COURTYARD_WORKERS=0 makes a node that only serves the API; journeys then run on other nodes.
 const workers = process.env.COURTYARD_WORKERS !== '0';
 if (workers) await app.runtime.start();
 
 console.log(`\nCourtyard is running on ${db.kind === 'pglite' ? 'embedded PGlite' : 'PostgreSQL'} (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+console.log(`  Admin:                    http://localhost:${server.port}/`);
 console.log(`  GraphQL API and GraphiQL: ${server.url}`);
 console.log(`  Subscriptions:            ws://localhost:${server.port}/graphql (graphql-ws) or SSE on the same URL`);
 console.log(`  Journey workers:          ${workers ? 'running' : 'off on this node (COURTYARD_WORKERS=0)'}`);

@@ -171,7 +171,7 @@ function bypasses(request: Request | undefined): boolean {
 
 function actorKey(ctx: Context): string {
   const actor = ctx.auth!.actor;
-  return actor.kind === 'apiKey' ? `k:${actor.apiKeyId}` : `m:${actor.memberId}`;
+  return actor.kind === 'apiKey' ? `k:${actor.apiKeyId}` : actor.kind === 'installation' ? `i:${actor.installationId}` : `m:${actor.memberId}`;
 }
 
 /**
@@ -211,7 +211,8 @@ export function useQueryCache(cache: QueryCache, onChange: (workspaceId: string)
         .update(JSON.stringify(args.variableValues ?? {}))
         .digest('base64url');
       const scopes = [...ctx.auth!.scopes].sort().join(',');
-      const key = `${workspaceId}|${cache.version(workspaceId)}|${actorKey(ctx)}|${scopes}|${digest}`;
+      // '*' moves on when data every workspace reads changes (the marketplace's listed plugins).
+      const key = `${workspaceId}|${cache.version(workspaceId)}.${cache.version('*')}|${actorKey(ctx)}|${scopes}|${digest}`;
       setExecuteFn((executionArgs) => cache.read(key, workspaceId, () => Promise.resolve(executeFn(executionArgs)) as Promise<ExecutionResult>));
     },
   };

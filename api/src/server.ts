@@ -5,6 +5,7 @@ import { GraphQLError, type DocumentNode, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { App } from './app.ts';
+import { createAdminHandler, type AdminOptions } from './serve-admin.ts';
 import { enforceBodyLimit, type RequestLimitOptions } from './use-request-limits.ts';
 
 type Enveloped = { execute: (args: ExecutionArgs) => never; subscribe: (args: ExecutionArgs) => never };
@@ -16,9 +17,18 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(app: App, options: { port: number; host?: string } & RequestLimitOptions): Promise<RunningServer> {
+export async function startServer(
+  app: App,
+  options: { port: number; host?: string; /** Serve the built admin on other paths; default false. */ admin?: AdminOptions | boolean } & RequestLimitOptions,
+): Promise<RunningServer> {
   const { yoga } = app;
+  const admin = options.admin ? createAdminHandler(options.admin === true ? {} : options.admin) : null;
   const server = createServer((req, res) => {
+    const path = req.url?.split('?')[0] ?? '/';
+    if (admin && path !== yoga.graphqlEndpoint && path !== '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
+      admin(req, res);
+      return;
+    }
     if (!enforceBodyLimit(req, res, options)) return;
     void yoga(req, res);
   });

@@ -22,6 +22,8 @@ export const SCOPES = {
   'journeys:write': 'Create, edit, publish, pause, resume, archive and delete journeys; enroll customers through the API.',
   'campaigns:read': 'Read campaigns, their runs, deliveries, results and progress; estimate audiences and preview messages.',
   'campaigns:write': 'Create, edit, schedule, start, pause, resume and cancel campaigns.',
+  'plugins:read': 'Browse the plugin marketplace and read the workspace\'s installations.',
+  'plugins:write': 'Install, upgrade and uninstall plugins, granting partners the scopes they ask for.',
 } as const;
 
 export type Scope = keyof typeof SCOPES;
@@ -33,10 +35,11 @@ export function isScope(value: string): value is Scope {
 
 export type RoleName = 'owner' | 'admin' | 'marketer' | 'analyst';
 
-/** What each member role may do. Owners and admins hold everything; analysts only read. */
+/** What each member role may do. Owners and admins hold everything; marketers neither members, keys, settings nor installs; analysts only read. */
 export const ROLE_SCOPES: Record<RoleName, readonly Scope[]> = {
   owner: ALL_SCOPES,
   admin: ALL_SCOPES,
-  marketer: ALL_SCOPES.filter((s) => !s.startsWith('members:write') && !s.startsWith('apikeys:') && s !== 'workspace:write'),
+  // Installing a plugin hands a partner access to the workspace's data: an admin's decision.
+  marketer: ALL_SCOPES.filter((s) => !s.startsWith('members:write') && !s.startsWith('apikeys:') && s !== 'workspace:write' && s !== 'plugins:write'),
   analyst: ALL_SCOPES.filter((s) => s.endsWith(':read') && !s.startsWith('apikeys:')),
 };

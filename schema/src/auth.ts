@@ -192,6 +192,23 @@ builder.mutationFields((t) => ({
       return true;
     },
   }),
+  switchWorkspace: t.field({
+    type: SessionPayload,
+    description: 'Gives the signed-in member a session in another of their workspaces (the admin\'s workspace switcher); the current session stays valid. Needs a member session.',
+    authScopes: { authenticated: true },
+    args: { workspaceId: t.arg.id({ required: true, description: 'One of the member\'s workspaces (`viewer.workspaces`).' }) },
+    errors: { types: [InputError], union: resultUnion('switching workspace') },
+    resolve: async (_root, args, ctx) => {
+      const actor = ctx.auth!.actor;
+      if (actor.kind !== 'member') {
+        throw new InputError({ path: ['workspaceId'], message: 'an API key belongs to one workspace; sign in as a member to switch', code: 'not_member' });
+      }
+      const workspaceId = decodeId(args.workspaceId, 'Workspace', ['workspaceId']);
+      const membership = await ctx.prisma.membership.findFirst({ where: { memberId: actor.memberId, workspaceId }, select: { id: true } });
+      if (!membership) throw new InputError({ path: ['workspaceId'], message: 'you are not a member of this workspace', code: 'not_member' });
+      return startSession(ctx.prisma, actor.memberId, workspaceId);
+    },
+  }),
   inviteMember: t.field({
     type: InvitationPayload,
     description: 'Invites a person to the workspace.',
@@ -241,6 +258,9 @@ builder.mutationFields((t) => ({
           data: { email: invitation.email, name, passwordHash, memberships: { create: { workspaceId: invitation.workspaceId, role: invitation.role } } },
         });
       });
+      // Accepting needs no credentials, so no workspace's cached reads moved on with it: the member
+      // list of the inviting workspace must show the newcomer at once.
+      ctx.pubsub.publish('workspaceDataChanged', invitation.workspaceId);
       return startSession(ctx.prisma, member.id, invitation.workspaceId);
     },
   }),

@@ -39,6 +39,14 @@ export async function checkedDefinition(ctx: Context, workspaceId: string, raw: 
   return definition;
 }
 
+/**
+ * A draft's definition as written so far: a JSON object with its ids turned into uuids, not yet
+ * checked. Scheduling or starting the campaign checks it in full.
+ */
+export function draftDefinition(raw: unknown, path: string[]): Record<string, unknown> {
+  return normalizeIds(parse(zJSONObject(), raw, path));
+}
+
 /** Shape only (no database): for previews. */
 export function parseCampaignDefinition(raw: unknown, path: string[]): CampaignDefinition {
   const object = parse(zJSONObject(), raw, path);

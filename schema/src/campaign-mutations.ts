@@ -17,7 +17,7 @@ import {
 import { builder } from './builder.ts';
 import { CampaignKindEnum, CampaignStatusEnum } from './campaign.ts';
 import { AudienceEstimateRef } from './campaign-audience.ts';
-import { checkedDefinition, findCampaign, issuesError } from './campaign-definition.ts';
+import { checkedDefinition, draftDefinition, findCampaign, issuesError } from './campaign-definition.ts';
 import type { Context } from './context.ts';
 import { ConflictError, CourtyardError, InputError, isUniqueViolation, NotFoundError } from './errors.ts';
 import { ErrorInterface, resultUnion } from './error-types.ts';
@@ -95,6 +95,9 @@ const CampaignInput = builder.inputType('CampaignInput', {
         'Audience `{ segmentIds, excludeSegmentIds?, holdoutPercent? }`, content `{ channelId, variants: [{ key, weight, subject?, body }], links?, marketing? }`, `senderStaffIds?`, `windows?: [{ start, end, weekdays? }]`, `attributionHours?`. Ids may be global IDs or database ids.',
     }),
     cron: t.string({ description: 'Recurring campaigns: five-field cron expression in the workspace time zone, e.g. "0 10 * * *".' }),
+    incomplete: t.boolean({
+      description: 'Save an unfinished draft: the definition is stored as written (any JSON object) and checked in full when the campaign is scheduled or started. Default false: checked now.',
+    }),
   }),
 });
 
@@ -105,6 +108,9 @@ const CampaignPatch = builder.inputType('CampaignPatch', {
     description: t.string({ description: 'New description; null clears it.' }),
     definition: t.field({ type: 'JSONObject', description: 'The whole new definition (see CampaignInput.definition).' }),
     cron: t.string({ description: 'New cron expression (recurring campaigns); a scheduled campaign\'s next run moves with it.' }),
+    incomplete: t.boolean({
+      description: 'Drafts only: store the new definition as written, unfinished, to be checked in full when scheduled or started. Default false: checked now.',
+    }),
   }),
 });
 
@@ -155,7 +161,9 @@ builder.mutationFields((t) => ({
       if (kind === 'recurring' && !input.cron) throw new InputError({ path: ['input', 'cron'], message: 'a recurring campaign needs a cron expression, e.g. "0 10 * * *"', code: 'required' });
       if (kind === 'one_off' && input.cron) throw new InputError({ path: ['input', 'cron'], message: 'a one-off campaign has no cron; use kind recurring, or scheduleCampaign with a time', code: 'invalid' });
       if (input.cron) checkedNext(input.cron, await timeZoneOf(ctx, workspaceId), new Date(), ['input', 'cron']);
-      const definition = await checkedDefinition(ctx, workspaceId, input.definition, ['input', 'definition']);
+      const definition = input.incomplete
+        ? draftDefinition(input.definition, ['input', 'definition'])
+        : await checkedDefinition(ctx, workspaceId, input.definition, ['input', 'definition']);
       try {
         return await ctx.prisma.campaign.create({
           ...query,
@@ -189,8 +197,14 @@ builder.mutationFields((t) => ({
         data.cron = patch.cron;
         if (campaign.status === 'scheduled') data.nextRunAt = next;
       }
+      if (patch.incomplete && campaign.status !== 'draft') {
+        throw new InputError({ path: ['patch', 'incomplete'], message: `only a draft may be saved incomplete; this campaign is ${campaign.status}`, code: 'invalid' });
+      }
       if (patch.definition != null) {
-        data.definition = (await checkedDefinition(ctx, campaign.workspaceId, patch.definition, ['patch', 'definition'])) as unknown as Prisma.InputJsonValue;
+        const definition = patch.incomplete
+          ? draftDefinition(patch.definition, ['patch', 'definition'])
+          : await checkedDefinition(ctx, campaign.workspaceId, patch.definition, ['patch', 'definition']);
+        data.definition = definition as unknown as Prisma.InputJsonValue;
       }
       try {
         return await ctx.prisma.campaign.update({ ...query, where: { id: campaign.id }, data });
@@ -226,7 +240,15 @@ builder.mutationFields((t) => ({
         nextRunAt = checkedNext(campaign.cron, await timeZoneOf(ctx, campaign.workspaceId), at && at > now ? at : now, ['id']);
       }
       // Problems found now (an archived segment, a sender without limits) are cheaper to fix than a run refused later.
-      const issues = await checkCampaign(ctx.db.query, campaign.workspaceId, parseDefinition(campaign.definition));
+      let definition;
+      try {
+        definition = parseDefinition(campaign.definition);
+      } catch (error) {
+        // A draft saved incomplete: say what is still missing.
+        if (error instanceof CampaignError) throw issuesError(error.issues, ['definition']);
+        throw error;
+      }
+      const issues = await checkCampaign(ctx.db.query, campaign.workspaceId, definition);
       if (issues.length) throw issuesError(issues, ['definition']);
       const updated = await ctx.prisma.campaign.update({
         ...query,

@@ -187,7 +187,7 @@ export const CampaignRef = builder.prismaNode('Campaign', {
     status: t.expose('status', { type: CampaignStatusEnum, description: 'Draft, scheduled, running, paused, completed or cancelled.' }),
     definition: t.expose('definition', {
       type: 'JSONObject',
-      description: 'Audience, content (channel, variants, links), senders, send windows and attribution, with defaults filled in and ids as database ids (uuids).',
+      description: 'Audience, content (channel, variants, links), senders, send windows and attribution, with defaults filled in and ids as database ids (uuids); a draft saved incomplete holds what was written so far.',
     }),
     scheduledAt: t.expose('scheduledAt', { type: 'DateTime', nullable: true, description: 'One-off: when it is scheduled to start; null when started by hand.' }),
     cron: t.exposeString('cron', { nullable: true, description: 'Recurring: five-field cron expression in the workspace time zone, e.g. "0 10 * * *".' }),

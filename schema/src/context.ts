@@ -13,11 +13,14 @@ import {
 import type { JourneyRuntime } from '@courtyard/runtime';
 import { GraphQLError } from 'graphql';
 import type { AuthScopes } from './builder.ts';
+import { INSTALLATION_TOKEN_PREFIX, authenticateInstallation, type PartnerAuth } from './marketplace-auth.ts';
 import type { CourtyardPubSub } from './pubsub.ts';
 
 export type Actor =
   | { kind: 'apiKey'; apiKeyId: string }
-  | { kind: 'member'; memberId: string; sessionId: string; role: Role };
+  | { kind: 'member'; memberId: string; sessionId: string; role: Role }
+  /** A partner's plugin calling back with its installation token: `mutations` are all it may call. */
+  | { kind: 'installation'; installationId: string; pluginId: string; mutations: ReadonlySet<string> };
 
 export interface AuthInfo {
   workspaceId: string;
@@ -32,6 +35,8 @@ export interface Context {
   /** The journey engine of this process: enrolls, takes events, and is told when journeys change. */
   runtime: JourneyRuntime;
   auth: AuthInfo | null;
+  /** A partner calling with a partner key (then `auth` is null: a partner never acts in a workspace). */
+  partner: PartnerAuth | null;
   /** The caller's workspace; throws UNAUTHENTICATED when there is no caller. */
   workspaceId(): string;
   authScopes(): AuthScopes;
@@ -72,6 +77,7 @@ export async function authenticate(prisma: PrismaClient, authorization: string |
   if (!match?.[1]) throw unauthenticated('The Authorization header must be `Bearer <API key or session token>`.');
   const secret = match[1];
   const secretHash = hashSecret(secret);
+  if (secret.startsWith(INSTALLATION_TOKEN_PREFIX)) return authenticateInstallation(prisma, secret);
   if (secret.startsWith(SESSION_TOKEN_PREFIX)) {
     const session = await prisma.session.findUnique({
       where: { tokenHash: secretHash },
@@ -117,10 +123,11 @@ function unauthenticated(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
 }
 
-export function createContext(base: { db: Db; pubsub: CourtyardPubSub; runtime: JourneyRuntime; auth: AuthInfo | null }): Context {
+export function createContext(base: { db: Db; pubsub: CourtyardPubSub; runtime: JourneyRuntime; auth: AuthInfo | null; partner?: PartnerAuth | null }): Context {
   const { auth } = base;
   return {
     ...base,
+    partner: base.partner ?? null,
     prisma: base.db.prisma,
     workspaceId() {
       if (!auth) throw new GraphQLError('Authentication required.', { extensions: { code: 'UNAUTHENTICATED' } });

@@ -43,6 +43,18 @@ const MoneyRange = builder.inputType('MoneyRange', {
   }),
 });
 
+export const CustomerIdentityEnum = builder.enumType('CustomerIdentity', {
+  description: 'A way the brand can recognise and reach a customer.',
+  values: {
+    phone: { value: 'phone', description: 'A mobile number.' },
+    email: { value: 'email', description: 'An email address.' },
+    wecom: { value: 'wecom', description: 'A WeCom external contact (the customer added a staff account).' },
+    unionId: { value: 'unionId', description: 'A WeChat union id.' },
+  } as const,
+});
+
+const IDENTITY_COLUMNS = { phone: 'phone', email: 'email', wecom: 'wecomExternalId', unionId: 'unionId' } as const;
+
 export const CustomerFilter = builder.inputType('CustomerFilter', {
   description: 'Which customers to list or act on. All given conditions must hold.',
   fields: (t) => ({
@@ -55,6 +67,8 @@ export const CustomerFilter = builder.inputType('CustomerFilter', {
     totalSpent: t.field({ type: MoneyRange, description: 'Total paid across orders within this range.' }),
     blacklisted: t.boolean({ description: 'Only blacklisted (true) or only not blacklisted (false) customers.' }),
     marketingConsent: t.boolean({ description: 'Only customers who did (true) or did not (false) consent to marketing.' }),
+    segmentIds: t.idList({ description: 'Members of at least one of these segments (at most 20).' }),
+    identities: t.field({ type: [CustomerIdentityEnum], description: 'Has every one of these identities, e.g. [wecom] for customers reachable on WeCom.' }),
   }),
 });
 
@@ -68,9 +82,14 @@ const zFilter = z.object({
 
 export type CustomerFilterInput = typeof CustomerFilter.$inferInput;
 
+const MAX_SEGMENTS = 20;
+
 /** Checks the filter and returns the Prisma where for the caller's workspace; unknown tag ids are errors. */
 export async function customerWhere(
-  prisma: { tag: { findMany(args: { where: { id: { in: string[] }; workspaceId: string }; select: { id: true } }): Promise<{ id: string }[]> } },
+  prisma: {
+    tag: { findMany(args: { where: { id: { in: string[] }; workspaceId: string }; select: { id: true } }): Promise<{ id: string }[]> };
+    segment: { findMany(args: { where: { id: { in: string[] }; workspaceId: string }; select: { id: true } }): Promise<{ id: string }[]> };
+  },
   workspaceId: string,
   filter: CustomerFilterInput | null | undefined,
   path: string[],
@@ -98,6 +117,22 @@ export async function customerWhere(
       });
     }
   }
+  const segmentIds: string[] = [];
+  if ((filter.segmentIds?.length ?? 0) > MAX_SEGMENTS) {
+    issues.push({ path: [...path, 'segmentIds'], message: `at most ${MAX_SEGMENTS} segments`, code: 'too_big' });
+  } else {
+    (filter.segmentIds ?? []).forEach((gid, i) => {
+      const r = tryDecodeId(String(gid), 'Segment', [...path, 'segmentIds', String(i)]);
+      if (r.ok) segmentIds.push(r.data);
+      else issues.push(...r.issues);
+    });
+  }
+  if (segmentIds.length) {
+    const known = new Set((await prisma.segment.findMany({ where: { id: { in: segmentIds }, workspaceId }, select: { id: true } })).map((s) => s.id));
+    segmentIds.forEach((id, i) => {
+      if (!known.has(id)) issues.push({ path: [...path, 'segmentIds', String(i)], message: 'no such segment in this workspace', code: 'not_found' });
+    });
+  }
   if (issues.length || !checked.ok) throw new InputError(issues);
   const f = checked.data;
 
@@ -123,6 +158,8 @@ export async function customerWhere(
   }
   if (filter.blacklisted != null) where.push({ blacklisted: filter.blacklisted });
   if (filter.marketingConsent != null) where.push({ marketingConsent: filter.marketingConsent });
+  if (segmentIds.length) where.push({ segments: { some: { segmentId: { in: segmentIds } } } });
+  for (const identity of new Set(filter.identities ?? [])) where.push({ [IDENTITY_COLUMNS[identity]]: { not: null } });
   return { AND: where };
 }
 

@@ -8,6 +8,7 @@ import { ConflictError, CourtyardError, type FieldIssue, InputError, isUniqueVio
 import { DeletedRef, ErrorInterface, resultUnion } from './error-types.ts';
 import { JourneyStatusEnum } from './journey.ts';
 import { JourneyValidationError } from './journey-node-types.ts';
+import { journeyRegistry } from './marketplace-install.ts';
 import { zJSONObject } from './scalars.ts';
 import { check, decodeId, parse, zText } from './validation.ts';
 
@@ -208,7 +209,7 @@ builder.mutationFields((t) => ({
     errors: { types: [InputError, NotFoundError, JourneyValidationError, JourneyStateError], union: resultUnion('publishing a journey') },
     resolve: async (_root, args, ctx) => {
       const journey = await findJourney(ctx, String(args.id), ['id']);
-      const result = await publishJourney(ctx.db, ctx.runtime.registry, journey.workspaceId, journey.id, { migrate: args.migrate ?? false });
+      const result = await publishJourney(ctx.db, await journeyRegistry(ctx, journey.workspaceId), journey.workspaceId, journey.id, { migrate: args.migrate ?? false });
       if ('kind' in result) throw lifecycleError(result, String(args.id), journey.status);
       journeyChanged(ctx, journey.workspaceId, journey.id);
       return { journeyId: journey.id, versionId: result.versionId, migration: result.migration ?? null };

@@ -4,6 +4,7 @@ import { describeNode, type NodeDescription } from '@courtyard/plugin-sdk';
 import { type JourneyIssue, type JourneyIssueCode, validateJourney } from '@courtyard/runtime/journey';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
+import { installedNodeTypes, journeyRegistry } from './marketplace-install.ts';
 import { CourtyardError } from './errors.ts';
 import { ErrorInterface } from './error-types.ts';
 import { zJSONObject } from './scalars.ts';
@@ -43,7 +44,7 @@ const PortsFromConfigRef = builder.objectRef<{ field: string; id: string; title:
   }),
 });
 
-const NodeTypeRef = builder.objectRef<NodeDescription>('JourneyNodeType').implement({
+export const NodeTypeRef = builder.objectRef<NodeDescription>('JourneyNodeType').implement({
   description: 'A kind of node journeys can use: a built-in or an installed plugin\'s, at its newest version.',
   fields: (t) => ({
     id: t.exposeString('id', { description: 'Node type id, as nodes name it in `type`, e.g. courtyard.add-tags.' }),
@@ -117,23 +118,23 @@ builder.objectType(JourneyValidationError, {
   }),
 });
 
-/** The issues of a journey's draft against the node types of this process. */
-export function draftIssues(ctx: Pick<Context, 'runtime'>, journey: { draft: unknown }): JourneyIssue[] {
-  return validateJourney(journey.draft, ctx.runtime.registry).issues;
+/** The issues of a journey's draft against the node types of its workspace (built-ins and installed plugins). */
+export async function draftIssues(ctx: Pick<Context, 'runtime' | 'prisma'>, journey: { draft: unknown; workspaceId: string }): Promise<JourneyIssue[]> {
+  return validateJourney(journey.draft, await journeyRegistry(ctx, journey.workspaceId)).issues;
 }
 
 builder.queryFields((t) => ({
   journeyNodeTypes: t.field({
     type: [NodeTypeRef],
-    description: 'Every node type journeys can use, at its newest version: triggers first, then conditions, then actions.',
+    description: 'Every node type journeys of this workspace can use: the built-ins at their newest version, then the installed plugins\' nodes at their installed version.',
     authScopes: { 'journeys:read': true },
-    resolve: (_root, _args, ctx) => ctx.runtime.registry.latest().map(describeNode),
+    resolve: async (_root, _args, ctx) => [...ctx.runtime.registry.latest().map(describeNode), ...(await installedNodeTypes(ctx, ctx.workspaceId()))],
   }),
   validateJourney: t.field({
     type: [JourneyIssueRef],
-    description: 'Checks a journey graph without saving it: shape, node types, configs, one trigger, edges, reachability and loops.',
+    description: 'Checks a journey graph without saving it: shape, node types (built-ins and the workspace\'s installed plugins\' nodes), configs, one trigger, edges, reachability and loops.',
     authScopes: { 'journeys:read': true },
     args: { definition: t.arg({ type: 'JSONObject', required: true, description: 'The graph, `{ nodes, edges }`.' }) },
-    resolve: (_root, args, ctx) => validateJourney(parse(zJSONObject(), args.definition, ['definition']), ctx.runtime.registry).issues,
+    resolve: async (_root, args, ctx) => validateJourney(parse(zJSONObject(), args.definition, ['definition']), await journeyRegistry(ctx, ctx.workspaceId())).issues,
   }),
 }));

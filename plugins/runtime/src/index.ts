@@ -1,5 +1,6 @@
 export { JourneyRuntime, runtimeOptionsFromEnv, type RuntimeOptions } from './runtime.ts';
 export { NodeRegistry, builtinRegistry } from './registry.ts';
+export { installedNode, isInstalledNode, workspaceRegistry, type InstalledNode, type InstalledPlugin } from './installed.ts';
 export type { EnrollEntry, EnrollResult } from './engine/enroll.ts';
 export type { IngestedEvent } from './engine/triggers.ts';
 export { queueMessages } from './engine/messages.ts';

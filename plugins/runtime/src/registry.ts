@@ -3,14 +3,14 @@ import { type JourneyNode, portsOf, parseConfig } from '@courtyard/plugin-sdk';
 import semver from 'semver';
 
 /**
- * The node types a workspace can use: the built-ins (and, later, installed partner plugins). A
+ * The node types a workspace can use: the built-ins and (see `workspaceRegistry`) its installed partner nodes. A
  * journey pins the version it was built with; a registry answers for that exact version or, when
  * it was upgraded, the newest one of the same major version (compatible by semver).
  */
 export class NodeRegistry {
   private readonly byId = new Map<string, JourneyNode[]>();
 
-  constructor(nodes: readonly JourneyNode[]) {
+  constructor(private readonly nodes: readonly JourneyNode[]) {
     for (const node of nodes) {
       const list = this.byId.get(node.id) ?? [];
       list.push(node);
@@ -23,6 +23,11 @@ export class NodeRegistry {
     const list = this.byId.get(type);
     if (!list) return undefined;
     return list.find((n) => n.version === version) ?? list.find((n) => semver.valid(version) && semver.major(n.version) === semver.major(version));
+  }
+
+  /** This registry's nodes and `extra` (a workspace's installed partner nodes). */
+  with(extra: readonly JourneyNode[]): NodeRegistry {
+    return new NodeRegistry([...this.nodes, ...extra]);
   }
 
   /** The newest version of every node type. */

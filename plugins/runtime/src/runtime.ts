@@ -10,6 +10,9 @@ import { type EnrollEntry, enrollCustomers, type EnrollResult } from './engine/e
 import { runDueSteps, type WakeJob } from './engine/steps.ts';
 import { enrollFromEvents, enrollFromSegmentDeltas, type IngestedEvent, resumeWaitingOnEvents, runScheduledTriggers, TriggerIndex } from './engine/triggers.ts';
 import { VersionCache } from './engine/versions.ts';
+import { RemoteNodes } from './engine/remote-nodes.ts';
+import { CallLog } from './engine/call-log.ts';
+import { RemoteNodeCaller, type RemoteCallerOptions } from './remote/caller.ts';
 import { dispatchCampaigns } from './campaigns/dispatch.ts';
 import { runDueCampaigns } from './campaigns/lifecycle.ts';
 import { linkReceipts } from './campaigns/receipts.ts';
@@ -37,6 +40,12 @@ export interface RuntimeOptions {
   /** After new work wakes an idle worker, how long it gathers more before its pass. Default 20 ms. */
   gatherMs?: number;
   log?: (message: string, data?: unknown) => void;
+  /**
+   * How partner nodes are called. Default: one attempt per step (the engine retries with its own
+   * backoff), a 10 s timeout, the per-installation breaker and rate limit, public HTTPS only unless
+   * `COURTYARD_PLUGIN_DEV_ENDPOINTS=1`.
+   */
+  remote?: RemoteCallerOptions;
   /**
    * Work only for these workspaces (tests that share one database run a runtime each). Add to the
    * set as workspaces are created. Default: every workspace.
@@ -71,6 +80,9 @@ export class JourneyRuntime {
   readonly db: Db;
   readonly registry: NodeRegistry;
   readonly versions: VersionCache;
+  /** Calls installed partner plugins' nodes; every call ends in `callLog`. */
+  readonly remote: RemoteNodeCaller;
+  readonly callLog: CallLog;
   readonly triggers: TriggerIndex;
   private readonly channels = new ChannelPool();
   private readonly options: Required<Pick<RuntimeOptions, 'claimLimit' | 'leaseMs' | 'pollMs' | 'concurrency' | 'gatherMs'>> & RuntimeOptions;
@@ -86,7 +98,17 @@ export class JourneyRuntime {
     this.options = { claimLimit: 1000, leaseMs: 60_000, pollMs: 200, concurrency: 2, gatherMs: 20, ...options };
     this.db = options.db;
     this.registry = options.registry ?? builtinRegistry;
-    this.versions = new VersionCache(this.db, this.registry);
+    this.callLog = new CallLog(this.db, (m) => this.log(m));
+    const onCall = options.remote?.onCall;
+    this.remote = new RemoteNodeCaller({
+      ...options.remote,
+      retry: { attempts: 1, ...options.remote?.retry },
+      onCall: (record) => {
+        this.callLog.record(record);
+        onCall?.(record);
+      },
+    });
+    this.versions = new VersionCache(this.db, this.registry, new RemoteNodes(this.db, this.remote));
     this.triggers = new TriggerIndex({ db: this.db, versions: this.versions, enroll: (ws, j, e) => this.enroll(ws, j, e) });
     // Segment entries and exits made in this process start segment-triggered journeys.
     this.stopListening = onMembershipChange((db, workspaceId, deltas) => {
@@ -201,7 +223,7 @@ export class JourneyRuntime {
       const sent = await this.dispatch();
       await this.runDueCampaigns(now ?? new Date());
       const campaigns = await this.campaigns(now ?? new Date());
-      if (steps === 0 && sent === 0 && campaigns === 0) return;
+      if (steps === 0 && sent === 0 && campaigns === 0) return await this.callLog.flush();
     }
   }
 
@@ -319,6 +341,7 @@ export class JourneyRuntime {
     await this.boss.work(TICK_QUEUE, async () => {
       await this.runScheduledTriggers();
       await this.runDueCampaigns();
+      await this.callLog.prune().catch((error) => this.log(`call log prune failed: ${(error as Error).message}`));
     });
     for (let i = 0; i < this.options.concurrency; i++) this.loops.push(this.loop(() => this.step(), 'step'));
     this.loops.push(this.loop(() => this.dispatch(), 'outbox'));
@@ -333,6 +356,7 @@ export class JourneyRuntime {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     await Promise.all(this.loops);
+    await this.callLog.flush();
     this.loops = [];
     // A job that hangs must not keep the process alive: give pg-boss 10 s, then let go.
     if (this.boss) await Promise.race([this.boss.stop({ graceful: true, wait: true }).catch(() => undefined), new Promise((r) => setTimeout(r, 10_000).unref())]);

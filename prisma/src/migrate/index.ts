@@ -77,6 +77,9 @@ export async function migrate(db: Db, paths: MigrationPaths = {}): Promise<{ app
   const result = await run(await engineConnection(db), paths.schemaPath, (engine) =>
     engine.applyMigrations({ migrationsList, filters: noFilters }),
   );
+  // PGlite learns the array types (enum[] …) when it opens; types the migrations just created are
+  // unknown to it until told, and a JS array bound to one would be sent as "a,b" and refused.
+  if (result.appliedMigrationNames.length && db.pglite) await db.pglite.refreshArrayTypes();
   return { applied: result.appliedMigrationNames };
 }
 

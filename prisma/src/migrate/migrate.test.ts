@@ -28,6 +28,16 @@ async function expectRecordedLikePrisma(db: Db) {
 }
 
 describe('migrate on an embedded database', () => {
+  it('binds arrays of the enums it just created in the same process (importing orders right after the first start)', async () => {
+    const db = await createDb({ dataDir: 'memory://' });
+    try {
+      await migrate(db);
+      expect(await db.query(`SELECT $1::"OrderStatus"[] AS statuses`, [['paid', 'refunded']])).toEqual([{ statuses: ['paid', 'refunded'] }]);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('applies the committed migrations, starting with init, and a second run applies nothing', async () => {
     const db = await createDb({ dataDir: 'memory://' });
     try {

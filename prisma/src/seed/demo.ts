@@ -62,9 +62,10 @@ async function createDemo(sink: CopySink, passwordHash: string, apiKey: string, 
   );
   const workspaceId = workspace!.id;
   // The demo login is public knowledge: if the member outlived its workspace, reset its password.
+  // It is also a platform operator, so the demo shows the marketplace's review queue.
   const [member] = await sink.query<{ id: string }>(
-    `INSERT INTO "Member" (email, name, "passwordHash") VALUES ($1, $2, $3)
-     ON CONFLICT (email) DO UPDATE SET "passwordHash" = EXCLUDED."passwordHash" RETURNING id`,
+    `INSERT INTO "Member" (email, name, "passwordHash", "platformAdmin") VALUES ($1, $2, $3, true)
+     ON CONFLICT (email) DO UPDATE SET "passwordHash" = EXCLUDED."passwordHash", "platformAdmin" = true RETURNING id`,
     [DEMO_LOGIN.email, '演示管理员', passwordHash],
   );
   await sink.query(`INSERT INTO "Membership" ("workspaceId", "memberId", role) VALUES ($1, $2, 'owner')`, [workspaceId, member!.id]);

@@ -63,6 +63,11 @@ describe('campaigns', () => {
     expect(estimate.holdout).toBeGreaterThan(15);
     expect(estimate.holdout).toBeLessThan(65);
 
+    // Before anything is queued, the report already lists each variant, at zero.
+    expect(await campaignResults(fx.db, { workspaceId: ws.id, campaignId }, 'VARIANT')).toEqual([
+      expect.objectContaining({ key: 'A', planned: 0, sent: 0, orders: 0 }),
+      expect.objectContaining({ key: 'B', planned: 0, sent: 0, orders: 0 }),
+    ]);
     const run = await startRun(fx.db, campaignId, new Date());
     expect(run).toMatchObject({ number: 1, planned: 387 - estimate.holdout, heldOut: estimate.holdout });
     // A one-off campaign sends once.

@@ -40,18 +40,25 @@ export interface ResultsScope {
   runId?: string | null;
 }
 
-async function campaignSettings(db: Db, scope: ResultsScope): Promise<{ hours: number; timeZone: string }> {
-  const [row] = await db.query<{ hours: number | null; timeZone: string }>(
-    `SELECT (c.definition->>'attributionHours')::int AS hours, w."timeZone" FROM "Campaign" c JOIN "Workspace" w ON w.id = c."workspaceId"
+async function campaignSettings(db: Db, scope: ResultsScope): Promise<{ hours: number; timeZone: string; variants: string[] }> {
+  const [row] = await db.query<{ hours: number | null; timeZone: string; variants: string[] | null }>(
+    `SELECT (c.definition->>'attributionHours')::int AS hours, w."timeZone",
+            ARRAY(SELECT v->>'key' FROM jsonb_array_elements(COALESCE(c.definition->'content'->'variants', '[]'::jsonb)) v) AS variants
+       FROM "Campaign" c JOIN "Workspace" w ON w.id = c."workspaceId"
       WHERE c.id = $1 AND c."workspaceId" = $2`,
     [scope.campaignId, scope.workspaceId],
   );
   if (!row) throw new Error(`campaign ${scope.campaignId} not found in this workspace`);
-  return { hours: row.hours ?? 72, timeZone: row.timeZone };
+  return { hours: row.hours ?? 72, timeZone: row.timeZone, variants: (row.variants ?? []).filter((k): k is string => typeof k === 'string') };
 }
 
+const emptyRow = (key: string | null): CampaignResultRow => ({
+  key, planned: 0, sent: 0, delivered: 0, failed: 0, replied: 0, clicked: 0,
+  customersOrdered: 0, orders: 0, orderRate: 0, orderAmountCents: 0, paidAmountCents: 0,
+});
+
 export async function campaignResults(db: Db, scope: ResultsScope, groupBy: ResultsGroupBy): Promise<CampaignResultRow[]> {
-  const { hours, timeZone } = await campaignSettings(db, scope);
+  const { hours, timeZone, variants } = await campaignSettings(db, scope);
   const key = {
     TOTAL: 'NULL::text',
     VARIANT: 'd.variant',
@@ -87,7 +94,15 @@ export async function campaignResults(db: Db, scope: ResultsScope, groupBy: Resu
       GROUP BY 1 ORDER BY 1 NULLS LAST`,
     [scope.campaignId, scope.workspaceId, scope.runId ?? null, timeZone, hours],
   );
-  return rows.map((r) => ({ ...r, orderRate: r.sent ? r.customersOrdered / r.sent : 0 }));
+  const result = rows.map((r) => ({ ...r, orderRate: r.sent ? r.customersOrdered / r.sent : 0 }));
+  if (groupBy === 'VARIANT') {
+    // Every variant of the definition has its row, a variant no customer fell into included
+    // (a small audience can leave one empty): the report shows it at zero instead of hiding it.
+    const seen = new Set(result.map((r) => r.key));
+    for (const v of variants) if (!seen.has(v)) result.push(emptyRow(v));
+    result.sort((a, b) => (a.key ?? '\uffff').localeCompare(b.key ?? '\uffff'));
+  }
+  return result;
 }
 
 /**

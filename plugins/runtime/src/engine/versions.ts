@@ -2,7 +2,9 @@ import type { Db } from '@courtyard/db';
 import type { JourneyNode } from '@courtyard/plugin-sdk';
 import { JourneySettings, type JourneyDefinition } from '../journey/definition.ts';
 import { validateJourney } from '../journey/validate.ts';
+import { workspaceRegistry } from '../installed.ts';
 import type { NodeRegistry } from '../registry.ts';
+import type { RemoteNodes } from './remote-nodes.ts';
 
 /** A published version, parsed once: versions never change, so it is cached for good. */
 export interface LoadedVersion {
@@ -49,6 +51,8 @@ export class VersionCache {
   constructor(
     private readonly db: Db,
     private readonly registry: NodeRegistry,
+    /** Partner nodes: a version using node types the registry lacks resolves them to the workspace's installations. */
+    private readonly remote?: RemoteNodes,
   ) {}
 
   version(id: string): Promise<LoadedVersion> {
@@ -81,7 +85,10 @@ export class VersionCache {
       [id],
     );
     if (!row) throw new Error(`journey version ${id} not found`);
-    const validated = validateJourney(row.definition, this.registry);
+    const refs = (row.definition as { nodes?: { type?: unknown; version?: unknown }[] } | null)?.nodes;
+    const partner = this.remote && Array.isArray(refs) && refs.some((n) => typeof n?.type === 'string' && !this.registry.get(n.type, String(n.version)));
+    const registry = partner ? workspaceRegistry(await this.remote!.installedPlugins(row.workspaceId), this.registry, (id, type) => this.remote!.runner(id, type)) : this.registry;
+    const validated = validateJourney(row.definition, registry);
     const edges = new Map<string, string>();
     for (const e of validated.definition.edges) edges.set(`${e.from}\u0000${e.port}`, e.to);
     return {

@@ -1,0 +1,33 @@
+import type zhCN from './messages.zh-CN';
+
+const en: typeof zhCN = {
+  menu: 'Dashboard',
+  title: 'Dashboard',
+  subtitle: 'Your private-domain customer pool today',
+  customers: 'Customers',
+  newToday: 'New today',
+  vsYesterday: 'Yesterday {n}',
+  repurchase: '30-day repurchase rate',
+  repurchaseDetail: '{repeat} of {buyers} buyers bought again',
+  activeJourneys: 'Active journeys',
+  runningCampaigns: 'Campaigns sending',
+  scheduledCampaigns: '{n} scheduled',
+  journeysLive: 'Active journeys',
+  campaignsLive: 'Campaigns sending',
+  noJourneys: 'No journey is active',
+  noCampaigns: 'No campaign is sending',
+  inside: '{n} inside',
+  enrolled: '{n} entered',
+  viewAll: 'View all',
+  segmentFlow: 'Segment inflow and outflow',
+  segmentFlowHint: 'Customers entering and leaving the segment each day over 30 days, and its size at the end of each day',
+  pickSegment: 'Choose a segment',
+  entered: 'In',
+  exited: 'Out',
+  size: 'Size',
+  noSegments: 'No segments yet. Create one to follow how your customer pool moves.',
+  net: 'Net {n} in 30 days',
+  timeZone: 'Counted in {tz}',
+  live: 'Live',
+};
+export default en;
