@@ -94,7 +94,7 @@ export async function campaignResults(db: Db, scope: ResultsScope, groupBy: Resu
       GROUP BY 1 ORDER BY 1 NULLS LAST`,
     [scope.campaignId, scope.workspaceId, scope.runId ?? null, timeZone, hours],
   );
-  const result = rows.map((r) => ({ ...r, orderRate: r.sent ? r.customersOrdered / r.sent : 0 }));
+  const result: CampaignResultRow[] = rows.map((r) => ({ ...r, orderRate: r.sent ? r.customersOrdered / r.sent : 0 }));
   if (groupBy === 'VARIANT') {
     // Every variant of the definition has its row, a variant no customer fell into included
     // (a small audience can leave one empty): the report shows it at zero instead of hiding it.
