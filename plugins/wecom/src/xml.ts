@@ -1,0 +1,54 @@
+import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+
+/** A callback message as parsed: element name → text, nested element, or repeated elements. */
+export type XmlFields = { [name: string]: XmlValue };
+export type XmlValue = string | XmlFields | XmlValue[];
+
+export class MalformedXmlError extends Error {
+  override readonly name = 'MalformedXmlError';
+}
+
+// Every value stays a string: WeCom ids such as ExternalUserID can look numeric, and CreateTime is
+// compared as text when de-duplicating, so nothing may be turned into a number on the way in.
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  parseTagValue: false,
+  trimValues: true,
+  ignoreDeclaration: true,
+  // CDATA and plain text read the same: WeCom wraps strings in CDATA and numbers not.
+  cdataPropName: false,
+  processEntities: true,
+});
+
+const builder = new XMLBuilder({ cdataPropName: '__cdata', format: false, suppressEmptyNode: false });
+
+/** Parses a WeCom `<xml>…</xml>` document into its fields; anything else is a `MalformedXmlError`. */
+export function parseWeComXml(xml: string): XmlFields {
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true) throw new MalformedXmlError(`malformed XML: ${valid.err.msg} (line ${valid.err.line})`);
+  const doc = parser.parse(xml) as Record<string, unknown>;
+  const root = doc.xml;
+  if (root === '' ) return {};
+  if (!root || typeof root !== 'object' || Array.isArray(root)) throw new MalformedXmlError('malformed XML: no <xml> root element');
+  return root as XmlFields;
+}
+
+/** A value to write: strings go in CDATA as WeCom writes them, numbers as plain text. */
+export type XmlInput = { [name: string]: string | number | XmlInput | XmlInput[] | undefined };
+
+function toBuilderTree(fields: XmlInput): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    if (typeof value === 'string') out[name] = { __cdata: value };
+    else if (typeof value === 'number') out[name] = value;
+    else if (Array.isArray(value)) out[name] = value.map(toBuilderTree);
+    else out[name] = toBuilderTree(value);
+  }
+  return out;
+}
+
+/** Writes fields as a WeCom `<xml>…</xml>` document. */
+export function buildWeComXml(fields: XmlInput): string {
+  return builder.build({ xml: toBuilderTree(fields) }) as string;
+}
