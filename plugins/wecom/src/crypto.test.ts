@@ -137,7 +137,7 @@ describe('callback round trip', () => {
   it('refuses bad padding and broken payloads', () => {
     // A ciphertext whose last block is corrupted decrypts to garbage padding.
     const bytes = Buffer.from(crypto.encrypt('hello'), 'base64');
-    bytes[bytes.length - 1] ^= 0xff;
+    bytes[bytes.length - 1] = bytes.at(-1)! ^ 0xff;
     expect(() => crypto.decrypt(bytes.toString('base64'))).toThrow(CallbackCryptoError);
     expectKind(() => crypto.decrypt('not base64!'), 'malformed_payload');
     expectKind(() => crypto.decrypt(Buffer.alloc(20).toString('base64')), 'malformed_payload');

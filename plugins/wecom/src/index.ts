@@ -1,2 +1,13 @@
 export * from './crypto.ts';
 export * from './xml.ts';
+export * from './client.ts';
+export * from './errors.ts';
+export * from './endpoints.ts';
+export * from './clock.ts';
+export { AccessTokenStore } from './access-token.ts';
+export { RateLimiter, type Budget } from './rate-limit.ts';
+export * from './shapes/envelope.ts';
+export * from './shapes/contact-way.ts';
+export * from './shapes/contacts.ts';
+export * from './shapes/messages.ts';
+export * from './shapes/moments-transfer.ts';

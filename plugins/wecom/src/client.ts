@@ -1,0 +1,152 @@
+import type { z } from 'zod';
+import { AccessTokenStore } from './access-token.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { endpoints, type WeComApi, type WeComRequest, type WeComResponse } from './endpoints.ts';
+import { TOKEN_EXPIRED_CODES, WeComError, WeComTransportError } from './errors.ts';
+import { RateLimiter, type Budget } from './rate-limit.ts';
+import { AccessTokenResponse, Envelope } from './shapes/envelope.ts';
+
+export const WECOM_BASE_URL = 'https://qyapi.weixin.qq.com';
+
+export interface WeComClientOptions {
+  corpId: string;
+  /** The secret of a self-built app allowed to call customer-contact APIs. */
+  secret: string;
+  /** Default `https://qyapi.weixin.qq.com`; the stand-in's URL in tests and the demo. */
+  baseUrl?: string;
+  /** Default the global `fetch`. */
+  fetch?: typeof fetch;
+  /** Default the system clock. */
+  clock?: Clock;
+  /** Default a store of this client's own; share one to share tokens between clients. */
+  tokens?: AccessTokenStore;
+  /** Default a limiter of this client's own; share one per corp, since WeCom counts per corp. */
+  rateLimiter?: RateLimiter;
+  /** Per-API calls a minute; default 10,000 (per corp, notes §1), or the API's own lower cap. */
+  perMinute?: number;
+  /** Per-API calls an hour; default 150,000. */
+  perHour?: number;
+  /** Retries after -1 (system busy), 45033 and 41096; default 3, as WeCom advises for -1. */
+  busyRetries?: number;
+  /** First back-off after a busy answer, doubled each time; default 500 ms. */
+  busyBackoffMs?: number;
+  /** Times to wait out a 45009 before giving up with the (retryable) error; default 3. */
+  rateLimitWaits?: number;
+  /** How long a 45009 blocks the API; default 60 s (WeCom blocks a per-minute hit for 60 s). */
+  rateLimitBlockMs?: number;
+}
+
+type Query = Record<string, string | number | undefined>;
+
+/** WeCom's customer-contact API: tokens, errors, retries and rate budgets handled; see `endpoints`. */
+export class WeComClient {
+  private readonly baseUrl: string;
+  private readonly fetch: typeof fetch;
+  private readonly clock: Clock;
+  private readonly tokens: AccessTokenStore;
+  private readonly limiter: RateLimiter;
+  private readonly tokenKey: string;
+
+  constructor(private readonly options: WeComClientOptions) {
+    this.baseUrl = (options.baseUrl ?? WECOM_BASE_URL).replace(/\/+$/, '');
+    this.fetch = options.fetch ?? globalThis.fetch;
+    this.clock = options.clock ?? systemClock;
+    this.tokens = options.tokens ?? new AccessTokenStore(this.clock);
+    this.limiter = options.rateLimiter ?? new RateLimiter(this.clock);
+    this.tokenKey = `${this.baseUrl}|${options.corpId}|${options.secret}`;
+  }
+
+  /** A valid access token, from the cache while it has more than the refresh margin left. */
+  getAccessToken(): Promise<string> {
+    return this.tokens.get(this.tokenKey, () =>
+      this.withRetries('gettoken', () => this.send('gettoken', 'GET', { corpid: this.options.corpId, corpsecret: this.options.secret })).then((body) => this.parse('gettoken', AccessTokenResponse, body)),
+    );
+  }
+
+  /** Calls one API of the subset; the request and answer are typed and validated by its schemas. */
+  async call<A extends WeComApi>(api: A, request: WeComRequest<A>): Promise<WeComResponse<A>> {
+    const endpoint = endpoints[api];
+    const budgets: Budget[] = [
+      { limit: endpoint.perMinute ?? this.options.perMinute ?? 10_000, windowMs: 60_000 },
+      { limit: this.options.perHour ?? 150_000, windowMs: 3_600_000 },
+    ];
+    const limitKey = `${this.options.corpId}|${api}`;
+    let refreshedToken = false;
+    for (;;) {
+      await this.limiter.acquire(limitKey, budgets);
+      const token = await this.getAccessToken();
+      try {
+        const attempt = () =>
+          endpoint.method === 'GET'
+            ? this.send(api, 'GET', { ...(request as Query), access_token: token })
+            : this.send(api, 'POST', { access_token: token }, request);
+        const body = await this.withRetries(api, attempt, limitKey);
+        return this.parse(api, endpoint.response as z.ZodType, body) as WeComResponse<A>;
+      } catch (error) {
+        // WeCom may end a token early and answers 42001 or 40014 for it: fetch once more, then give up.
+        if (error instanceof WeComError && TOKEN_EXPIRED_CODES.has(error.code) && !refreshedToken) {
+          refreshedToken = true;
+          this.tokens.invalidate(this.tokenKey, token);
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  /** Repeats a call on the answers WeCom says are temporary; anything else is thrown as is. */
+  private async withRetries(api: string, attempt: () => Promise<Record<string, unknown>>, limitKey?: string): Promise<Record<string, unknown>> {
+    let busy = 0;
+    let rateLimited = 0;
+    for (;;) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!(error instanceof WeComError)) throw error;
+        if (error.code === 45009 && rateLimited < (this.options.rateLimitWaits ?? 3)) {
+          // The block lasts the window (notes §1): wait it out rather than hammer, and make every
+          // other caller of this API wait too, so the budget is spent after the block, not in it.
+          rateLimited++;
+          const until = this.clock.now() + (this.options.rateLimitBlockMs ?? 60_000);
+          if (limitKey) this.limiter.block(limitKey, until);
+          await this.clock.sleep(until - this.clock.now());
+          continue;
+        }
+        if ((error.code === -1 || error.code === 45033 || error.code === 41096) && busy < (this.options.busyRetries ?? 3)) {
+          await this.clock.sleep((this.options.busyBackoffMs ?? 500) * 2 ** busy);
+          busy++;
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  private async send(api: string, method: 'GET' | 'POST', query: Query, body?: unknown): Promise<Record<string, unknown>> {
+    const url = new URL(`${this.baseUrl}/cgi-bin/${api}`);
+    for (const [name, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(name, String(value));
+    let response: Response;
+    try {
+      response = await this.fetch(url, method === 'GET' ? { method } : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    } catch (cause) {
+      throw new WeComTransportError(api, `request failed: ${(cause as Error).message}`, undefined, { cause });
+    }
+    if (response.status !== 200) throw new WeComTransportError(api, `HTTP ${response.status}`, response.status);
+    let json: unknown;
+    try {
+      json = await response.json();
+    } catch (cause) {
+      throw new WeComTransportError(api, 'answer is not JSON', response.status, { cause });
+    }
+    const envelope = Envelope.safeParse(json);
+    if (!envelope.success) throw new WeComTransportError(api, 'answer has no errcode/errmsg', response.status);
+    if (envelope.data.errcode !== 0) throw new WeComError(envelope.data.errcode, envelope.data.errmsg, api);
+    return json as Record<string, unknown>;
+  }
+
+  private parse<S extends z.ZodType>(api: string, schema: S, body: unknown): z.output<S> {
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) throw new WeComTransportError(api, `answer does not have the documented shape: ${parsed.error.message}`);
+    return parsed.data;
+  }
+}
