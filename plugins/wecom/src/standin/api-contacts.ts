@@ -115,7 +115,9 @@ export const contactHandlers: ApiHandlers = {
     for (const { name, order } of request.tag) {
       // Duplicate names within a group are created once (notes §6).
       const existing = group.tags.find((t) => t.name === name);
-      if (existing) added.push(existing);
+      if (existing) {
+        if (!added.includes(existing)) added.push(existing);
+      }
       else {
         const tag = { id: state.nextId('et'), name, create_time: now, order: order ?? 0 };
         group.tags.push(tag);
