@@ -1,4 +1,5 @@
 export * from './crypto.ts';
+export * from './events.ts';
 export * from './xml.ts';
 export * from './client.ts';
 export * from './errors.ts';
