@@ -20,7 +20,9 @@ if (applied.length) console.log(`Applied ${applied.length} migration(s): ${appli
 
 const demo = process.env.COURTYARD_SEED === 'false' ? null : await seedDemo(db, { demoApiKey: process.env.COURTYARD_DEMO_API_KEY || undefined });
 const pubsub = createAppPubSub();
-const app = createApp({ db, pubsub: pubsub.pubsub, runtime: runtimeOptionsFromEnv(), queryCache: queryCacheOptionsFromEnv() });
+// Partners call back here; behind a proxy or on another host, set COURTYARD_PUBLIC_URL.
+const runtimeOptions = { graphqlUrl: `http://localhost:${port}/graphql`, ...runtimeOptionsFromEnv() };
+const app = createApp({ db, pubsub: pubsub.pubsub, runtime: runtimeOptions, queryCache: queryCacheOptionsFromEnv() });
 const server = await startServer(app, { port, admin: true });
 const stopScheduler = startSegmentScheduler(db, pubsub.pubsub);
 // COURTYARD_WORKERS=0 makes a node that only serves the API; journeys then run on other nodes.

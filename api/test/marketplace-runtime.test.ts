@@ -319,12 +319,27 @@ describe('the engine runs installed partner nodes', () => {
 
       // The call log, newest first, paged; another workspace cannot read it; pruned after 7 days.
       const CALLS = `query ($id: ID!, $after: String) { node(id: $id) { ... on Installation { calls(first: 2, after: $after) {
-        pageInfo { hasNextPage endCursor } edges { node { kind nodeId pluginVersion batchSize ok httpStatus attempts errorCode error latencyMs startedAt } } } } } }`;
-      const page1 = (await brand.gql(CALLS, { id: installationId })).data.node.calls;
-      const page2 = (await brand.gql(CALLS, { id: installationId, after: page1.pageInfo.endCursor })).data.node.calls;
-      expect(page1.pageInfo.hasNextPage).toBe(true);
-      expect(page2.pageInfo.hasNextPage).toBe(false);
-      const calls = [...page1.edges, ...page2.edges].map((e: any) => e.node);
+        pageInfo { hasNextPage endCursor } edges { node { kind nodeId eventType pluginVersion batchSize ok httpStatus attempts errorCode error latencyMs startedAt } } } } } }`;
+      const pages = [];
+      for (let after: string | undefined; ; ) {
+        const page = (await brand.gql(CALLS, { id: installationId, after })).data.node.calls;
+        pages.push(page);
+        if (!page.pageInfo.hasNextPage) break;
+        after = page.pageInfo.endCursor;
+      }
+      // Installation callbacks are calls too. This partner server refuses them (it does not know the
+      // plugin's callback secret), so the install callback waits for its retry and the uninstall one
+      // waits behind it: a partner never hears of an uninstall before the install.
+      const all = pages.flatMap((p) => p.edges).map((e: any) => e.node);
+      expect(all.filter((c: any) => c.kind === 'install-callback').map((c: any) => [c.eventType, c.ok, c.httpStatus])).toEqual([['installation.created', false, 401]]);
+      const outbox = (await brand.gql(`query ($id: ID!) { node(id: $id) { ... on Installation { callbacks { type status attempts lastError nextAttemptAt } } } }`, { id: installationId })).data.node.callbacks;
+      expect(outbox.map((c: any) => [c.type, c.status, c.attempts])).toEqual([
+        ['installation.deleted', 'pending', 0],
+        ['installation.created', 'pending', 1],
+      ]);
+      expect(outbox[1].lastError).toContain('401');
+      expect(Date.parse(outbox[1].nextAttemptAt)).toBeGreaterThan(Date.now() + 20_000);
+      const calls = all.filter((c: any) => c.kind === 'batch');
       expect(calls.map((c: any) => [c.ok, c.batchSize, c.httpStatus, c.errorCode])).toEqual([
         [false, 1, 200, 'invalid-answer'],
         [true, 1, 200, null],

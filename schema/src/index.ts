@@ -36,6 +36,7 @@ import './marketplace.ts';
 import './marketplace-partners.ts';
 import './marketplace-publish.ts';
 import './marketplace-install.ts';
+import './marketplace-callbacks.ts';
 
 export const schema = describeConnections(builder.toSchema({ sortSchema: true }));
 

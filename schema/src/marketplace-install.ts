@@ -10,6 +10,7 @@ import type { Context } from './context.ts';
 import { ConflictError, CourtyardError, InputError, NotFoundError, isUniqueViolation } from './errors.ts';
 import { ErrorInterface, resultUnion } from './error-types.ts';
 import { generateInstallationToken } from './marketplace-auth.ts';
+import { queueInstallCallback } from './marketplace-callbacks.ts';
 import { apiGrantOf } from './marketplace-grants.ts';
 import { PluginScopeEnum, PluginScopeInfoRef, pluginScopeEnumName } from './marketplace-scopes.ts';
 import { compareVersions } from './marketplace-semver.ts';
@@ -285,21 +286,27 @@ builder.mutationFields((t) => ({
       const version = await approvedVersion(ctx, listing, args.input.version, ['input', 'version']);
       const grantedScopes = checkGrant(ctx, version.scopes, args.input.grantedScopes as string[], ['input', 'grantedScopes']);
       const token = generateInstallationToken();
+      const signingSecret = createSigningSecret();
       try {
-        const installation = await ctx.prisma.installation.create({
-          data: {
-            workspaceId,
-            listingId: listing.id,
-            versionId: version.id,
-            grantedScopes,
-            signingSecret: createSigningSecret(),
-            tokenHash: hashSecret(token),
-            tokenPrefix: displayPrefix(token),
-            installedById: ctx.auth?.actor.kind === 'member' ? ctx.auth.actor.memberId : null,
-          },
-          select: { id: true },
+        const installationId = await ctx.prisma.$transaction(async (tx) => {
+          const installation = await tx.installation.create({
+            data: {
+              workspaceId,
+              listingId: listing.id,
+              versionId: version.id,
+              grantedScopes,
+              signingSecret,
+              tokenHash: hashSecret(token),
+              tokenPrefix: displayPrefix(token),
+              installedById: ctx.auth?.actor.kind === 'member' ? ctx.auth.actor.memberId : null,
+            },
+            select: { id: true },
+          });
+          await queueInstallCallback(tx, ctx, installation.id, 'installation.created', { credentials: { signingSecret, token } });
+          return installation.id;
         });
-        return { installationId: installation.id, token };
+        ctx.runtime.callbackQueued();
+        return { installationId, token };
       } catch (error) {
         if (isUniqueViolation(error)) throw new ConflictError(`${listing.pluginId} is already installed in this workspace: upgrade it with upgradeInstallation.`, 'input.pluginId');
         throw error;
@@ -324,8 +331,12 @@ builder.mutationFields((t) => ({
       if (added.length && !args.input.grantedScopes) throw new ConsentRequiredError(version.version, added);
       // Without new scopes the grant follows the version (it may narrow); a given grant must match it.
       const grantedScopes = args.input.grantedScopes ? checkGrant(ctx, version.scopes, args.input.grantedScopes as string[], ['input', 'grantedScopes']) : (version.scopes as PluginScope[]);
-      const updated = await ctx.prisma.installation.updateMany({ where: { id: installation.id, status: 'active' }, data: { versionId: version.id, grantedScopes } });
-      if (!updated.count) throw new InputError({ path: ['input', 'id'], message: 'the plugin was uninstalled meanwhile: install it again', code: 'uninstalled' });
+      await ctx.prisma.$transaction(async (tx) => {
+        const updated = await tx.installation.updateMany({ where: { id: installation.id, status: 'active' }, data: { versionId: version.id, grantedScopes } });
+        if (!updated.count) throw new InputError({ path: ['input', 'id'], message: 'the plugin was uninstalled meanwhile: install it again', code: 'uninstalled' });
+        await queueInstallCallback(tx, ctx, installation.id, 'installation.upgraded', { previousVersion: installation.version.version });
+      });
+      ctx.runtime.callbackQueued();
       return ctx.prisma.installation.findUniqueOrThrow({ ...query, where: { id: installation.id } });
     },
   }),
@@ -339,10 +350,15 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const installation = await activeInstallation(ctx, args.id, ['id']);
       if (installation.status === 'active') {
-        await ctx.prisma.installation.updateMany({
-          where: { id: installation.id, status: 'active' },
-          data: { status: 'uninstalled', uninstalledAt: new Date() } satisfies Prisma.InstallationUpdateManyMutationInput,
+        const changed = await ctx.prisma.$transaction(async (tx) => {
+          const updated = await tx.installation.updateMany({
+            where: { id: installation.id, status: 'active' },
+            data: { status: 'uninstalled', uninstalledAt: new Date() } satisfies Prisma.InstallationUpdateManyMutationInput,
+          });
+          if (updated.count) await queueInstallCallback(tx, ctx, installation.id, 'installation.deleted');
+          return updated.count > 0;
         });
+        if (changed) ctx.runtime.callbackQueued();
       }
       return { installationId: installation.id, journeys: await journeysUsingPlugin(ctx, ctx.workspaceId(), installation.listing.pluginId) };
     },

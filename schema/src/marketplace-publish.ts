@@ -2,7 +2,7 @@
 // JSON path), a platform operator approves or rejects it, the partner deprecates old ones. Only
 // approved versions are listed; a version never changes once published.
 import type { Prisma, PrismaClient } from '@courtyard/db';
-import { ALL_PLUGIN_SCOPES, PluginManifest } from '@courtyard/plugin-sdk';
+import { ALL_PLUGIN_SCOPES, createSigningSecret, PluginManifest } from '@courtyard/plugin-sdk';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
 import { CourtyardError, ConflictError, InputError, NotFoundError, isUniqueViolation, type FieldIssue } from './errors.ts';
@@ -176,7 +176,7 @@ builder.mutationFields((t) => ({
       const listing =
         (await ctx.prisma.pluginListing.findUnique({ where: { pluginId: manifest.id }, select: { id: true, partnerId: true } })) ??
         (await ctx.prisma.pluginListing
-          .create({ data: { pluginId: manifest.id, partnerId: partner.partnerId }, select: { id: true, partnerId: true } })
+          .create({ data: { pluginId: manifest.id, partnerId: partner.partnerId, callbackSecret: createSigningSecret() }, select: { id: true, partnerId: true } })
           .catch(async (error: unknown) => {
             if (!isUniqueViolation(error)) throw error;
             return ctx.prisma.pluginListing.findUniqueOrThrow({ where: { pluginId: manifest.id }, select: { id: true, partnerId: true } });

@@ -103,6 +103,11 @@ export const PluginRef = builder.prismaNode('PluginListing', {
         resolve: (p) => shown(p).scopes,
       }),
       listed: t.boolean({ description: 'Whether brands can find and install it (it has an approved version).', resolve: (p) => p.listedVersionId !== null }),
+      callbackSecret: t.string({
+        nullable: true,
+        description: 'The secret (`whsec_…`) that signs installation callbacks to this plugin\'s server: only its own partner sees it (null for anyone else). Rotate it with rotatePluginCallbackSecret.',
+        resolve: (p, _a, ctx) => (ctx.partner && ctx.partner.partnerId === p.partnerId ? p.callbackSecret : null),
+      }),
       listedVersion: t.relation('listedVersion', { nullable: true, description: 'The newest approved version: what a new installation gets. Null: not listed.' }),
       versions: t.relation('versions', {
         description: 'Versions, newest first, with their changelogs: the approved and deprecated ones (the partner sees all of its own).',

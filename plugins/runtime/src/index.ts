@@ -1,4 +1,5 @@
 export { JourneyRuntime, runtimeOptionsFromEnv, type RuntimeOptions } from './runtime.ts';
+export { CALLBACK_BACKOFF_MS, CALLBACK_MAX_ATTEMPTS } from './engine/install-callbacks.ts';
 export { NodeRegistry, builtinRegistry } from './registry.ts';
 export { installedNode, isInstalledNode, workspaceRegistry, type InstalledNode, type InstalledPlugin } from './installed.ts';
 export type { EnrollEntry, EnrollResult } from './engine/enroll.ts';

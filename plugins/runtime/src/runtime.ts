@@ -12,6 +12,7 @@ import { enrollFromEvents, enrollFromSegmentDeltas, type IngestedEvent, resumeWa
 import { VersionCache } from './engine/versions.ts';
 import { RemoteNodes } from './engine/remote-nodes.ts';
 import { CallLog } from './engine/call-log.ts';
+import { InstallCallbacks } from './engine/install-callbacks.ts';
 import { RemoteNodeCaller, type RemoteCallerOptions } from './remote/caller.ts';
 import { dispatchCampaigns } from './campaigns/dispatch.ts';
 import { runDueCampaigns } from './campaigns/lifecycle.ts';
@@ -25,6 +26,8 @@ export interface RuntimeOptions {
   onProgress?: (workspaceId: string, journeyId: string) => void;
   /** Called after a campaign's deliveries moved on (sent, failed, its run finished). */
   onCampaignProgress?: (workspaceId: string, campaignId: string) => void;
+  /** Called after installation callbacks of a workspace were delivered, retried or given up. */
+  onInstallCallback?: (workspaceId: string) => void;
   /** Campaign deliveries one pass claims per run and sender. Default 2,000. */
   campaignBatch?: number;
   /** HTTP client for webhook nodes. Default: global fetch. */
@@ -47,6 +50,11 @@ export interface RuntimeOptions {
    */
   remote?: RemoteCallerOptions;
   /**
+   * Where partners reach this platform's GraphQL API: sent with installation credentials.
+   * Default `COURTYARD_PUBLIC_URL` + `/graphql` (runtimeOptionsFromEnv), else http://localhost:4000/graphql.
+   */
+  graphqlUrl?: string;
+  /**
    * Work only for these workspaces (tests that share one database run a runtime each). Add to the
    * set as workspaces are created. Default: every workspace.
    */
@@ -57,7 +65,7 @@ export interface RuntimeOptions {
  * The tuning a node takes from its environment (worker nodes and API nodes alike); unset
  * variables keep the defaults of RuntimeOptions.
  */
-export function runtimeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<RuntimeOptions, 'leaseMs' | 'concurrency' | 'claimLimit' | 'pollMs' | 'workspaces' | 'campaignBatch'> {
+export function runtimeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<RuntimeOptions, 'leaseMs' | 'concurrency' | 'claimLimit' | 'pollMs' | 'workspaces' | 'campaignBatch' | 'graphqlUrl'> {
   const number = (name: string) => (env[name] ? Number(env[name]) : undefined);
   const scoped = env.COURTYARD_WORKSPACES?.split(',').filter(Boolean);
   const options = {
@@ -67,6 +75,7 @@ export function runtimeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Pic
     pollMs: number('COURTYARD_POLL_MS'),
     campaignBatch: number('COURTYARD_CAMPAIGN_BATCH'),
     workspaces: scoped?.length ? new Set(scoped) : undefined,
+    graphqlUrl: env.COURTYARD_PUBLIC_URL ? `${env.COURTYARD_PUBLIC_URL.replace(/\/+$/, '')}/graphql` : undefined,
   };
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
 }
@@ -83,6 +92,10 @@ export class JourneyRuntime {
   /** Calls installed partner plugins' nodes; every call ends in `callLog`. */
   readonly remote: RemoteNodeCaller;
   readonly callLog: CallLog;
+  /** The outbox of installation callbacks to partners. */
+  readonly installCallbacks: InstallCallbacks;
+  /** Where partners call back (installation credentials carry it). */
+  readonly graphqlUrl: string;
   readonly triggers: TriggerIndex;
   private readonly channels = new ChannelPool();
   private readonly options: Required<Pick<RuntimeOptions, 'claimLimit' | 'leaseMs' | 'pollMs' | 'concurrency' | 'gatherMs'>> & RuntimeOptions;
@@ -109,6 +122,13 @@ export class JourneyRuntime {
       },
     });
     this.versions = new VersionCache(this.db, this.registry, new RemoteNodes(this.db, this.remote));
+    this.graphqlUrl = options.graphqlUrl ?? 'http://localhost:4000/graphql';
+    this.installCallbacks = new InstallCallbacks(this.db, this.remote, {
+      workspaces: options.workspaces ?? null,
+      log: (m) => this.log(m),
+      leaseMs: this.options.leaseMs,
+      onChange: (ws) => options.onInstallCallback?.(ws),
+    });
     this.triggers = new TriggerIndex({ db: this.db, versions: this.versions, enroll: (ws, j, e) => this.enroll(ws, j, e) });
     // Segment entries and exits made in this process start segment-triggered journeys.
     this.stopListening = onMembershipChange((db, workspaceId, deltas) => {
@@ -168,6 +188,11 @@ export class JourneyRuntime {
     return { enrolled, resumed };
   }
 
+  /** An installation callback was queued: deliver it now rather than at the next poll. */
+  callbackQueued() {
+    this.nudge();
+  }
+
   /** Drops cached trigger lists (after a journey was published, paused or archived). */
   journeysChanged(workspaceId: string) {
     this.triggers.forget(workspaceId);
@@ -223,7 +248,8 @@ export class JourneyRuntime {
       const sent = await this.dispatch();
       await this.runDueCampaigns(now ?? new Date());
       const campaigns = await this.campaigns(now ?? new Date());
-      if (steps === 0 && sent === 0 && campaigns === 0) return await this.callLog.flush();
+      const callbacks = await this.installCallbacks.deliverDue(now ?? new Date());
+      if (steps === 0 && sent === 0 && campaigns === 0 && callbacks === 0) return await this.callLog.flush();
     }
   }
 
@@ -345,6 +371,7 @@ export class JourneyRuntime {
     });
     for (let i = 0; i < this.options.concurrency; i++) this.loops.push(this.loop(() => this.step(), 'step'));
     this.loops.push(this.loop(() => this.dispatch(), 'outbox'));
+    this.loops.push(this.loop(() => this.installCallbacks.deliverDue(), 'install callbacks'));
     // Campaign passes run side by side like step passes: each claims its own rows (SKIP LOCKED).
     for (let i = 0; i < this.options.concurrency; i++) this.loops.push(this.loop(() => this.campaigns(), 'campaigns'));
     this.timers.push(setInterval(() => void this.wakeDue(60_000).catch(() => undefined), 30_000));

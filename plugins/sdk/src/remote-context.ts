@@ -114,6 +114,11 @@ export function createRemoteContext(request: RemoteBatchRequest, options: Remote
     return body.data;
   }
 
+  // Batches and journey configs name customers and tags by their database ids; the API takes
+  // global IDs. Either is accepted here.
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  const globalId = (type: string, id: string) => (UUID.test(id) ? Buffer.from(`${type}:${id}`).toString('base64') : id);
+
   async function changeTags(changes: { customerId: string; tagIds: string[] }[], add: boolean) {
     // One call per distinct tag set: a batch tagged alike costs one request.
     const byTags = new Map<string, { tagIds: string[]; customerIds: string[] }>();
@@ -125,7 +130,8 @@ export function createRemoteContext(request: RemoteBatchRequest, options: Remote
       byTags.set(tagIds.join(','), group);
     }
     for (const { tagIds, customerIds } of byTags.values()) {
-      const data = await graphql<Record<string, { __typename: string; message?: string }>>(TAGGING, { input: { customerIds, tagIds, source: 'plugin' }, add });
+      const input = { customerIds: customerIds.map((id) => globalId('Customer', id)), tagIds: tagIds.map((id) => globalId('Tag', id)), source: 'plugin' };
+      const data = await graphql<Record<string, { __typename: string; message?: string }>>(TAGGING, { input, add });
       const result = data[add ? 'tagCustomers' : 'untagCustomers'];
       if (result?.__typename !== 'TaggingResult') throw new Error(`Courtyard refused to ${add ? 'tag' : 'untag'} the customers: ${result?.message ?? 'no answer'}`);
     }

@@ -26,6 +26,12 @@ export interface PluginServerOptions {
    * undefined for an unknown installation (answered 401). Several are accepted while a secret rotates.
    */
   secrets?: (installationId: string) => Awaitable<string | readonly string[] | undefined>;
+  /**
+   * The GraphQL URL and installation token of an installation, as its `installation.created` (or
+   * `.secret_rotated`) callback delivered them: `ctx.customers` and `ctx.graphql` call back with
+   * them when a batch carries no `callback` of its own. Undefined: no calls back for it.
+   */
+  credentials?: (installationId: string) => Awaitable<{ graphqlUrl: string; token: string } | undefined>;
   /** The plugin's own secret, which signs installation callbacks. Default: `secret`. Without either, callbacks are refused. */
   callbackSecret?: string;
   /** Told when a brand installs, upgrades or uninstalls the plugin, or rotates an installation's secret; a hook that throws answers 500 and Courtyard retries. */
@@ -173,6 +179,10 @@ export function createPluginServer(plugin: PartnerPlugin, options: PluginServerO
     const config = parseConfig(node, request.config);
     if (!config.ok) throw new Refusal(400, 'invalid-config', `the config does not fit node ${nodeId}`, config.issues.map((i) => ({ path: ['config', i.path].filter(Boolean).join('.'), message: i.message })));
 
+    if (!request.callback && options.credentials) {
+      const stored = await options.credentials(request.installationId);
+      if (stored) request.callback = { url: stored.graphqlUrl, token: stored.token };
+    }
     const ctx = createRemoteContext(request, { log, fetch: options.fetch ?? fetch, callbackTimeoutMs: options.callbackTimeoutMs ?? 10_000 });
     let results: unknown;
     try {

@@ -54,4 +54,13 @@ describe('Standard Webhooks signing', () => {
     const rotated = { ...headers, 'webhook-signature': `v1,${Buffer.from('old').toString('base64')} ${headers['webhook-signature']}` };
     expect(verifySignature(secret, rotated, body, { now }).ok).toBe(true);
   });
+
+  it('signs with the new and the old secret during a rotation: a receiver holding either one verifies, a stranger does not', () => {
+    const [fresh, old] = [createSigningSecret(), createSigningSecret()];
+    const headers = signedHeaders([fresh, old], 'msg-2', body, now);
+    expect(headers['webhook-signature']!.split(' ')).toHaveLength(2);
+    expect(verifySignature(fresh, headers, body, { now }).ok).toBe(true);
+    expect(verifySignature(old, headers, body, { now }).ok).toBe(true);
+    expect(verifySignature(createSigningSecret(), headers, body, { now })).toEqual({ ok: false, reason: 'bad-signature' });
+  });
 });

@@ -19,10 +19,14 @@ export function signPayload(secret: string, id: string, timestamp: number, body:
   return 'v1,' + createHmac('sha256', keyOf(secret)).update(`${id}.${timestamp}.${body}`).digest('base64');
 }
 
-/** The three headers for a signed request. */
-export function signedHeaders(secret: string, id: string, body: string, now = new Date()): Record<string, string> {
+/**
+ * The three headers for a signed request. Several secrets (a rotation's new and old one) give one
+ * signature each, space-separated as Standard Webhooks allows: a receiver holding either verifies.
+ */
+export function signedHeaders(secret: string | readonly string[], id: string, body: string, now = new Date()): Record<string, string> {
   const timestamp = Math.floor(now.getTime() / 1000);
-  return { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signPayload(secret, id, timestamp, body) };
+  const secrets = typeof secret === 'string' ? [secret] : secret;
+  return { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': secrets.map((s) => signPayload(s, id, timestamp, body)).join(' ') };
 }
 
 export type VerifyFailure = 'missing-headers' | 'timestamp-too-old' | 'timestamp-in-future' | 'bad-signature';

@@ -19,8 +19,11 @@ if (!callbackSecret && !devSecret) {
 }
 
 const store = new CouponStore();
-/** Each installation's signing secrets, as its callbacks deliver them (a real partner stores them encrypted). */
-const installations = new Map<string, { workspaceId: string; secrets: string[] }>();
+/**
+ * Each installation's signing secrets, GraphQL URL and token, as its callbacks deliver them (a
+ * real partner stores them encrypted, in a database).
+ */
+const installations = new Map<string, { workspaceId: string; secrets: string[]; graphqlUrl?: string; token?: string }>();
 
 const server = createServer();
 const host = process.env.HOST ?? '127.0.0.1';
@@ -31,13 +34,23 @@ server.listen(Number(process.env.PORT ?? 4100), host, () => {
     { nodes: couponNodes(store), manifest: couponManifest(baseUrl) },
     {
       secrets: (id) => installations.get(id)?.secrets ?? (devSecret ? [devSecret] : undefined),
+      credentials: (id) => {
+        const found = installations.get(id);
+        return found?.graphqlUrl && found.token ? { graphqlUrl: found.graphqlUrl, token: found.token } : undefined;
+      },
       callbackSecret: callbackSecret ?? devSecret,
       hooks: {
-        installed: (e) => void installations.set(e.installationId, { workspaceId: e.workspace.id, secrets: [e.credentials.signingSecret] }),
+        installed: (e) => void installations.set(e.installationId, { workspaceId: e.workspace.id, secrets: [e.credentials.signingSecret], graphqlUrl: e.credentials.graphqlUrl, token: e.credentials.token }),
         // The old secret stays valid next to the new one until Courtyard signs with the new one only.
-        secretRotated: (e) => void installations.set(e.installationId, { workspaceId: e.workspace.id, secrets: [e.credentials.signingSecret, ...(installations.get(e.installationId)?.secrets.slice(0, 1) ?? [])] }),
+        secretRotated: (e) =>
+          void installations.set(e.installationId, {
+            workspaceId: e.workspace.id,
+            secrets: [e.credentials.signingSecret, ...(installations.get(e.installationId)?.secrets.slice(0, 1) ?? [])],
+            graphqlUrl: e.credentials.graphqlUrl,
+            token: e.credentials.token,
+          }),
         upgraded: (e) => {
-          if (e.credentials) installations.set(e.installationId, { workspaceId: e.workspace.id, secrets: [e.credentials.signingSecret] });
+          if (e.credentials) installations.set(e.installationId, { workspaceId: e.workspace.id, secrets: [e.credentials.signingSecret], graphqlUrl: e.credentials.graphqlUrl, token: e.credentials.token });
         },
         uninstalled: (e) => {
           installations.delete(e.installationId);

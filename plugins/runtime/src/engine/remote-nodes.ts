@@ -9,6 +9,7 @@ interface InstallationRow {
   id: string;
   status: 'active' | 'uninstalled';
   signingSecret: string;
+  previousSigningSecret: string | null;
   grantedScopes: string[];
   versionId: string;
   pluginId: string;
@@ -16,7 +17,8 @@ interface InstallationRow {
   manifest: PluginManifest;
 }
 
-const SELECT = `SELECT i.id, i.status::text AS status, i."signingSecret", i."grantedScopes", i."versionId", l."pluginId", v.version, v.manifest
+const SELECT = `SELECT i.id, i.status::text AS status, i."signingSecret",
+    CASE WHEN i."previousSecretUntil" > now() THEN i."previousSigningSecret" END AS "previousSigningSecret", i."grantedScopes", i."versionId", l."pluginId", v.version, v.manifest
   FROM "Installation" i JOIN "PluginListing" l ON l.id = i."listingId" JOIN "PluginVersion" v ON v.id = i."versionId"`;
 
 /**
@@ -61,6 +63,7 @@ export class RemoteNodes {
         plugin: { id: row.pluginId, version: row.version },
         endpoints: row.manifest.endpoints ?? { baseUrl: '' },
         signingSecret: row.signingSecret,
+        previousSigningSecret: row.previousSigningSecret,
         grantedScopes: row.grantedScopes as PluginScope[],
         nodes: row.manifest.nodes,
       };

@@ -22,6 +22,8 @@ export interface RemoteInstallation {
   endpoints: { baseUrl: string; installCallback?: string | undefined };
   /** The installation's Standard Webhooks secret (`whsec_…`). */
   signingSecret: string;
+  /** The secret before a rotation, still signed with (a second signature) while the partner learns the new one. */
+  previousSigningSecret?: string | null;
   /** The scopes the brand granted: which customer fields the partner sees. */
   grantedScopes: readonly PluginScope[];
   /** The version's node declarations (manifest `nodes`): which ports an answer may use. */
@@ -107,7 +109,8 @@ interface Exchange {
   url: string;
   body: string;
   id: string;
-  secret: string;
+  /** Each gives a signature; the first is the current secret. */
+  secrets: readonly string[];
   /** The installation's breaker and rate limit; none for installation callbacks. */
   guard?: { breaker: CircuitBreaker; bucket: TokenBucket | undefined };
   /** Problems with a 2xx answer's JSON; empty when fine. */
@@ -214,7 +217,7 @@ export class RemoteNodeCaller {
         url,
         body: JSON.stringify(request),
         id: call.idempotencyKey,
-        secret: installation.signingSecret,
+        secrets: installation.previousSigningSecret ? [installation.signingSecret, installation.previousSigningSecret] : [installation.signingSecret],
         guard: this.guardOf(installation),
         check: (json) =>
           checkRemoteResponse(request, json, ports).map((problem) => {
@@ -259,7 +262,7 @@ export class RemoteNodeCaller {
         const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
         throw new RemoteCallError('invalid-request', `the ${event.type} callback does not fit the wire format: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
       }
-      const answer = await this.exchange({ kind: 'install-callback', url, body: JSON.stringify(parsed.data), id, secret: target.callbackSecret });
+      const answer = await this.exchange({ kind: 'install-callback', url, body: JSON.stringify(parsed.data), id, secrets: [target.callbackSecret] });
       record(answer.attempts, answer.status, null);
       return { status: answer.status, attempts: answer.attempts, latencyMs: performance.now() - started };
     } catch (error) {
@@ -316,7 +319,7 @@ export class RemoteNodeCaller {
       let answer: Awaited<ReturnType<typeof postJson>> | undefined;
       try {
         answer = await postJson(url, x.body, {
-          headers: signedHeaders(x.secret, x.id, x.body),
+          headers: signedHeaders(x.secrets, x.id, x.body),
           timeoutMs: this.timeoutMs,
           maxResponseBytes: this.maxResponseBytes,
           agent: url.protocol === 'https:' ? this.agents.https : this.agents.http,
