@@ -66,21 +66,22 @@ export class WeComClient {
   /** Calls one API of the subset; the request and answer are typed and validated by its schemas. */
   async call<A extends WeComApi>(api: A, request: WeComRequest<A>): Promise<WeComResponse<A>> {
     const endpoint = endpoints[api];
-    const budgets: Budget[] = [
-      { limit: endpoint.perMinute ?? this.options.perMinute ?? 10_000, windowMs: 60_000 },
-      { limit: this.options.perHour ?? 150_000, windowMs: 3_600_000 },
-    ];
-    const limitKey = `${this.options.corpId}|${api}`;
+    const limit = {
+      key: `${this.options.corpId}|${api}`,
+      budgets: [
+        { limit: endpoint.perMinute ?? this.options.perMinute ?? 10_000, windowMs: 60_000 },
+        { limit: this.options.perHour ?? 150_000, windowMs: 3_600_000 },
+      ],
+    };
     let refreshedToken = false;
     for (;;) {
-      await this.limiter.acquire(limitKey, budgets);
       const token = await this.getAccessToken();
+      const attempt = () =>
+        endpoint.method === 'GET'
+          ? this.send(api, 'GET', { ...(request as Query), access_token: token })
+          : this.send(api, 'POST', { access_token: token }, request);
       try {
-        const attempt = () =>
-          endpoint.method === 'GET'
-            ? this.send(api, 'GET', { ...(request as Query), access_token: token })
-            : this.send(api, 'POST', { access_token: token }, request);
-        const body = await this.withRetries(api, attempt, limitKey);
+        const body = await this.withRetries(api, attempt, limit);
         return this.parse(api, endpoint.response as z.ZodType, body) as WeComResponse<A>;
       } catch (error) {
         // WeCom may end a token early and answers 42001 or 40014 for it: fetch once more, then give up.
@@ -94,22 +95,30 @@ export class WeComClient {
     }
   }
 
-  /** Repeats a call on the answers WeCom says are temporary; anything else is thrown as is. */
-  private async withRetries(api: string, attempt: () => Promise<Record<string, unknown>>, limitKey?: string): Promise<Record<string, unknown>> {
+  /**
+   * Repeats a call on the answers WeCom says are temporary; anything else is thrown as is. Every
+   * attempt, repeats included, first takes its place in the API's budget.
+   */
+  private async withRetries(
+    api: string,
+    attempt: () => Promise<Record<string, unknown>>,
+    limit?: { key: string; budgets: Budget[] },
+  ): Promise<Record<string, unknown>> {
     let busy = 0;
     let rateLimited = 0;
     for (;;) {
+      if (limit) await this.limiter.acquire(limit.key, limit.budgets);
       try {
         return await attempt();
       } catch (error) {
         if (!(error instanceof WeComError)) throw error;
         if (error.code === 45009 && rateLimited < (this.options.rateLimitWaits ?? 3)) {
-          // The block lasts the window (notes §1): wait it out rather than hammer, and make every
-          // other caller of this API wait too, so the budget is spent after the block, not in it.
+          // The block lasts the window (notes §1): wait it out rather than hammer, and hold every
+          // other caller of this API too, so the budget is spent after the block, not in it.
           rateLimited++;
           const until = this.clock.now() + (this.options.rateLimitBlockMs ?? 60_000);
-          if (limitKey) this.limiter.block(limitKey, until);
-          await this.clock.sleep(until - this.clock.now());
+          if (limit) this.limiter.block(limit.key, until);
+          else await this.clock.sleep(until - this.clock.now());
           continue;
         }
         if ((error.code === -1 || error.code === 45033 || error.code === 41096) && busy < (this.options.busyRetries ?? 3)) {
