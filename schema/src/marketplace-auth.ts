@@ -80,12 +80,17 @@ function platformAdminEmails(): Set<string> {
 }
 
 /** The calling platform operator's member id; throws FORBIDDEN for anyone else. */
+/** Whether the caller is a member who operates the platform (reviews plugin versions). */
+export async function isPlatformAdmin(ctx: Pick<Context, 'auth' | 'prisma'>): Promise<boolean> {
+  const actor = ctx.auth?.actor;
+  if (actor?.kind !== 'member') return false;
+  const member = await ctx.prisma.member.findUnique({ where: { id: actor.memberId }, select: { platformAdmin: true, email: true } });
+  return Boolean(member?.platformAdmin || (member && platformAdminEmails().has(member.email.toLowerCase())));
+}
+
 export async function requirePlatformAdmin(ctx: Context): Promise<string> {
   const actor = ctx.auth?.actor;
-  if (actor?.kind === 'member') {
-    const member = await ctx.prisma.member.findUnique({ where: { id: actor.memberId }, select: { platformAdmin: true, email: true } });
-    if (member?.platformAdmin || (member && platformAdminEmails().has(member.email.toLowerCase()))) return actor.memberId;
-  }
+  if (actor?.kind === 'member' && (await isPlatformAdmin(ctx))) return actor.memberId;
   throw new GraphQLError('Only platform operators review plugin versions: sign in as a member with the platform-admin role.', {
     extensions: { code: ctx.auth || ctx.partner ? 'FORBIDDEN' : 'UNAUTHENTICATED' },
   });

@@ -100,6 +100,12 @@ export const InstallationRef = builder.prismaNode('Installation', {
       authScopes: { 'plugins:read': true },
       query: () => ({ where: { startedAt: { gte: new Date(Date.now() - CALL_LOG_DAYS * 24 * 3600 * 1000) } }, orderBy: [{ startedAt: 'desc' }, { id: 'desc' }] }),
     }),
+    usedBy: t.field({
+      type: [JourneyUsageRef],
+      description: 'Journeys whose draft or published versions use the plugin\'s nodes: what uninstalling would leave without them.',
+      select: { workspaceId: true, listing: { select: { pluginId: true } } },
+      resolve: (i, _a, ctx) => journeysUsingPlugin(ctx, i.workspaceId, i.listing.pluginId),
+    }),
     availableUpgrade: t.field({
       type: AvailableUpgradeRef,
       nullable: true,

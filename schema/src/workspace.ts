@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
 import { InputError } from './errors.ts';
+import { isPlatformAdmin } from './marketplace-auth.ts';
 import { resultUnion } from './error-types.ts';
 import { parse, zText } from './validation.ts';
 
@@ -154,6 +155,10 @@ const Viewer = builder.objectRef<ViewerShape>('Viewer').implement({
         }),
     }),
     scopes: t.field({ type: [ScopeEnum], description: 'What this caller may do.', resolve: (v) => v.scopes }),
+    platformOperator: t.boolean({
+      description: 'Whether the signed-in member operates the platform: reviews partners\' plugin versions (reviewPluginVersion). False for an API key.',
+      resolve: (_v, _a, ctx) => isPlatformAdmin(ctx),
+    }),
   }),
 });
 
