@@ -192,9 +192,24 @@ async function partnerServer(pluginId: string, secretOf: (installationId: string
     },
   });
   const handler = createPluginServer({ nodes: [issueCoupon] }, { secrets: secretOf, log: () => {} });
-  const state = { mode: 'ok' as 'ok' | 'down' | 'wrong-port', requests: 0, batches };
-  const server = http.createServer((req, res) => {
+  // 'hold': batches wait until `release()` (a partner that is slow to answer).
+  let release!: () => void;
+  let held = new Promise<void>((resolve) => (release = resolve));
+  const state = {
+    mode: 'ok' as 'ok' | 'down' | 'wrong-port' | 'hold',
+    requests: 0,
+    batches,
+    release: () => {
+      release();
+      held = new Promise<void>((resolve) => (release = resolve));
+    },
+  };
+  const server = http.createServer(async (req, res) => {
     if (req.url?.includes('/nodes/')) state.requests++;
+    if (state.mode === 'hold' && req.url?.includes('/nodes/')) {
+      await held;
+      return handler(req, res);
+    }
     // Working: the SDK's handler verifies the signature and the timestamp, then runs the node.
     if (state.mode === 'ok' || !req.url?.includes('/nodes/')) return handler(req, res);
     const chunks: Buffer[] = [];
@@ -357,6 +372,55 @@ describe('the engine runs installed partner nodes', () => {
       const fresh = await remoteApp.request<any>(CALLS, { id: installationId }, brand.key, { headers: { 'cache-control': 'no-cache' } });
       expect(fresh.data!.node.calls.edges).toEqual([]);
     } finally {
+      await partner.close();
+    }
+  });
+
+  it('a partner slow to answer holds up neither the pass nor another workspace\'s journey: its customers keep their lease and move once it answers', async () => {
+    const pluginId = `acme-${uid()}`;
+    const partner = await partnerServer(pluginId, async (id) => (await remoteApp.db.prisma.installation.findUnique({ where: { id } }))?.signingSecret);
+    try {
+      const key = (await remoteApp.request(`mutation ($input: SignUpPartnerInput!) { signUpPartner(input: $input) { ... on PartnerCredential { key } } }`, {
+        input: { partnerName: `Acme ${uid()}`, name: '阿克米', email: `dev-${uid()}@acme.example`, password: 'partner password 1' },
+      })).data.signUpPartner.key;
+      const version = (await remoteApp.request(`mutation ($m: JSON!) { publishPluginVersion(manifest: $m) { ... on PluginVersion { id } } }`, { m: partner.manifest }, key)).data.publishPluginVersion;
+      await remoteApp.request(`mutation ($id: ID!) { reviewPluginVersion(id: $id, decision: approve) { __typename } }`, { id: version.id }, ops);
+
+      const slow = await remoteApp.workspace('慢伙伴的品牌');
+      await slow.gql(`mutation ($input: InstallPluginInput!) { installPlugin(input: $input) { __typename } }`, { input: { pluginId, grantedScopes: ['CUSTOMERS_READ'] } });
+      const a = await setup(slow);
+      const couponJourneyId = await published(slow, '送券', {
+        nodes: [node('start', 'api'), { id: 'coupon', type: `${pluginId}.issue-coupon`, version: '1.0.0', config: { batchCode: 'SLOW', stock: 10 } }],
+        edges: [edge('start', 'next', 'coupon')],
+      });
+      const other = await remoteApp.workspace('别的品牌');
+      const b = await setup(other);
+      const careJourneyId = await published(other, '关怀', { nodes: [node('start', 'api'), node('care', 'add-tags', { tagIds: [dbId(b.tags['已关怀']!)] })], edges: [edge('start', 'next', 'care')] });
+
+      partner.state.mode = 'hold';
+      await slow.gql(ENROLL, { j: couponJourneyId, c: Object.values(a.customers), k: 'slow' });
+      await other.gql(ENROLL, { j: careJourneyId, c: Object.values(b.customers), k: 'care' });
+      // One pass claims both journeys' customers; it ends while the partner still holds its batch.
+      expect(await remoteApp.runtime.step()).toBe(6);
+      expect(partner.state.requests).toBe(1);
+      const cared = await remoteApp.db.prisma.enrollment.findMany({ where: { journeyId: dbId(careJourneyId) }, select: { status: true } });
+      expect(cared.map((e) => e.status)).toEqual(['completed', 'completed', 'completed']);
+      const waiting = await remoteApp.db.prisma.enrollment.findMany({ where: { journeyId: dbId(couponJourneyId) }, select: { status: true, nodeId: true, leaseUntil: true } });
+      expect(waiting.map((e) => [e.status, e.nodeId])).toEqual([['active', 'coupon'], ['active', 'coupon'], ['active', 'coupon']]);
+      expect(waiting.every((e) => e.leaseUntil && e.leaseUntil.getTime() > Date.now())).toBe(true);
+      // Their lease keeps other passes off them: the partner is not called twice.
+      expect(await remoteApp.runtime.step()).toBe(0);
+      expect(partner.state.requests).toBe(1);
+
+      partner.state.release();
+      await remoteApp.runtime.drain();
+      const done = await remoteApp.db.prisma.enrollment.findMany({ where: { journeyId: dbId(couponJourneyId) }, select: { status: true, leaseUntil: true } });
+      expect(done.map((e) => [e.status, e.leaseUntil])).toEqual([['completed', null], ['completed', null], ['completed', null]]);
+      const stats = (await slow.gql(STATS, { id: couponJourneyId })).data.journey.stats;
+      expect(stats.find((s: any) => s.nodeId === 'coupon').byPort).toEqual([{ port: 'issued', count: 3 }]);
+      expect(partner.state.requests).toBe(1);
+    } finally {
+      partner.state.release();
       await partner.close();
     }
   });

@@ -32,6 +32,11 @@ export interface RuntimeOptions {
   campaignBatch?: number;
   /** HTTP client for webhook nodes. Default: global fetch. */
   fetch?: typeof fetch;
+  /**
+   * How long a step pass waits for a partner plugin's batch before leaving it to finish on its own,
+   * so a slow partner never holds up other journeys or workspaces. Default 1,000 ms.
+   */
+  remotePatienceMs?: number;
   /** Enrollments claimed per step pass. Default 1,000. */
   claimLimit?: number;
   /** How long a worker holds a claimed step or delivery. Default 60,000 ms. */
@@ -106,6 +111,8 @@ export class JourneyRuntime {
   private nudged = false;
   private stopListening: (() => void) | null = null;
   private timers: NodeJS.Timeout[] = [];
+  /** Partner batches still running after their pass ended. */
+  private readonly detached = new Set<Promise<void>>();
 
   constructor(options: RuntimeOptions) {
     this.options = { claimLimit: 1000, leaseMs: 60_000, pollMs: 200, concurrency: 2, gatherMs: 20, ...options };
@@ -209,7 +216,22 @@ export class JourneyRuntime {
       workspaces: this.options.workspaces ?? null,
       scheduleWakes: (jobs) => this.scheduleWakes(jobs),
       onProgress: (ws, j) => this.options.onProgress?.(ws, j),
+      remotePatienceMs: this.options.remotePatienceMs ?? 1000,
+      detach: (work) => {
+        const tracked = work
+          .catch((error) => this.log(`partner batch failed after its pass: ${(error as Error).message}`))
+          .finally(() => {
+            this.detached.delete(tracked);
+            this.nudge();
+          });
+        this.detached.add(tracked);
+      },
     });
+  }
+
+  /** Waits for the partner batches that outlived their passes. */
+  private async settleDetached(): Promise<void> {
+    while (this.detached.size) await Promise.all([...this.detached]);
   }
 
   /** One outbox pass; returns how many deliveries it handled. */
@@ -249,7 +271,9 @@ export class JourneyRuntime {
       await this.runDueCampaigns(now ?? new Date());
       const campaigns = await this.campaigns(now ?? new Date());
       const callbacks = await this.installCallbacks.deliverDue(now ?? new Date());
-      if (steps === 0 && sent === 0 && campaigns === 0 && callbacks === 0) return await this.callLog.flush();
+      const detached = this.detached.size;
+      await this.settleDetached();
+      if (steps === 0 && sent === 0 && campaigns === 0 && callbacks === 0 && detached === 0) return await this.callLog.flush();
     }
   }
 
@@ -383,6 +407,7 @@ export class JourneyRuntime {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     await Promise.all(this.loops);
+    await this.settleDetached();
     await this.callLog.flush();
     this.loops = [];
     // A job that hangs must not keep the process alive: give pg-boss 10 s, then let go.

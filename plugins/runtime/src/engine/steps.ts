@@ -4,6 +4,7 @@ import { type ContextDeps, createNodeContext } from './context.ts';
 import { loadCustomers } from './customers.ts';
 import { goalReached } from './goal.ts';
 import { type LoadedVersion, target, type VersionCache } from './versions.ts';
+import { isInstalledNode } from '../installed.ts';
 
 export interface ClaimedEnrollment {
   id: string;
@@ -44,6 +45,8 @@ interface Transition {
   err: string | null;
   reason: string | null;
   ended: string | null;
+  /** The lease to leave on the enrollment (a partner call still holds it); null frees it. */
+  keep?: string | null;
   stepStatus: 'completed' | 'retrying' | 'failed' | 'exited' | null;
   port: string | null;
   stepError: string | null;
@@ -65,6 +68,19 @@ export interface StepDeps {
   workspaces: ReadonlySet<string> | null;
   scheduleWakes(jobs: WakeJob[]): Promise<void>;
   onProgress(workspaceId: string, journeyId: string): void;
+  /**
+   * How long a pass waits for a partner plugin's batch before leaving it to finish on its own
+   * (its customers keep their lease and move when the partner answers), so a slow partner never
+   * holds up the other journeys of the pass. Default: wait for it.
+   */
+  remotePatienceMs?: number;
+  /** Takes a partner batch the pass left running; resolves once its customers moved on. */
+  detach?(work: Promise<void>): void;
+}
+
+/** What a pass hands a partner batch it stopped waiting for. */
+interface Detached {
+  ids: Set<string>;
 }
 
 const DEFAULT_BATCH = 500;
@@ -105,41 +121,84 @@ export async function runDueSteps(deps: StepDeps): Promise<number> {
   const wakes: WakeJob[] = [];
   const customers = new Map<string, JourneyCustomer>();
   let current = claimed;
-  for (let hop = 0; current.length && hop < MAX_HOPS && Date.now() - started < deps.leaseMs / 4; hop++) {
-    const groups = new Map<string, ClaimedEnrollment[]>();
-    for (const e of current) {
-      const key = `${e.versionId}\u0000${e.nodeId}`;
-      const list = groups.get(key);
-      if (list) list.push(e);
-      else groups.set(key, [e]);
+  // Partner batches the pass stopped waiting for finish after the pass has written its own moves.
+  let passWritten!: () => void;
+  const written = new Promise<void>((resolve) => (passWritten = resolve));
+  const detached: Detached = { ids: new Set() };
+  const groupDeps = { ...deps, written, detached };
+  try {
+    for (let hop = 0; current.length && hop < MAX_HOPS && Date.now() - started < deps.leaseMs / 4; hop++) {
+      const groups = new Map<string, ClaimedEnrollment[]>();
+      for (const e of current) {
+        const key = `${e.versionId}\u0000${e.nodeId}`;
+        const list = groups.get(key);
+        if (list) list.push(e);
+        else groups.set(key, [e]);
+      }
+      const transitions: Transition[] = [];
+      // Nodes change customers only through the context, which applies each change to the loaded
+      // customers as well: the next node sees them as stored, without a reload.
+      await Promise.all([...groups.values()].map((group) => processGroup(groupDeps, group, transitions, wakes, customers)));
+      const byId = new Map(current.map((e) => [e.id, e]));
+      current = [];
+      for (const t of transitions) {
+        final.set(t.id, t);
+        if (t.stepStatus) steps.push(t);
+        // Sent straight on (a port to another node, due now): run it there in this pass.
+        if (t.status === 'active' && t.visit === t.oldVisit + 1) current.push({ ...byId.get(t.id)!, nodeId: t.node, visit: t.visit, attempt: t.attempt, wait: null });
+      }
     }
-    const transitions: Transition[] = [];
-    // Nodes change customers only through the context, which applies each change to the loaded
-    // customers as well: the next node sees them as stored, without a reload.
-    await Promise.all([...groups.values()].map((group) => processGroup(deps, group, transitions, wakes, customers)));
-    const byId = new Map(current.map((e) => [e.id, e]));
-    current = [];
-    for (const t of transitions) {
-      final.set(t.id, t);
-      if (t.stepStatus) steps.push(t);
-      // Sent straight on (a port to another node, due now): run it there in this pass.
-      if (t.status === 'active' && t.visit === t.oldVisit + 1) current.push({ ...byId.get(t.id)!, nodeId: t.node, visit: t.visit, attempt: t.attempt, wait: null });
+    // A customer whose partner batch still runs keeps its lease: nobody else takes it meanwhile.
+    const moves = [...final.values()].map((t) => ({ ...t, oldVisit: claimedVisit.get(t.id)!, ...(detached.ids.has(t.id) ? { keep: t.lease } : {}) }));
+    const moved = await applyTransitions(deps.db, moves, steps);
+    const journeys = new Map<string, string>();
+    for (const e of claimed) journeys.set(e.journeyId, e.workspaceId);
+    if (wakes.length) {
+      const kept = wakes.map((w) => ({ ...w, items: w.items.filter(([id]) => moved.has(id)) })).filter((w) => w.items.length);
+      if (kept.length) await deps.scheduleWakes(kept);
     }
+    for (const [journeyId, workspaceId] of journeys) deps.onProgress(workspaceId, journeyId);
+    return claimed.length;
+  } finally {
+    passWritten();
   }
-  const moves = [...final.values()].map((t) => ({ ...t, oldVisit: claimedVisit.get(t.id)! }));
-  const moved = await applyTransitions(deps.db, moves, steps);
-  const journeys = new Map<string, string>();
-  for (const e of claimed) journeys.set(e.journeyId, e.workspaceId);
-  if (wakes.length) {
-    const kept = wakes.map((w) => ({ ...w, items: w.items.filter(([id]) => moved.has(id)) })).filter((w) => w.items.length);
-    if (kept.length) await deps.scheduleWakes(kept);
+}
+
+type GroupDeps = StepDeps & { written: Promise<void>; detached: Detached };
+
+/**
+ * Runs a partner node's batches, waiting at most `remotePatienceMs`: results in time join the
+ * pass; otherwise the batch finishes on its own and moves its customers itself, after the pass
+ * wrote its moves (the customers hold their lease until then).
+ */
+async function runPartnerBatches(deps: GroupDeps, group: ClaimedEnrollment[], work: (out: Transition[], wakes: WakeJob[]) => Promise<void>, out: Transition[], wakes: WakeJob[]) {
+  const own: Transition[] = [];
+  const ownWakes: WakeJob[] = [];
+  const running = work(own, ownWakes);
+  let timer: NodeJS.Timeout | undefined;
+  const inTime = await Promise.race([
+    running.then(() => true),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), deps.remotePatienceMs))),
+  ]).finally(() => clearTimeout(timer));
+  if (inTime) {
+    out.push(...own);
+    wakes.push(...ownWakes);
+    return;
   }
-  for (const [journeyId, workspaceId] of journeys) deps.onProgress(workspaceId, journeyId);
-  return claimed.length;
+  for (const e of group) deps.detached.ids.add(e.id);
+  deps.detach!(
+    (async () => {
+      await Promise.all([running, deps.written]);
+      const moved = await applyTransitions(deps.db, own, own.filter((t) => t.stepStatus));
+      const kept = ownWakes.map((w) => ({ ...w, items: w.items.filter(([id]) => moved.has(id)) })).filter((w) => w.items.length);
+      if (kept.length) await deps.scheduleWakes(kept);
+      deps.onProgress(group[0]!.workspaceId, group[0]!.journeyId);
+    })(),
+  );
 }
 
 /** Runs one node for the enrollments at it. */
-async function processGroup(deps: StepDeps, group: ClaimedEnrollment[], out: Transition[], wakes: WakeJob[], cache: Map<string, JourneyCustomer>): Promise<void> {
+async function processGroup(deps: GroupDeps, group: ClaimedEnrollment[], out: Transition[], wakes: WakeJob[], cache: Map<string, JourneyCustomer>): Promise<void> {
   const first = group[0]!;
   const now = new Date();
   let version: LoadedVersion;
@@ -198,11 +257,18 @@ async function processGroup(deps: StepDeps, group: ClaimedEnrollment[], out: Tra
   }
   const ctx = createNodeContext(deps.context, version, first.nodeId, node, workspace, now, cache);
   const size = node.batchSize ?? DEFAULT_BATCH;
-  for (let i = 0; i < items.length; i += size) {
-    const chunk = items.slice(i, i + size);
-    const results = await runIsolated(node, entry.config, chunk.map((c) => c.item), ctx);
-    chunk.forEach(({ e }, j) => t.apply(e, node, results[j]!));
+  const work = async (into: Transitions) => {
+    for (let i = 0; i < items.length; i += size) {
+      const chunk = items.slice(i, i + size);
+      const results = await runIsolated(node, entry.config, chunk.map((c) => c.item), ctx);
+      chunk.forEach(({ e }, j) => into.apply(e, node, results[j]!));
+    }
+  };
+  if (isInstalledNode(node) && deps.remotePatienceMs !== undefined && deps.detach) {
+    const running = items.map((i) => i.e);
+    return runPartnerBatches(deps, running, (o, w) => work(new Transitions(version, now, o, w)), out, wakes);
   }
+  await work(t);
 }
 
 type RunnableNode = JourneyNode & { run: (input: unknown) => Promise<Array<StepResult | string>>; timeoutMs?: number };
@@ -364,14 +430,14 @@ async function applyTransitions(db: Db, moves: Transition[], steps: Transition[]
     `WITH t AS (
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(
          id uuid, lease timestamptz, "oldVisit" int, status text, node text, visit int, attempt int, ready timestamptz,
-         wait jsonb, err text, reason text, ended timestamptz)
+         wait jsonb, err text, reason text, ended timestamptz, keep timestamptz)
      ), s AS (
        SELECT * FROM jsonb_to_recordset($2::jsonb) AS s(
          n int, id uuid, "stepStatus" text, port text, "stepError" text, output jsonb, "stepNode" text, "oldVisit" int, "stepAttempt" int, started timestamptz)
      ), moved AS (
        UPDATE "Enrollment" e
           SET status = t.status::"EnrollmentStatus", "nodeId" = t.node, visit = t.visit, attempt = t.attempt, "readyAt" = t.ready,
-              "leaseUntil" = NULL, wait = t.wait, "lastError" = t.err,
+              "leaseUntil" = t.keep, wait = t.wait, "lastError" = t.err,
               "exitReason" = COALESCE(t.reason, e."exitReason"), "endedAt" = t.ended
          FROM t
         WHERE e.id = t.id AND e.visit = t."oldVisit" AND e."leaseUntil" = t.lease
@@ -385,7 +451,7 @@ async function applyTransitions(db: Db, moves: Transition[], steps: Transition[]
     [
       JSON.stringify(moves.map((t) => ({
         id: t.id, lease: t.lease, oldVisit: t.oldVisit, status: t.status, node: t.node, visit: t.visit, attempt: t.attempt, ready: t.ready,
-        wait: t.wait, err: t.err, reason: t.reason, ended: t.ended,
+        wait: t.wait, err: t.err, reason: t.reason, ended: t.ended, keep: t.keep ?? null,
       }))),
       JSON.stringify(steps.map((t, n) => ({
         n, id: t.id, stepStatus: t.stepStatus, port: t.port, stepError: t.stepError, output: t.output, stepNode: t.stepNode, oldVisit: t.oldVisit, stepAttempt: t.stepAttempt, started: t.started,
