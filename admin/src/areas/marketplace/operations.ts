@@ -71,6 +71,47 @@ export const UninstallPlugin = graphql(`
   }
 `);
 
+// Whether the signed-in member reviews plugin versions: the review tab shows only then.
+export const ViewerOperator = graphql(`
+  query MarketplaceViewerOperator {
+    viewer { platformOperator }
+  }
+`);
+
+// What uninstalling would leave without the plugin's nodes, asked before the brand confirms.
+export const InstallationUsage = graphql(`
+  query MarketplaceInstallationUsage($id: ID!) {
+    node(id: $id) { ... on Installation { id usedBy { journey { id } name inDraft publishedVersions } } }
+  }
+`);
+
+// The call log (newest first, a page at a time) and the callbacks the partner was sent.
+export const InstallationActivity = graphql(`
+  query MarketplaceInstallationActivity($id: ID!, $first: Int!, $after: String) {
+    node(id: $id) {
+      ... on Installation {
+        id tokenPrefix
+        calls(first: $first, after: $after) {
+          edges { cursor node { startedAt kind nodeId eventType pluginVersion batchSize ok httpStatus latencyMs attempts errorCode error } }
+          pageInfo { hasNextPage endCursor }
+        }
+        callbacks { type status attempts lastError createdAt deliveredAt nextAttemptAt }
+      }
+    }
+  }
+`);
+
+export const RotateInstallationSecret = graphql(`
+  mutation MarketplaceRotateInstallationSecret($id: ID!) {
+    rotateInstallationSecret(id: $id) {
+      __typename
+      ... on Installation { id tokenPrefix callbacks { type status attempts lastError createdAt deliveredAt nextAttemptAt } }
+      ... on Error { message code }
+      ... on ValidationError { fields { field message } }
+    }
+  }
+`);
+
 export const ReviewQueue = graphql(`
   query MarketplaceReviewQueue {
     pluginReviewQueue(first: 100) {

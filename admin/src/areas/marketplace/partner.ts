@@ -43,7 +43,7 @@ export const PartnerHome = graphql(`
   query MarketplacePartnerHome {
     partner {
       id name
-      plugins { id pluginId name { zhCN en } listed versions { id version status rejectionReason publishedAt reviewedAt scopesGrew } }
+      plugins { id pluginId name { zhCN en } listed callbackSecret versions { id version status rejectionReason publishedAt reviewedAt scopesGrew } }
     }
   }
 `);
@@ -56,6 +56,16 @@ export const PublishVersion = graphql(`
       ... on Error { message code }
       ... on ValidationError { fields { field message } }
       ... on ConflictError { field }
+    }
+  }
+`);
+
+export const RotateCallbackSecret = graphql(`
+  mutation MarketplaceRotateCallbackSecret($pluginId: ID!) {
+    rotatePluginCallbackSecret(pluginId: $pluginId) {
+      __typename
+      ... on Plugin { id callbackSecret }
+      ... on Error { message code }
     }
   }
 `);
