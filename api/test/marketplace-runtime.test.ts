@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createManifest, createPluginServer, defineAction, step, z } from '@courtyard/plugin-sdk';
+import { createManifest, createPluginServer, defineAction, fireTrigger, step, z } from '@courtyard/plugin-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestWorkspace } from '../src/testing.ts';
 import { CREATE, dbId, edge, ENROLL, node, PUBLISH, published, setup, STATS, tagsOf, UPDATE } from './journey-fixtures.ts';
@@ -164,6 +164,60 @@ describe('installed partner nodes in journeys', () => {
     const republish = await brand.gql(PUBLISH, { id: journey });
     expect(republish.data.publishJourney).toMatchObject({ __typename: 'JourneyValidationError', issues: [{ code: 'UNKNOWN_NODE_TYPE', nodeId: 'coupon' }] });
     expect(republish.data.publishJourney.issues[0].message).toContain(`${pluginId}.issue-coupon@1.0.0`);
+  });
+});
+
+describe('partner triggers', () => {
+  it('start journeys on the events the partner records with its token, matched against the trigger\'s config; a plugin with a trigger must ask for events:write', async () => {
+    const key = (await app.request(`mutation ($input: SignUpPartnerInput!) { signUpPartner(input: $input) { ... on PartnerCredential { key } } }`, {
+      input: { partnerName: `Acme ${uid()}`, name: '阿克米', email: `dev-${uid()}@acme.example`, password: 'partner password 1' },
+    })).data.signUpPartner.key;
+    const id = `acme-${uid()}`;
+    const redeemed = {
+      id: `${id}.coupon-redeemed`,
+      version: '1.0.0',
+      kind: 'trigger',
+      title: { 'zh-CN': '核销优惠券时', en: 'When a coupon is redeemed' },
+      description: { 'zh-CN': '客户在门店核销券', en: 'A customer redeems a coupon in store' },
+      icon: 'ticket',
+      configSchema: { type: 'object', properties: { batchCode: { type: 'string', minLength: 1 } }, required: ['batchCode'] },
+      ports: [{ id: 'next', title: { 'zh-CN': '下一步', en: 'Next' } }],
+      scopes: ['events:write'],
+    };
+    const base = { ...manifest(id, '1.0.0'), scopes: ['customers:read'], nodes: [redeemed] };
+    const refused = await app.request(`mutation ($m: JSON!) { publishPluginVersion(manifest: $m) { __typename ... on ValidationError { fields { field message } } } }`, { m: base }, key);
+    expect(refused.data.publishPluginVersion.fields).toContainEqual({ field: 'manifest.scopes', message: expect.stringContaining('ask for events:write') });
+    const version = await app.request(`mutation ($m: JSON!) { publishPluginVersion(manifest: $m) { ... on PluginVersion { id } } }`, { m: { ...base, scopes: ['events:write'] } }, key);
+    await app.request(`mutation ($id: ID!) { reviewPluginVersion(id: $id, decision: approve) { __typename } }`, { id: version.data.publishPluginVersion.id }, operator);
+
+    const brand = await app.workspace('花漾');
+    const installed = await brand.gql(`mutation ($p: ID!) { installPlugin(input: { pluginId: $p, grantedScopes: [EVENTS_WRITE] }) { ... on InstalledPlugin { token } } }`, { p: id });
+    const token = installed.data.installPlugin.token as string;
+    const types = (await brand.gql(`{ journeyNodeTypes { id kind } }`)).data.journeyNodeTypes;
+    expect(types).toContainEqual({ id: `${id}.coupon-redeemed`, kind: 'trigger' });
+    const { tags } = await setup(brand);
+    const journey = await published(brand, '核销后关怀', {
+      nodes: [{ id: 'redeemed', type: `${id}.coupon-redeemed`, version: '1.0.0', config: { batchCode: 'SUMMER' } }, node('care', 'add-tags', { tagIds: [dbId(tags['已关怀']!)] })],
+      edges: [edge('redeemed', 'next', 'care')],
+    });
+
+    // The partner fires it with its installation token: only the SUMMER redemption matches; a repeat enrolls nobody twice.
+    const viaApp: typeof fetch = (_url, init) => app.yoga.fetch('http://yoga/graphql', init as RequestInit) as Promise<Response>;
+    const credentials = { graphqlUrl: 'http://yoga/graphql', token };
+    const fired = await fireTrigger(credentials, `${id}.coupon-redeemed`, [
+      { customer: { phone: '13900000001' }, idempotencyKey: 'r-1', properties: { batchCode: 'SUMMER', store: '静安店' } },
+      { customer: { phone: '13900000002' }, idempotencyKey: 'r-2', properties: { batchCode: 'WINTER' } },
+    ], { fetch: viaApp });
+    expect(fired).toEqual({ stored: 2, duplicates: 0, rejected: [] });
+    expect((await fireTrigger(credentials, `${id}.coupon-redeemed`, [{ customer: { phone: '13900000001' }, idempotencyKey: 'r-1', properties: { batchCode: 'SUMMER' } }], { fetch: viaApp })).duplicates).toBe(1);
+    await app.runtime.drain();
+    const enrolled = await app.db.prisma.enrollment.findMany({ where: { journeyId: dbId(journey) }, select: { status: true, trigger: true } });
+    expect(enrolled).toEqual([{ status: 'completed', trigger: expect.objectContaining({ kind: 'event', event: expect.objectContaining({ type: `${id}.coupon-redeemed`, properties: { batchCode: 'SUMMER', store: '静安店' } }) }) }]);
+
+    // Uninstalled: the token no longer fires anything.
+    const installation = (await brand.gql(`{ installations(first: 1) { edges { node { id } } } }`)).data.installations.edges[0].node.id;
+    await brand.gql(`mutation ($id: ID!) { uninstallPlugin(id: $id) { __typename } }`, { id: installation });
+    await expect(fireTrigger(credentials, `${id}.coupon-redeemed`, [{ customer: { phone: '13900000001' }, idempotencyKey: 'r-3' }], { fetch: viaApp })).rejects.toThrow(/revoked/);
   });
 });
 

@@ -76,6 +76,12 @@ export function checkManifest(raw: unknown): PluginManifest {
       if (protocol !== 'https:' && protocol !== 'http:') issues.push({ path: ['manifest', 'endpoints', key], message: `must be an https URL, not ${protocol}`, code: 'invalid_url' });
     }
   }
+  // A trigger fires on the events its partner records, which needs the events:write grant.
+  const nodes = Array.isArray(m.nodes) ? (m.nodes as { kind?: unknown }[]) : [];
+  const firstTrigger = nodes.findIndex((n) => n && typeof n === 'object' && n.kind === 'trigger');
+  if (firstTrigger >= 0 && Array.isArray(m.scopes) && !m.scopes.includes('events:write')) {
+    issues.push({ path: ['manifest', 'scopes'], message: `node ${firstTrigger} is a trigger: ask for events:write, with which your server fires it (fireTrigger records events of the trigger's type)`, code: 'missing_scope' });
+  }
   if (issues.length) throw new InputError(issues);
   return result.data!;
 }

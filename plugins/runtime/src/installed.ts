@@ -1,9 +1,22 @@
-import type { ActionNode, ConditionNode, JourneyNode, NodeDescription, PortDeclaration, PortsFromConfig } from '@courtyard/plugin-sdk';
+import type { ActionNode, ConditionNode, JourneyNode, JsonObject, NodeDescription, PortDeclaration, PortsFromConfig, TriggerNode } from '@courtyard/plugin-sdk';
 import { z } from 'zod';
 import { builtinRegistry, type NodeRegistry } from './registry.ts';
 
 /** A partner node as a journey sees it: its manifest declaration, its config schema read into zod. */
-export type InstalledNode = (ActionNode<z.ZodType, string> | ConditionNode<z.ZodType, string>) & { installed: { installationId: string; pluginId: string } };
+export type InstalledNode = (ActionNode<z.ZodType, string> | ConditionNode<z.ZodType, string> | TriggerNode<z.ZodType>) & { installed: { installationId: string; pluginId: string } };
+
+/**
+ * A partner trigger starts journeys on the events its partner records with the installation token
+ * (`ingestEvents`, type = the trigger's node id): the journey's config values that are plain
+ * values (text, numbers, yes/no) must equal the event's properties of the same name.
+ */
+export function partnerTriggerSource(nodeId: string, config: unknown): { kind: 'event'; eventType: string; properties?: JsonObject } {
+  const properties: JsonObject = {};
+  if (config && typeof config === 'object' && !Array.isArray(config)) {
+    for (const [key, value] of Object.entries(config)) if (['string', 'number', 'boolean'].includes(typeof value)) properties[key] = value as string | number | boolean;
+  }
+  return Object.keys(properties).length ? { kind: 'event', eventType: nodeId, properties } : { kind: 'event', eventType: nodeId };
+}
 
 /** What a workspace's installation brings to its journeys (from the installed version's manifest). */
 export interface InstalledPlugin {
@@ -38,11 +51,25 @@ function configOf(versionId: string, description: NodeDescription): z.ZodType {
 
 /**
  * A journey node for an installed partner node: config checked against the manifest's JSON Schema,
- * ports as declared. Partner triggers are not offered (the runtime listens only to its own sources).
- * `run` (the engine's: a signed batch through the remote caller) is not needed to validate.
+ * ports as declared. A trigger listens to its partner's events (partnerTriggerSource). `run` (the
+ * engine's: a signed batch through the remote caller) is not needed to validate.
  */
-export function installedNode(plugin: InstalledPlugin, description: NodeDescription, run?: InstalledNode['run']): InstalledNode | null {
-  if (description.kind === 'trigger') return null;
+export function installedNode(plugin: InstalledPlugin, description: NodeDescription, run?: Runner): InstalledNode | null {
+  if (description.kind === 'trigger') {
+    return {
+      id: description.id,
+      version: description.version,
+      title: description.title,
+      description: description.description,
+      icon: description.icon,
+      config: configOf(plugin.versionId, description),
+      scopes: description.scopes,
+      kind: 'trigger',
+      ports: [{ id: 'next', title: { 'zh-CN': '下一步', en: 'Next' } }],
+      source: (config: unknown) => partnerTriggerSource(description.id, config),
+      installed: { installationId: plugin.installationId, pluginId: plugin.pluginId },
+    };
+  }
   const common = {
     id: description.id,
     version: description.version,
@@ -62,6 +89,8 @@ export function installedNode(plugin: InstalledPlugin, description: NodeDescript
   return description.kind === 'action' ? { ...common, kind: 'action' } : { ...common, kind: 'condition' };
 }
 
+type Runner = ActionNode<z.ZodType, string>['run'];
+
 export function isInstalledNode(node: JourneyNode): node is InstalledNode {
   return 'installed' in node && typeof (node as InstalledNode).installed === 'object';
 }
@@ -70,7 +99,7 @@ export function isInstalledNode(node: JourneyNode): node is InstalledNode {
 export function workspaceRegistry(
   plugins: readonly InstalledPlugin[],
   base: NodeRegistry = builtinRegistry,
-  runner?: (installationId: string, nodeType: string) => InstalledNode['run'],
+  runner?: (installationId: string, nodeType: string) => Runner,
 ): NodeRegistry {
   if (!plugins.length) return base;
   const extra = plugins.flatMap((p) => p.nodes.map((n) => installedNode(p, n, runner?.(p.installationId, n.id))).filter((n): n is InstalledNode => n !== null));

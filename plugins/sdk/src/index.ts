@@ -3,6 +3,7 @@ export * from './manifest.ts';
 export * from './node.ts';
 export * from './outcome.ts';
 export * from './remote.ts';
+export * from './fire-trigger.ts';
 export { remoteCallOf, type RemoteCall } from './remote-context.ts';
 export * from './scopes.ts';
 export * from './server.ts';

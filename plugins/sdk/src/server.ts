@@ -133,7 +133,8 @@ export function createPluginServer(plugin: PartnerPlugin, options: PluginServerO
   if (!options.secret && !options.secrets) throw new Error('createPluginServer: give `secret` or `secrets(installationId)` to verify requests');
   const runnable = new Map<string, ActionNode | ConditionNode>();
   for (const node of plugin.nodes) {
-    if (node.kind === 'trigger') throw new Error(`createPluginServer: ${node.id} is a trigger; triggers have no run to serve`);
+    // Triggers run nowhere: the partner fires them with fireTrigger.
+    if (node.kind === 'trigger') continue;
     if (runnable.has(node.id)) throw new Error(`createPluginServer: node ${node.id} is listed twice`);
     runnable.set(node.id, node);
   }
