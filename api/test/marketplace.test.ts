@@ -329,3 +329,39 @@ describe('marketplace', () => {
     expect((await app.request(`{ customers(first: 1) { totalCount } }`, {}, token)).data.customers).toBeTruthy();
   });
 });
+
+describe('partner roles', () => {
+  it('owners manage members, keys, deprecation and the callback secret; developers publish; the last owner stays', async () => {
+    const ownerEmail = `owner-${uid()}@acme.example`;
+    const ownerKey = (await app.request(`mutation ($input: SignUpPartnerInput!) { signUpPartner(input: $input) { ... on PartnerCredential { key } } }`, {
+      input: { partnerName: `Acme ${uid()}`, name: '老板', email: ownerEmail, password: 'partner password 1' },
+    })).data.signUpPartner.key as string;
+    // A developer with a Courtyard login of their own.
+    const devEmail = `dev-${uid()}@acme.example`;
+    await app.request(`mutation ($input: SignUpInput!) { signUp(input: $input) { __typename } }`, { input: { workspaceName: '自己的店', name: '开发', email: devEmail, password: 'developer password 1' } });
+    const SET = `mutation ($e: String!, $r: PartnerRole!) { setPartnerMember(email: $e, role: $r) { __typename ... on PartnerMember { role } ... on Error { message } } }`;
+    expect((await app.request(SET, { e: `nobody-${uid()}@acme.example`, r: 'developer' }, ownerKey)).data.setPartnerMember).toMatchObject({ __typename: 'NotFoundError', message: expect.stringContaining('sign up first') });
+    expect((await app.request(SET, { e: devEmail, r: 'developer' }, ownerKey)).data.setPartnerMember).toEqual({ __typename: 'PartnerMember', role: 'developer' });
+    const devKey = (await app.request(`mutation ($input: LoginPartnerInput!) { loginPartner(input: $input) { ... on PartnerCredential { key } } }`, { input: { email: devEmail, password: 'developer password 1' } })).data.loginPartner.key as string;
+
+    // The developer publishes; the owner's powers are refused to them.
+    const id = `acme-${uid()}`;
+    const published = await app.request(`mutation ($m: JSON!) { publishPluginVersion(manifest: $m) { __typename ... on PluginVersion { id } } }`, { m: manifest(id, '1.0.0', ['customers:read']) }, devKey);
+    expect(published.data.publishPluginVersion.__typename).toBe('PluginVersion');
+    await app.request(`mutation ($id: ID!) { reviewPluginVersion(id: $id, decision: approve) { __typename } }`, { id: published.data.publishPluginVersion.id }, operator);
+    const forbidden = async (query: string, variables: Record<string, unknown>) => (await app.request(query, variables, devKey)).errors?.[0]?.extensions?.code;
+    expect(await forbidden(`mutation ($id: ID!) { deprecatePluginVersion(id: $id) { __typename } }`, { id: published.data.publishPluginVersion.id })).toBe('FORBIDDEN');
+    expect(await forbidden(`mutation { createPartnerKey(name: "ci") { __typename } }`, {})).toBe('FORBIDDEN');
+    expect(await forbidden(`mutation ($id: ID!) { rotatePluginCallbackSecret(pluginId: $id) { __typename } }`, { id })).toBe('FORBIDDEN');
+    expect(await forbidden(SET, { e: devEmail, r: 'owner' })).toBe('FORBIDDEN');
+
+    // The only owner cannot step down or leave.
+    expect((await app.request(SET, { e: ownerEmail, r: 'developer' }, ownerKey)).data.setPartnerMember).toMatchObject({ __typename: 'ValidationError' });
+    const REMOVE = `mutation ($e: String!) { removePartnerMember(email: $e) { __typename ... on Partner { members { role } } } }`;
+    expect((await app.request(REMOVE, { e: ownerEmail }, ownerKey)).data.removePartnerMember.__typename).toBe('ValidationError');
+    // The owner deprecates; removing the developer revokes their key at once.
+    expect((await app.request(`mutation ($id: ID!) { deprecatePluginVersion(id: $id) { __typename } }`, { id: published.data.publishPluginVersion.id }, ownerKey)).data.deprecatePluginVersion.__typename).toBe('PluginVersion');
+    expect((await app.request(REMOVE, { e: devEmail }, ownerKey)).data.removePartnerMember).toEqual({ __typename: 'Partner', members: [{ role: 'owner' }] });
+    expect((await app.request(`{ partner { name } }`, {}, devKey)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});

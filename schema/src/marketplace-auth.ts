@@ -72,6 +72,19 @@ export function requirePartner(ctx: Context): PartnerAuth {
 }
 
 /**
+ * The calling partner, who must be its owner: owners manage members, keys and secrets and deprecate
+ * versions; developers publish. A key made by a member who left, or by a developer, is refused.
+ */
+export async function requirePartnerOwner(ctx: Context, what: string): Promise<PartnerAuth> {
+  const partner = requirePartner(ctx);
+  const membership = partner.memberId
+    ? await ctx.prisma.partnerMember.findUnique({ where: { partnerId_memberId: { partnerId: partner.partnerId, memberId: partner.memberId } }, select: { role: true } })
+    : null;
+  if (membership?.role === 'owner') return partner;
+  throw new GraphQLError(`Only the partner's owners ${what}: ask an owner, or have one make you an owner (setPartnerMember).`, { extensions: { code: 'FORBIDDEN' } });
+}
+
+/**
  * Emails of members who operate the platform besides those flagged `platformAdmin`: the comma-separated
  * COURTYARD_PLATFORM_ADMINS, so a self-hosted install can name its first operators without editing the database.
  */

@@ -9,7 +9,7 @@ import { builder } from './builder.ts';
 import type { Context } from './context.ts';
 import { InputError, NotFoundError } from './errors.ts';
 import { resultUnion } from './error-types.ts';
-import { generateInstallationToken, requirePartner } from './marketplace-auth.ts';
+import { generateInstallationToken, requirePartnerOwner } from './marketplace-auth.ts';
 import { findPlugin } from './marketplace.ts';
 import { decodeId } from './validation.ts';
 
@@ -80,11 +80,11 @@ builder.prismaObjectField('Installation', 'callbacks', (t) =>
 builder.mutationFields((t) => ({
   rotatePluginCallbackSecret: t.prismaField({
     type: 'PluginListing',
-    description: 'Gives one of the partner\'s plugins a new callback secret; callbacks are signed with it from now on (read it from `callbackSecret`). Needs a partner key.',
+    description: 'Gives one of the partner\'s plugins a new callback secret; callbacks are signed with it from now on (read it from `callbackSecret`). Needs an owner\'s partner key.',
     args: { pluginId: t.arg.id({ required: true, description: 'The plugin\'s global ID or plugin id (acme-coupons).' }) },
     errors: { types: [NotFoundError], union: resultUnion('rotating a callback secret') },
     resolve: async (query, _root, args, ctx) => {
-      const partner = requirePartner(ctx);
+      const partner = await requirePartnerOwner(ctx, 'rotate a plugin\'s callback secret');
       const found = await findPlugin(ctx, String(args.pluginId), { partnerId: partner.partnerId });
       if (!found) throw new NotFoundError('plugin of yours', 'pluginId', String(args.pluginId));
       return ctx.prisma.pluginListing.update({ ...query, where: { id: found.id }, data: { callbackSecret: createSigningSecret() } });

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { builder } from './builder.ts';
 import { ConflictError, InputError, InvalidCredentialsError, NotFoundError } from './errors.ts';
 import { resultUnion } from './error-types.ts';
-import { generatePartnerKey, requirePartner } from './marketplace-auth.ts';
+import { generatePartnerKey, requirePartner, requirePartnerOwner } from './marketplace-auth.ts';
 import { parse, zEmail, zText } from './validation.ts';
 
 /** Keys made by `loginPartner` last this long; keys made by `createPartnerKey` until revoked. */
@@ -15,8 +15,8 @@ const LOGIN_KEY_DAYS = 30;
 const PartnerRoleEnum = builder.enumType('PartnerRole', {
   description: 'What a person may do for a partner.',
   values: {
-    owner: { value: 'owner', description: 'Everything: keys, publishing, deprecating. Whoever signed the partner up.' },
-    developer: { value: 'developer', description: 'Publishes versions.' },
+    owner: { value: 'owner', description: 'Everything: members, keys, the callback secret, publishing, deprecating. Whoever signed the partner up.' },
+    developer: { value: 'developer', description: 'Publishes versions and follows their review.' },
   } as const,
 });
 
@@ -174,25 +174,73 @@ builder.mutationFields((t) => ({
   }),
   createPartnerKey: t.field({
     type: PartnerCredential,
-    description: 'Creates a partner key that works until revoked, e.g. for a build pipeline that publishes versions. Needs a partner key.',
+    description: 'Creates a partner key that works until revoked, e.g. for a build pipeline that publishes versions. Needs an owner\'s partner key.',
     args: { name: t.arg.string({ required: true, description: 'What the key is for.' }) },
     errors: { types: [InputError], union: resultUnion('creating a partner key') },
-    resolve: (_root, args, ctx) => {
-      const partner = requirePartner(ctx);
+    resolve: async (_root, args, ctx) => {
+      const partner = await requirePartnerOwner(ctx, 'create keys');
       return issueKey(ctx.prisma, partner.partnerId, partner.memberId, parse(zText(100), args.name, ['name']), null);
     },
   }),
   revokePartnerKey: t.prismaField({
     type: 'PartnerKey',
-    description: 'Revokes one of the partner\'s keys at once (the calling one too). Needs a partner key.',
+    description: 'Revokes one of the partner\'s keys at once (the calling one too). Owners revoke any; a developer only the keys they made.',
     args: { id: t.arg.id({ required: true, description: 'ID of the key.' }) },
     errors: { types: [NotFoundError], union: resultUnion('revoking a partner key') },
     resolve: async (query, _root, args, ctx) => {
       const partner = requirePartner(ctx);
       const id = String(args.id);
-      const key = isUuid(id) ? await ctx.prisma.partnerKey.findFirst({ where: { id, partnerId: partner.partnerId }, select: { revokedAt: true } }) : null;
+      const key = isUuid(id) ? await ctx.prisma.partnerKey.findFirst({ where: { id, partnerId: partner.partnerId }, select: { revokedAt: true, memberId: true } }) : null;
       if (!key) throw new NotFoundError('partner key', 'id', id);
+      if (!partner.memberId || key.memberId !== partner.memberId) await requirePartnerOwner(ctx, 'revoke other people\'s keys');
       return ctx.prisma.partnerKey.update({ ...query, where: { id }, data: { revokedAt: key.revokedAt ?? new Date() } });
+    },
+  }),
+  setPartnerMember: t.prismaField({
+    type: 'PartnerMember',
+    description: 'Adds a person to the partner, or changes their role. They must have a Courtyard login already (signUp or signUpPartner). The last owner cannot become a developer. Needs an owner\'s partner key.',
+    args: {
+      email: t.arg.string({ required: true, description: 'Their login email.' }),
+      role: t.arg({ type: PartnerRoleEnum, required: true, description: 'Owner or developer.' }),
+    },
+    errors: { types: [InputError, NotFoundError], union: resultUnion('setting a partner member') },
+    resolve: async (query, _root, args, ctx) => {
+      const partner = await requirePartnerOwner(ctx, 'manage members');
+      const email = parse(zEmail(), args.email, ['email']);
+      const member = await ctx.prisma.member.findUnique({ where: { email }, select: { id: true } });
+      if (!member) throw new NotFoundError('person with a Courtyard login', 'email', `${email} (ask them to sign up first)`);
+      return ctx.prisma.$transaction(async (tx) => {
+        const row = await tx.partnerMember.upsert({
+          ...query,
+          where: { partnerId_memberId: { partnerId: partner.partnerId, memberId: member.id } },
+          create: { partnerId: partner.partnerId, memberId: member.id, role: args.role },
+          update: { role: args.role },
+        });
+        if ((await tx.partnerMember.count({ where: { partnerId: partner.partnerId, role: 'owner' } })) === 0) {
+          throw new InputError({ path: ['role'], message: 'the partner would have no owner left: make someone else an owner first', code: 'last_owner' });
+        }
+        return row;
+      });
+    },
+  }),
+  removePartnerMember: t.prismaField({
+    type: 'Partner',
+    description: 'Removes a person from the partner and revokes the keys they made; returns the partner. The last owner cannot be removed. Needs an owner\'s partner key.',
+    args: { email: t.arg.string({ required: true, description: 'Their login email.' }) },
+    errors: { types: [InputError, NotFoundError], union: resultUnion('removing a partner member') },
+    resolve: async (query, _root, args, ctx) => {
+      const partner = await requirePartnerOwner(ctx, 'manage members');
+      const email = parse(zEmail(), args.email, ['email']);
+      const row = await ctx.prisma.partnerMember.findFirst({ where: { partnerId: partner.partnerId, member: { email } }, select: { id: true, memberId: true } });
+      if (!row) throw new NotFoundError('partner member', 'email', email);
+      await ctx.prisma.$transaction(async (tx) => {
+        await tx.partnerMember.delete({ where: { id: row.id } });
+        if ((await tx.partnerMember.count({ where: { partnerId: partner.partnerId, role: 'owner' } })) === 0) {
+          throw new InputError({ path: ['email'], message: 'this is the last owner: make someone else an owner first', code: 'last_owner' });
+        }
+        await tx.partnerKey.updateMany({ where: { partnerId: partner.partnerId, memberId: row.memberId, revokedAt: null }, data: { revokedAt: new Date() } });
+      });
+      return ctx.prisma.partner.findUniqueOrThrow({ ...query, where: { id: partner.partnerId } });
     },
   }),
 }));

@@ -7,7 +7,7 @@ import { builder } from './builder.ts';
 import type { Context } from './context.ts';
 import { CourtyardError, ConflictError, InputError, NotFoundError, isUniqueViolation, type FieldIssue } from './errors.ts';
 import { ErrorInterface, resultUnion } from './error-types.ts';
-import { requirePartner, requirePlatformAdmin } from './marketplace-auth.ts';
+import { requirePartner, requirePartnerOwner, requirePlatformAdmin } from './marketplace-auth.ts';
 import { PluginVersionStatusEnum } from './marketplace.ts';
 import { compareVersions } from './marketplace-semver.ts';
 import { decodeId, parse } from './validation.ts';
@@ -247,10 +247,11 @@ builder.mutationFields((t) => ({
   deprecatePluginVersion: t.prismaField({
     type: 'PluginVersion',
     description:
-      'Deprecates one of the partner\'s approved versions: no new installs or upgrades to it; installations on it keep running. When it was the listed version, the newest other approved one is listed (none: the plugin leaves the marketplace). Needs a partner key.',
+      'Deprecates one of the partner\'s approved versions: no new installs or upgrades to it; installations on it keep running. When it was the listed version, the newest other approved one is listed (none: the plugin leaves the marketplace). Needs an owner\'s partner key.',
     args: { id: t.arg.id({ required: true, description: 'The version.' }) },
     errors: { types: [InputError, NotFoundError, ReviewStateError], union: resultUnion('deprecating a plugin version') },
     resolve: async (query, _root, args, ctx) => {
+      await requirePartnerOwner(ctx, 'deprecate versions');
       const version = await ownVersion(ctx, args.id);
       if (version.status !== 'approved') throw new ReviewStateError(version.status, `Only approved versions are deprecated; this one is ${version.status}.`);
       return ctx.prisma.$transaction(async (tx) => {
