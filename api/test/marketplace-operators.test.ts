@@ -32,5 +32,8 @@ describe('platform operators named by COURTYARD_PLATFORM_ADMINS', () => {
     const brand = await member(`brand-${randomBytes(4).toString('hex')}@example.com`);
     const refused = await app.request(QUEUE, {}, brand);
     expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    // The admin shows the review queue by this flag.
+    expect((await app.request(`{ viewer { platformOperator } }`, {}, operator)).data.viewer.platformOperator).toBe(true);
+    expect((await app.request(`{ viewer { platformOperator } }`, {}, brand)).data.viewer.platformOperator).toBe(false);
   });
 });

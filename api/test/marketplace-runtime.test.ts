@@ -157,6 +157,9 @@ describe('installed partner nodes in journeys', () => {
     const journey = await createJourney(brand, '会员送券', couponJourney(pluginId, { batchId: 'B2' }));
     expect((await brand.gql(PUBLISH, { id: journey })).data.publishJourney.__typename).toBe('PublishJourneyPayload');
 
+    // Before uninstalling, the installation says which journeys would lose the plugin's nodes.
+    const usedBy = await brand.gql(`query ($id: ID!) { node(id: $id) { ... on Installation { usedBy { name inDraft publishedVersions journey { id } } } } }`, { id: installationId });
+    expect(usedBy.data.node.usedBy).toEqual([{ name: '会员送券', inDraft: true, publishedVersions: [1], journey: { id: journey } }]);
     const uninstalled = await brand.gql(`mutation ($id: ID!) { uninstallPlugin(id: $id) { __typename ... on UninstalledPlugin { journeys { name inDraft publishedVersions } } } }`, { id: installationId });
     expect(uninstalled.data.uninstallPlugin).toEqual({ __typename: 'UninstalledPlugin', journeys: [{ name: '会员送券', inDraft: true, publishedVersions: [1] }] });
 
