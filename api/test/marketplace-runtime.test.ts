@@ -117,6 +117,14 @@ describe('installed partner nodes in journeys', () => {
     const ok = await brand.gql(VALIDATE, { d: couponJourney(pluginId, { batchId: 'B1', amountYuan: 20 }) });
     expect(errors(ok.data.validateJourney)).toEqual([]);
 
+    // The simulator walks through the partner's node without calling it, on its first port.
+    const { customers } = await setup(brand);
+    const sim = await brand.gql(`query ($d: JSONObject!, $c: ID!) { simulateJourney(definition: $d, customerId: $c) { ... on JourneySimulation { outcome steps { nodeId port note } } } }`, {
+      d: couponJourney(pluginId, { batchId: 'B1', amountYuan: 20 }),
+      c: Object.values(customers)[0],
+    });
+    expect(sim.data.simulateJourney.steps[1]).toEqual({ nodeId: 'coupon', port: 'issued', note: expect.stringContaining('not called in a simulation') });
+
     // Config against the JSON Schema: the field at fault is named.
     const missing = await brand.gql(VALIDATE, { d: couponJourney(pluginId, {}) });
     expect(errors(missing.data.validateJourney)).toEqual([{ code: 'INVALID_CONFIG', nodeId: 'coupon', field: 'batchId' }]);

@@ -1,5 +1,6 @@
 // simulateJourney: one customer through a journey definition in a sandbox whose clock jumps over
 // waits. Nothing is written and nothing is sent; the answer is the path with its timestamps.
+import { journeyRegistry } from './marketplace-install.ts';
 import { simulateJourney, type SimulatedEffect, type SimulatedStep, type SimulationResult } from '@courtyard/runtime/journey';
 import { z } from 'zod';
 import { builder } from './builder.ts';
@@ -121,7 +122,8 @@ builder.queryFields((t) => ({
       if (!found) throw new NotFoundError('customer', 'customerId', String(args.customerId));
       return simulateJourney({
         db: ctx.db,
-        registry: ctx.runtime.registry,
+        // The workspace's node types: its installed partner nodes too.
+        registry: await journeyRegistry(ctx, ctx.workspaceId()),
         workspaceId: ctx.workspaceId(),
         definition: input.definition,
         settings: input.settings ?? {},

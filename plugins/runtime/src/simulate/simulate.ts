@@ -19,6 +19,8 @@ import { type LoadedVersion, loadWorkspaceSettings, type WorkspaceSettings } fro
 import { JourneySettings } from '../journey/definition.ts';
 import { type JourneyIssue, validateJourney } from '../journey/validate.ts';
 import type { NodeRegistry } from '../registry.ts';
+import { isInstalledNode } from '../installed.ts';
+import { declaredPorts } from '../remote/caller.ts';
 
 /** An event that happens to the customer during the simulation. */
 export interface SimulatedEvent {
@@ -131,6 +133,15 @@ export async function simulateJourney(options: SimulateOptions): Promise<Simulat
     const ctx = sandboxContext(db, version, current, entry.node, workspace, clock, sandbox, events, effects);
     const node = entry.node as JourneyNode & { run?: (input: unknown) => Promise<Array<StepResult | string>> };
     let result: StepResult;
+    // A partner's node is not called from a sandbox (it could issue a real coupon): the simulation
+    // assumes its first port and says so.
+    if (isInstalledNode(node) && node.kind !== 'trigger') {
+      const port = declaredPorts(node as unknown as Parameters<typeof declaredPorts>[0], entry.config)[0] ?? 'next';
+      steps.push({ nodeId: current, nodeType: entry.node.id, at, leftAt: clock, outcome: 'next', port, note: `partner plugin ${node.installed.pluginId} is not called in a simulation: assumed port "${port}"` });
+      current = edges.get(`${current}\u0000${port}`) ?? null;
+      visit++;
+      continue;
+    }
     try {
       const [raw] = node.run ? await node.run({ items: [item], config: entry.config, ctx }) : ['next'];
       result = typeof raw === 'string' ? { kind: 'next', port: raw } : raw!;
