@@ -28,6 +28,15 @@ export const PartnerRef = builder.prismaObject('Partner', {
     contactEmail: t.exposeString('contactEmail', { description: 'Where the platform\'s operators write about reviews.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the partner signed up.' }),
     members: t.relation('members', { description: 'The partner\'s people.', query: { orderBy: { createdAt: 'asc' } } }),
+    viewerRole: t.field({
+      type: PartnerRoleEnum,
+      nullable: true,
+      description: 'The calling person\'s role for this partner (owners manage members, keys and secrets); null for a key whose maker left.',
+      resolve: async (p, _a, ctx) =>
+        ctx.partner?.memberId
+          ? ((await ctx.prisma.partnerMember.findUnique({ where: { partnerId_memberId: { partnerId: p.id, memberId: ctx.partner.memberId } }, select: { role: true } }))?.role ?? null)
+          : null,
+    }),
     keys: t.relation('keys', { description: 'The partner\'s keys, newest first, including revoked and expired ones. Secrets are never shown again.', query: { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] } }),
     plugins: t.relation('plugins', { description: 'The plugins the partner publishes, listed or not, newest first.', query: { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] } }),
   }),

@@ -39,4 +39,11 @@ describe('CallbackSecret', () => {
     await until(() => expect(m.wrapper.findComponent(CallbackSecret).emitted('rotated')).toEqual([['whsec_bmV3']]));
     expect(gql.requests).toEqual([{ operationName: 'MarketplaceRotateCallbackSecret', variables: { pluginId: 'P1' }, authorization: 'Bearer cyp_partner-key' }]);
   });
+
+  it('offers no rotation to a developer, who still reads the secret', async () => {
+    const m = await mountWith(CallbackSecret, { pluginId: 'P1', pluginName: 'Coupons', secret: SECRET, canRotate: false });
+    unmount = () => m.wrapper.unmount();
+    expect(testid('callback-secret-value')).toBeTruthy();
+    expect(testid('callback-secret-rotate')).toBeNull();
+  });
 });

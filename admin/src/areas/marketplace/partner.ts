@@ -42,7 +42,7 @@ export const PartnerLogin = graphql(`
 export const PartnerHome = graphql(`
   query MarketplacePartnerHome {
     partner {
-      id name
+      id name viewerRole
       plugins { id pluginId name { zhCN en } listed callbackSecret versions { id version status rejectionReason publishedAt reviewedAt scopesGrew } }
     }
   }
