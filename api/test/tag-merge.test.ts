@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestWorkspace } from '../src/testing.ts';
+import { dbId, edge, ENROLL, node, published } from './journey-fixtures.ts';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -15,7 +16,7 @@ const TAGGING = `mutation ($input: TaggingInput!) { tagCustomers(input: $input) 
 const MERGE = `mutation ($input: MergeTagsInput!) {
   mergeTags(input: $input) {
     __typename
-    ... on MergeTagsPayload { target { id name customerCount } deletedTagIds customersRetagged segmentsUpdated }
+    ... on MergeTagsPayload { target { id name customerCount } deletedTagIds customersRetagged segmentsUpdated journeysUpdated campaignsUpdated }
     ... on ValidationError { fields { field message } }
     ... on NotFoundError { field }
   }
@@ -38,6 +39,31 @@ async function arrange(ws: TestWorkspace) {
 }
 
 describe('merging tags', () => {
+  it('journeys that tag with a merged tag (published versions included) tag with the target from then on; the campaign exclusion list follows too', async () => {
+    const ws = await app.workspace();
+    const { c, hair, hair2 } = await arrange(ws);
+    const journey = await published(ws, '护发关怀', { nodes: [node('start', 'api'), node('tag', 'add-tags', { tagIds: [dbId(hair2)] })], edges: [edge('start', 'next', 'tag')] });
+    await app.db.prisma.workspace.update({ where: { id: ws.id }, data: { campaignExcludedTagIds: [dbId(hair2)] } });
+    // A version is loaded (and cached) by the engine before the merge.
+    await ws.gql(ENROLL, { j: journey, c: [c[4]], k: 'before' });
+    await app.runtime.drain();
+
+    const r = await ws.gql(MERGE, { input: { sourceTagIds: [hair2], targetTagId: hair } });
+    expect(r.data.mergeTags).toMatchObject({ journeysUpdated: 1, campaignsUpdated: 0 });
+    const draft = await ws.gql(`query ($id: ID!) { journey(id: $id) { draft } }`, { id: journey });
+    expect(JSON.stringify(draft.data.journey.draft)).toContain(dbId(hair));
+    expect(JSON.stringify(draft.data.journey.draft)).not.toContain(dbId(hair2));
+    expect((await app.db.prisma.workspace.findUniqueOrThrow({ where: { id: ws.id } })).campaignExcludedTagIds).toEqual([dbId(hair)]);
+
+    // The published version runs with the target tag.
+    await ws.gql(ENROLL, { j: journey, c: [c[3]], k: 'after' });
+    await app.runtime.drain();
+    const tags = await ws.gql(`query ($id: ID!) { node(id: $id) { ... on Customer { tags { id } } } }`, { id: c[3] });
+    expect(tags.data.node.tags.map((t: any) => t.id)).toContain(hair);
+    const failed = await app.db.prisma.enrollment.count({ where: { journeyId: dbId(journey), status: 'failed' } });
+    expect(failed).toBe(0);
+  });
+
   it('gives the target to every carrier of a source once, deletes the sources, and keeps segments naming them working', async () => {
     const ws = await app.workspace();
     const { hair, hair2, hair3 } = await arrange(ws);
@@ -53,6 +79,8 @@ describe('merging tags', () => {
       deletedTagIds: [hair2, hair3],
       customersRetagged: 2,
       segmentsUpdated: 1,
+      journeysUpdated: 0,
+      campaignsUpdated: 0,
     });
     expect((await ws.gql(COUNT, { id: hair2 })).data.node).toBeNull();
     expect((await ws.gql(`{ tags { totalCount } }`)).data.tags.totalCount).toBe(1);

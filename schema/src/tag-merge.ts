@@ -27,6 +27,8 @@ interface MergeResult {
   deletedIds: string[];
   customersRetagged: number;
   segmentsUpdated: number;
+  journeysUpdated: number;
+  campaignsUpdated: number;
 }
 
 const MergeTagsPayload = builder.objectRef<MergeResult>('MergeTagsPayload').implement({
@@ -40,6 +42,8 @@ const MergeTagsPayload = builder.objectRef<MergeResult>('MergeTagsPayload').impl
     deletedTagIds: t.idList({ description: 'Global IDs of the merged (deleted) tags.', resolve: (r) => r.deletedIds.map((id) => encodeGlobalID('Tag', id)) }),
     customersRetagged: t.exposeInt('customersRetagged', { description: 'Customers who carried a source tag but not yet the target, and now carry the target.' }),
     segmentsUpdated: t.exposeInt('segmentsUpdated', { description: 'Segment definitions that named a source tag and now name the target.' }),
+    journeysUpdated: t.exposeInt('journeysUpdated', { description: 'Journeys whose draft or versions named a source tag (in a node\'s config) and now name the target.' }),
+    campaignsUpdated: t.exposeInt('campaignsUpdated', { description: 'Campaigns whose definition named a source tag and now name the target.' }),
   }),
 });
 
@@ -72,7 +76,7 @@ builder.mutationFields((t) => ({
   mergeTags: t.field({
     type: MergeTagsPayload,
     description:
-      'Merges tags: every customer carrying a source tag gets the target tag, segment definitions naming a source name the target, and the source tags are deleted. All or nothing.',
+      'Merges tags: every customer carrying a source tag gets the target tag; segment definitions, journeys (drafts and published versions), campaigns and the campaign exclusion list naming a source name the target; the source tags are deleted. All or nothing.',
     authScopes: { 'tags:write': true },
     args: { input: t.arg({ type: MergeTagsInput, required: true, description: 'Sources and target.' }) },
     errors: { types: [InputError, NotFoundError], union: resultUnion('merging tags') },
@@ -107,7 +111,7 @@ builder.mutationFields((t) => ({
         return r.changed ? [{ ...s, definition: { ...(s.definition as object), root: r.node } as unknown as SegmentDefinition }] : [];
       });
 
-      const { retagged, affected } = await ctx.db.transaction(async (query) => {
+      const { retagged, affected, journeys, campaigns } = await ctx.db.transaction(async (query) => {
         // Set-based: one statement gives the target to every carrier of a source, keeping the earliest source and time.
         const retagged = await query<{ customerId: string }>(
           `INSERT INTO "CustomerTag" ("workspaceId", "customerId", "tagId", source, "createdAt")
@@ -122,15 +126,44 @@ builder.mutationFields((t) => ({
           [workspaceId, sourceIds],
         );
         for (const s of rewritten) await query(`UPDATE "Segment" SET definition = $2::jsonb, "updatedAt" = now() WHERE id = $1::uuid`, [s.id, JSON.stringify(s.definition)]);
+        // Journeys (drafts and published versions) and campaigns name tags by their database ids in
+        // node configs and audiences: a merged tag is the same tag under the target's id, so the
+        // references follow it (a published version keeps its meaning, only the id changes).
+        const journeys = new Set<string>();
+        let campaigns = 0;
+        for (const source of sourceIds) {
+          const drafts = await query<{ id: string }>(
+            `UPDATE "Journey" SET draft = replace(draft::text, $2, $3)::jsonb WHERE "workspaceId" = $1::uuid AND strpos(draft::text, $2) > 0 RETURNING id`,
+            [workspaceId, source, targetId],
+          );
+          const versions = await query<{ journeyId: string }>(
+            `UPDATE "JourneyVersion" SET definition = replace(definition::text, $2, $3)::jsonb WHERE "workspaceId" = $1::uuid AND strpos(definition::text, $2) > 0 RETURNING "journeyId"`,
+            [workspaceId, source, targetId],
+          );
+          for (const r of [...drafts.map((d) => d.id), ...versions.map((v) => v.journeyId)]) journeys.add(r);
+          campaigns += (await query<{ id: string }>(
+            `UPDATE "Campaign" SET definition = replace(definition::text, $2, $3)::jsonb WHERE "workspaceId" = $1::uuid AND strpos(definition::text, $2) > 0 RETURNING id`,
+            [workspaceId, source, targetId],
+          )).length;
+        }
+        await query(
+          `UPDATE "Workspace" SET "campaignExcludedTagIds" = ARRAY(SELECT DISTINCT CASE WHEN t = ANY($2::uuid[]) THEN $3::uuid ELSE t END FROM unnest("campaignExcludedTagIds") t)
+            WHERE id = $1::uuid AND "campaignExcludedTagIds" && $2::uuid[]`,
+          [workspaceId, sourceIds, targetId],
+        );
         await query(`DELETE FROM "Tag" WHERE "workspaceId" = $1::uuid AND id = ANY($2::uuid[])`, [workspaceId, sourceIds]);
-        return { retagged: retagged.map((r) => r.customerId), affected: affected.map((r) => r.customerId) };
+        return { retagged: retagged.map((r) => r.customerId), affected: affected.map((r) => r.customerId), journeys: journeys.size, campaigns };
       });
+      if (journeys) {
+        await ctx.runtime.versions.forgetVersions(workspaceId);
+        ctx.runtime.journeysChanged(workspaceId);
+      }
 
       // Segments that named a source are recomputed whole; the others hear about the customers whose tags changed.
       for (const s of rewritten) publishSegmentDeltas(ctx, workspaceId, [await refreshSegment(ctx.db, s)]);
       for (let i = 0; i < affected.length; i += RECHECK_CHUNK) await recheckAfterChange(ctx, workspaceId, affected.slice(i, i + RECHECK_CHUNK), ['tags']);
       publishCustomerChanges(ctx, workspaceId, affected, 'tagged');
-      return { targetId, deletedIds: sourceIds, customersRetagged: retagged.length, segmentsUpdated: rewritten.length };
+      return { targetId, deletedIds: sourceIds, customersRetagged: retagged.length, segmentsUpdated: rewritten.length, journeysUpdated: journeys, campaignsUpdated: campaigns };
     },
   }),
 }));

@@ -79,6 +79,14 @@ export class VersionCache {
     this.workspaces.delete(id);
   }
 
+  /** Drops the workspace's loaded versions (their definitions were rewritten, e.g. by a tag merge). */
+  async forgetVersions(workspaceId: string) {
+    for (const [id, loading] of this.versions) {
+      const loaded = await loading.catch(() => null);
+      if (!loaded || loaded.workspaceId === workspaceId) this.versions.delete(id);
+    }
+  }
+
   private async loadVersion(id: string): Promise<LoadedVersion> {
     const [row] = await this.db.query<{ id: string; workspaceId: string; journeyId: string; version: number; definition: unknown; settings: unknown }>(
       `SELECT id, "workspaceId", "journeyId", version, definition, settings FROM "JourneyVersion" WHERE id = $1`,
