@@ -7,24 +7,36 @@ import { WebSocketServer } from 'ws';
 import type { App } from './app.ts';
 import { createAdminHandler, type AdminOptions } from './serve-admin.ts';
 import { enforceBodyLimit, type RequestLimitOptions } from './use-request-limits.ts';
+import { createWeComCallbackHandler, type WeComCallbackHandler, type WeComCallbackOptions } from './wecom-callback.ts';
 
 type Enveloped = { execute: (args: ExecutionArgs) => never; subscribe: (args: ExecutionArgs) => never };
 
 export interface RunningServer {
   server: Server;
   url: string;
+  /** WeCom callbacks on /wecom/callback/<workspaceId> and the worker that processes them. */
+  wecom: WeComCallbackHandler;
   port: number;
   close(): Promise<void>;
 }
 
 export async function startServer(
   app: App,
-  options: { port: number; host?: string; /** Serve the built admin on other paths; default false. */ admin?: AdminOptions | boolean } & RequestLimitOptions,
+  options: {
+    port: number;
+    host?: string;
+    /** Serve the built admin on other paths; default false. */
+    admin?: AdminOptions | boolean;
+    /** WeCom callback worker options; each defaults as documented in wecom-callback.ts. */
+    wecom?: WeComCallbackOptions;
+  } & RequestLimitOptions,
 ): Promise<RunningServer> {
   const { yoga } = app;
   const admin = options.admin ? createAdminHandler(options.admin === true ? {} : options.admin) : null;
+  const wecom = createWeComCallbackHandler({ db: app.db, pubsub: app.pubsub, runtime: app.runtime }, options.wecom);
   const server = createServer((req, res) => {
     const path = req.url?.split('?')[0] ?? '/';
+    if (wecom.handle(req, res)) return;
     if (admin && path !== yoga.graphqlEndpoint && path !== '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
       admin(req, res);
       return;
@@ -76,11 +88,14 @@ export async function startServer(
   );
   await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '0.0.0.0', resolve));
   const port = (server.address() as AddressInfo).port;
+  wecom.start();
   return {
     server,
+    wecom,
     port,
     url: `http://localhost:${port}${yoga.graphqlEndpoint}`,
     async close() {
+      await wecom.stop();
       await wsServer.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       server.closeAllConnections();

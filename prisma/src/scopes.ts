@@ -24,6 +24,8 @@ export const SCOPES = {
   'campaigns:write': 'Create, edit, schedule, start, pause, resume and cancel campaigns.',
   'plugins:read': 'Browse the plugin marketplace and read the workspace\'s installations.',
   'plugins:write': 'Install, upgrade and uninstall plugins, granting partners the scopes they ask for.',
+  'wecom:read': 'Read the WeCom connection (never its secrets), live QR codes and their statistics.',
+  'wecom:write': 'Connect WeCom and change its credentials; create, change and delete live QR codes.',
 } as const;
 
 export type Scope = keyof typeof SCOPES;

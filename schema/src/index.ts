@@ -37,6 +37,8 @@ import './marketplace-partners.ts';
 import './marketplace-publish.ts';
 import './marketplace-install.ts';
 import './marketplace-callbacks.ts';
+import './wecom-connection.ts';
+import './wecom-live-code.ts';
 
 export const schema = describeConnections(builder.toSchema({ sortSchema: true }));
 
@@ -45,3 +47,6 @@ export { createPubSub, type CourtyardPubSub, type CourtyardTopics } from './pubs
 export { CourtyardError, InputError } from './errors.ts';
 export { authenticatePartner, isPartnerCredential, useInstallationLimits, type PartnerAuth } from './marketplace-auth.ts';
 export { PLUGIN_SCOPE_GRANTS, apiGrantOf } from './marketplace-grants.ts';
+export { CALLBACK_PATH_PREFIX as WECOM_CALLBACK_PATH_PREFIX } from './wecom-connection.ts';
+export { liveConnection as weComConnectionOf } from './wecom-store.ts';
+export { processDueWeComCallbacks, recordWeComCallback, type WeComProcessDeps } from './wecom-callbacks.ts';

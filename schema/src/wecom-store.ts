@@ -1,0 +1,75 @@
+// A workspace's WeCom connection as the server uses it: credentials opened, one API client and
+// one callback crypto per connection version, shared token cache and rate budgets per process.
+import type { Db, WeComConnection } from '@courtyard/db';
+import { AccessTokenStore, RateLimiter, WeComClient, createCallbackCrypto, systemClock, type CallbackCrypto } from '@courtyard/wecom';
+import { openSecret } from './wecom-secrets.ts';
+
+export interface OpenedConnection {
+  workspaceId: string;
+  corpId: string;
+  agentSecret: string;
+  callbackToken: string;
+  encodingAesKey: string;
+  baseUrl: string | null;
+}
+
+// WeCom counts budgets per corp and issues one token per secret: every client of this process shares them.
+const tokens = new AccessTokenStore(systemClock);
+const limiter = new RateLimiter(systemClock);
+
+export function weComClient(conn: Pick<OpenedConnection, 'corpId' | 'agentSecret' | 'baseUrl'>): WeComClient {
+  return new WeComClient({ corpId: conn.corpId, secret: conn.agentSecret, ...(conn.baseUrl ? { baseUrl: conn.baseUrl } : {}), tokens, rateLimiter: limiter });
+}
+
+export function openConnection(row: WeComConnection): OpenedConnection {
+  return {
+    workspaceId: row.workspaceId,
+    corpId: row.corpId,
+    agentSecret: openSecret(row.agentSecretSealed, row.workspaceId, 'agentSecret'),
+    callbackToken: openSecret(row.callbackTokenSealed, row.workspaceId, 'callbackToken'),
+    encodingAesKey: openSecret(row.encodingAesKeySealed, row.workspaceId, 'encodingAesKey'),
+    baseUrl: row.baseUrl,
+  };
+}
+
+interface Live {
+  version: number;
+  connection: OpenedConnection;
+  client: WeComClient;
+  crypto: CallbackCrypto;
+}
+const live = new Map<string, Live>();
+
+/** The workspace's connection with its client and callback crypto; null when WeCom is not connected. */
+export async function liveConnection(db: Db, workspaceId: string): Promise<Live | null> {
+  const row = await db.prisma.weComConnection.findUnique({ where: { workspaceId } });
+  if (!row) {
+    live.delete(workspaceId);
+    return null;
+  }
+  const version = row.updatedAt.getTime();
+  const cached = live.get(workspaceId);
+  if (cached?.version === version) return cached;
+  const connection = openConnection(row);
+  const entry: Live = {
+    version,
+    connection,
+    client: weComClient(connection),
+    crypto: createCallbackCrypto({ token: connection.callbackToken, encodingAesKey: connection.encodingAesKey, receiveId: connection.corpId }),
+  };
+  live.set(workspaceId, entry);
+  return entry;
+}
+
+/** The calendar day (YYYY-MM-DD) of `at` in a time zone. */
+export function dayIn(timeZone: string, at: Date): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+}
+
+/** ISO weekday (1 Monday … 7 Sunday) and minutes since midnight of `at` in a time zone. */
+export function weekTimeIn(timeZone: string, at: Date): { weekday: number; minutes: number } {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  const weekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(get('weekday')) + 1;
+  return { weekday, minutes: Number(get('hour')) * 60 + Number(get('minute')) };
+}
