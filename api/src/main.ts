@@ -8,6 +8,7 @@ import { createAppPubSub } from './pubsub.ts';
 import { queryCacheOptionsFromEnv } from './query-cache.ts';
 import { startSegmentScheduler } from './segment-scheduler.ts';
 import { startServer } from './server.ts';
+import { startDemoWeCom } from './wecom-demo.ts';
 
 // pnpm runs package scripts from the package folder; paths the user gave are relative to where they typed.
 if (process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
@@ -25,6 +26,8 @@ const runtimeOptions = { graphqlUrl: `http://localhost:${port}/graphql`, ...runt
 const app = createApp({ db, pubsub: pubsub.pubsub, runtime: runtimeOptions, queryCache: queryCacheOptionsFromEnv() });
 const server = await startServer(app, { port, admin: true });
 const stopScheduler = startSegmentScheduler(db, pubsub.pubsub);
+// No WeCom corp configured for the demo workspace: run it against a stand-in (COURTYARD_WECOM_STANDIN=false turns this off).
+const wecomStandIn = demo && process.env.COURTYARD_WECOM_STANDIN !== 'false' ? await startDemoWeCom(db, demo.workspaceId, server.port) : null;
 // COURTYARD_WORKERS=0 makes a node that only serves the API; journeys then run on other nodes.
 const workers = process.env.COURTYARD_WORKERS !== '0';
 if (workers) await app.runtime.start();
@@ -33,6 +36,7 @@ console.log(`\nCourtyard is running on ${db.kind === 'pglite' ? 'embedded PGlite
 console.log(`  Admin:                    http://localhost:${server.port}/`);
 console.log(`  GraphQL API and GraphiQL: ${server.url}`);
 console.log(`  Subscriptions:            ws://localhost:${server.port}/graphql (graphql-ws) or SSE on the same URL`);
+if (wecomStandIn) console.log(`  WeCom stand-in:           ${wecomStandIn.url} (demo workspace connected; simulate a scan: POST ${wecomStandIn.url}/__standin/simulateScan {"config_id":"…"})`);
 console.log(`  Journey workers:          ${workers ? 'running' : 'off on this node (COURTYARD_WORKERS=0)'}`);
 if (demo) {
   console.log(`  Admin login:              ${demo.login.email} / ${demo.login.password}`);
@@ -46,6 +50,7 @@ async function stop(signal: string) {
   stopping = true;
   console.log(`\n${signal}: shutting down`);
   stopScheduler();
+  await wecomStandIn?.close();
   await server.close();
   app.close();
   await app.runtime.stop();

@@ -8,8 +8,7 @@ import { InputError } from './errors.ts';
 import { resultUnion } from './error-types.ts';
 import { parse } from './validation.ts';
 import { rejectedBy, WeComRejectedError } from './wecom-errors.ts';
-import { sealSecret } from './wecom-secrets.ts';
-import { liveConnection, openConnection, weComClient } from './wecom-store.ts';
+import { liveConnection, openConnection, storeWeComConnection, weComClient } from './wecom-store.ts';
 
 export const CALLBACK_PATH_PREFIX = '/wecom/callback/';
 
@@ -101,18 +100,8 @@ builder.mutationFields((t) => ({
       } catch (error) {
         rejectedBy(error, 'input.agentSecret', { 40013: 'input.corpId', 0: 'input.baseUrl' });
       }
-      const data = {
-        corpId: input.corpId,
-        agentSecretSealed: sealSecret(agentSecret, workspaceId, 'agentSecret'),
-        callbackTokenSealed: sealSecret(callbackToken, workspaceId, 'callbackToken'),
-        encodingAesKeySealed: sealSecret(encodingAesKey, workspaceId, 'encodingAesKey'),
-        secretHint: agentSecret.slice(-4),
-        baseUrl,
-        status: 'connected' as const,
-        lastError: null,
-        lastCheckedAt: new Date(),
-      };
-      const row = await ctx.prisma.weComConnection.upsert({ ...query, where: { workspaceId }, create: { workspaceId, ...data }, update: data });
+      await storeWeComConnection(ctx.db, { workspaceId, corpId: input.corpId, agentSecret, callbackToken, encodingAesKey, baseUrl });
+      const row = await ctx.prisma.weComConnection.findUniqueOrThrow({ ...query, where: { workspaceId } });
       await liveConnection(ctx.db, workspaceId);
       return row;
     },

@@ -2,7 +2,7 @@
 // one callback crypto per connection version, shared token cache and rate budgets per process.
 import type { Db, WeComConnection } from '@courtyard/db';
 import { AccessTokenStore, RateLimiter, WeComClient, createCallbackCrypto, systemClock, type CallbackCrypto } from '@courtyard/wecom';
-import { openSecret } from './wecom-secrets.ts';
+import { openSecret, sealSecret } from './wecom-secrets.ts';
 
 export interface OpenedConnection {
   workspaceId: string;
@@ -72,4 +72,20 @@ export function weekTimeIn(timeZone: string, at: Date): { weekday: number; minut
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   const weekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(get('weekday')) + 1;
   return { weekday, minutes: Number(get('hour')) * 60 + Number(get('minute')) };
+}
+
+/** Stores credentials (sealed) without asking WeCom: for a stand-in the server started itself. */
+export async function storeWeComConnection(db: Db, conn: OpenedConnection): Promise<void> {
+  const data = {
+    corpId: conn.corpId,
+    agentSecretSealed: sealSecret(conn.agentSecret, conn.workspaceId, 'agentSecret'),
+    callbackTokenSealed: sealSecret(conn.callbackToken, conn.workspaceId, 'callbackToken'),
+    encodingAesKeySealed: sealSecret(conn.encodingAesKey, conn.workspaceId, 'encodingAesKey'),
+    secretHint: conn.agentSecret.slice(-4),
+    baseUrl: conn.baseUrl,
+    status: 'connected' as const,
+    lastError: null,
+    lastCheckedAt: new Date(),
+  };
+  await db.prisma.weComConnection.upsert({ where: { workspaceId: conn.workspaceId }, create: { workspaceId: conn.workspaceId, ...data }, update: data });
 }
