@@ -161,6 +161,71 @@ describe.skipIf(!browserAvailable())('campaigns in the browser', () => {
     expect(b.consoleErrors).toEqual([]);
   });
 
+  it('a marketer creates a recurring daily campaign in the wizard and sees it scheduled with its next run in the workspace time zone', async () => {
+    const ws = await newWorkspace(app, '小院鲜花');
+    await arrange(ws, 5);
+    const tz = (await ws.gql(`{ workspace { timeZone } }`)).workspace.timeZone as string;
+    // Twelve hours away, so the scheduler does not start a run while the test looks.
+    const hour = (Number(new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', hourCycle: 'h23' }).format(new Date())) + 12) % 24;
+    const time = `${String(hour).padStart(2, '0')}:30`;
+    const { page } = b;
+    await page.goto('/login');
+    await page.evaluate(() => localStorage.clear());
+    await signIn(page, ws);
+
+    await page.getByTestId('menu-campaigns').click();
+    await page.getByTestId('campaign-create').click();
+    await page.getByTestId('wizard-name').locator('input').fill('每日复购提醒');
+    await pick(page, 'wizard-segments', '高价值会员');
+    await page.getByTestId('wizard-next').click();
+    await pick(page, 'wizard-channel', '企微记录');
+    await page.getByTestId('variant-body-0').locator('textarea').fill('{{customer.name}}，您常买的花材到货了');
+    await page.getByTestId('wizard-next').click();
+    await page.getByTestId('wizard-senders').locator('tbody .n-checkbox').first().click();
+    await page.getByTestId('wizard-next').click();
+
+    // Schedule: recurring, every day at a time; the next three runs are listed in the workspace time zone.
+    await page.getByTestId('send-recurring').click();
+    await page.getByTestId('recurrence').waitFor();
+    await expect(page.getByTestId('recurrence-words').textContent()).resolves.toContain('每天 10:00');
+    // The advanced field refuses a wrong expression next to it, before the API is asked.
+    await page.getByTestId('recurrence-cron-mode').click();
+    await page.getByTestId('recurrence-cron').locator('input').fill('0 10 * *');
+    await expect(page.getByTestId('recurrence-error').textContent()).resolves.toContain('需要五段');
+    await page.getByTestId('recurrence-cron').locator('input').fill(`30 ${hour} * * *`);
+    await page.waitForFunction((t) => document.querySelector('[data-testid="recurrence-words"]')?.textContent?.includes(`每天 ${t}`), time);
+    // Back in the builder, the expression reads as the daily schedule it is.
+    await page.getByTestId('recurrence-daily').click();
+    await expect(page.getByTestId('recurrence-time').locator('input').inputValue()).resolves.toBe(time);
+    const runs = await page.getByTestId('recurrence-occurrence').allTextContents();
+    expect(runs).toHaveLength(3);
+    for (const r of runs) expect(r).toContain(time);
+    await b.shot('recurring-schedule');
+    await page.getByTestId('wizard-next').click();
+
+    await page.getByTestId('review-ok').waitFor();
+    await expect(page.getByTestId('review-recurrence').textContent()).resolves.toContain(`每天 ${time}`);
+    await expect(page.getByTestId('wizard-send').textContent()).resolves.toContain('开始周期发送');
+    await page.getByTestId('wizard-send').click();
+    await page.getByTestId('confirm-send').click();
+    await page.waitForURL(/\/campaigns\/[^/]+$/);
+
+    // The campaign page: scheduled, the schedule in words, the next run, and no runs yet.
+    await page.waitForFunction(() => document.querySelector('[data-testid="progress-status"]')?.textContent === '已排期');
+    await expect(page.getByTestId('recurring-words').textContent()).resolves.toBe(`每天 ${time}`);
+    const saved = (await ws.gql(`{ campaigns(first: 5) { edges { node { name kind cron status nextRunAt } } } }`)).campaigns.edges[0].node;
+    expect(saved).toMatchObject({ name: '每日复购提醒', kind: 'recurring', cron: `30 ${hour} * * *`, status: 'scheduled' });
+    const nextDay = new Intl.DateTimeFormat('zh-CN', { timeZone: tz, month: 'short', day: 'numeric' }).format(new Date(saved.nextRunAt));
+    const nextRun = await page.getByTestId('next-run').textContent();
+    expect(nextRun).toContain('下次发送');
+    expect(nextRun).toContain(nextDay);
+    expect(nextRun).toContain(time);
+    expect(nextRun).toContain(tz);
+    await expect(page.getByTestId('campaign-runs').textContent()).resolves.toContain('还没有发送记录');
+    await b.shot('recurring-scheduled');
+    expect(b.consoleErrors).toEqual([]);
+  });
+
   it('the dashboard shows the workspace\'s customers, new ones today, the repurchase rate, live campaigns and the largest segment\'s flow', async () => {
     const ws = await newWorkspace(app, '小院烘焙');
     await arrange(ws, 6);

@@ -3,10 +3,11 @@ import { graphql } from '@/gql';
 export const CampaignOverview = graphql(`
   query CampaignOverview($id: ID!) {
     campaign(id: $id) {
-      id name description status kind scheduledAt nextRunAt lastError definition createdAt
+      id name description status kind cron scheduledAt nextRunAt lastError definition createdAt
       progress { total queued sent delivered failed skipped replied clicked heldOut cancelled }
-      runs(first: 1) { totalCount edges { node { id number status startedAt finishedAt planned heldOut } } }
+      runs(first: 10) { totalCount edges { node { id number status occurrence startedAt finishedAt planned heldOut counts { sent failed } } } }
     }
+    workspace { id timeZone }
   }
 `);
 

@@ -6,12 +6,13 @@ import { useQuery } from '@urql/vue';
 import { useI18n } from 'vue-i18n';
 import { graphql } from '@/gql';
 import { fieldErrors } from '@/graphql/errors';
-import { definitionFromState, emptyState, stepOfField, stepProblems, STEPS, wizardField, type StepKey, type WizardState } from './state';
+import { cronOf, definitionFromState, emptyState, stepOfField, stepProblems, STEPS, wizardField, type StepKey, type WizardState } from './state';
 
 const WizardResources = graphql(`
   query CampaignWizardResources {
     channels { id channelId name type enabled }
     staff { id staffId name wecomUserId active perMinuteLimit perDayLimit }
+    workspace { id timeZone }
   }
 `);
 
@@ -42,9 +43,13 @@ export function createWizard(initial: WizardState = emptyState()) {
   const { t } = useI18n();
   const state = reactive<WizardState>(initial);
   const campaignId = ref<string | null>(null);
+  /** The stored campaign's kind: the API cannot change it once saved (CampaignPatch has no kind). */
+  const savedKind = ref<'one_off' | 'recurring' | null>(null);
   const resources = useQuery({ query: WizardResources });
   const channels = computed(() => resources.data.value?.channels ?? []);
   const staff = computed(() => resources.data.value?.staff ?? []);
+  /** The workspace's time zone: cron expressions and send windows are read in it. */
+  const timeZone = computed(() => resources.data.value?.workspace?.timeZone ?? 'Asia/Shanghai');
 
   /** Steps whose own problems are shown (the marketer tried to leave them, or to send). */
   const checked = reactive(new Set<StepKey>());
@@ -84,7 +89,7 @@ export function createWizard(initial: WizardState = emptyState()) {
       audience: JSON.stringify([state.name, state.description, d.audience]),
       content: JSON.stringify(d.content),
       senders: JSON.stringify(d.senderStaffIds),
-      schedule: JSON.stringify([d.windows, d.attributionHours, state.sendMode, state.scheduledAt]),
+      schedule: JSON.stringify([d.windows, d.attributionHours, state.sendMode, state.scheduledAt, cronOf(state)]),
       review: '',
     };
   }
@@ -121,9 +126,11 @@ export function createWizard(initial: WizardState = emptyState()) {
   return {
     state,
     campaignId,
+    savedKind,
     resources,
     channels,
     staff,
+    timeZone,
     checked,
     apiErrors,
     errors,

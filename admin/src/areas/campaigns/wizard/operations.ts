@@ -3,7 +3,7 @@ import { graphql } from '@/gql';
 
 export const LoadCampaign = graphql(`
   query CampaignForWizard($id: ID!) {
-    campaign(id: $id) { id name description status kind scheduledAt definition }
+    campaign(id: $id) { id name description status kind cron scheduledAt definition }
   }
 `);
 
@@ -11,7 +11,7 @@ export const CreateCampaign = graphql(`
   mutation WizardCreateCampaign($input: CampaignInput!) {
     createCampaign(input: $input) {
       __typename
-      ... on Campaign { id status }
+      ... on Campaign { id status kind }
       ... on Error { message code }
       ... on ValidationError { fields { field message } }
       ... on ConflictError { field }
@@ -23,7 +23,7 @@ export const UpdateCampaign = graphql(`
   mutation WizardUpdateCampaign($id: ID!, $patch: CampaignPatch!) {
     updateCampaign(id: $id, patch: $patch) {
       __typename
-      ... on Campaign { id status }
+      ... on Campaign { id status kind }
       ... on Error { message code }
       ... on ValidationError { fields { field message } }
       ... on ConflictError { field }
@@ -48,7 +48,7 @@ export const ScheduleCampaign = graphql(`
   mutation WizardScheduleCampaign($id: ID!, $at: DateTime) {
     scheduleCampaign(id: $id, at: $at) {
       __typename
-      ... on Campaign { id status scheduledAt }
+      ... on Campaign { id status kind scheduledAt nextRunAt }
       ... on Error { message code }
       ... on ValidationError { fields { field message } }
     }

@@ -2,6 +2,7 @@
 // checks each step makes before moving on, and which step an API field error belongs to.
 // Segments are held as API global IDs (what SegmentPicker gives); channel and senders as database
 // ids (Channel.channelId, Staff.staffId). The API accepts both kinds and stores database ids.
+import { cronFromRecurrence, defaultRecurrence, recurrenceFromCron, recurrenceProblem, type RecurrenceState } from './recurrence';
 
 export const STEPS = ['audience', 'content', 'senders', 'schedule', 'review'] as const;
 export type StepKey = (typeof STEPS)[number];
@@ -38,9 +39,12 @@ export interface WizardState {
   senderStaffIds: string[];
   windows: WindowState[];
   attributionHours: number;
-  sendMode: 'now' | 'at';
+  /** Start now, once at a time, or at every occurrence of a schedule (a recurring campaign). */
+  sendMode: 'now' | 'at' | 'recurring';
   /** Epoch ms of the scheduled start (sendMode 'at'). */
   scheduledAt: number | null;
+  /** The schedule of a recurring campaign (sendMode 'recurring'). */
+  recurrence: RecurrenceState;
 }
 
 /** The definition as the API takes it (CampaignInput.definition). */
@@ -78,6 +82,7 @@ export function emptyState(): WizardState {
     attributionHours: DEFAULT_ATTRIBUTION_HOURS,
     sendMode: 'now',
     scheduledAt: null,
+    recurrence: defaultRecurrence(),
   };
 }
 
@@ -101,8 +106,20 @@ export function segmentGlobalId(id: string): string {
   return /^[0-9a-f-]{36}$/i.test(id) ? btoa(`Segment:${id}`) : id;
 }
 
+/** The API's campaign kind for the state. */
+export function kindOf(s: Pick<WizardState, 'sendMode'>): 'one_off' | 'recurring' {
+  return s.sendMode === 'recurring' ? 'recurring' : 'one_off';
+}
+
+/** The cron expression to send (recurring campaigns), else null. */
+export function cronOf(s: Pick<WizardState, 'sendMode' | 'recurrence'>): string | null {
+  return s.sendMode === 'recurring' ? cronFromRecurrence(s.recurrence) : null;
+}
+
 interface StoredCampaign {
   name: string;
+  kind?: 'one_off' | 'recurring' | null;
+  cron?: string | null;
   description?: string | null;
   scheduledAt?: string | null;
   definition: unknown;
@@ -124,7 +141,10 @@ export function stateFromCampaign(c: StoredCampaign): WizardState {
   s.senderStaffIds = [...(d.senderStaffIds ?? [])];
   s.windows = (d.windows ?? []).map((w) => ({ start: w.start, end: w.end, weekdays: w.weekdays?.length ? [...w.weekdays] : [...ALL_WEEKDAYS] }));
   s.attributionHours = d.attributionHours ?? DEFAULT_ATTRIBUTION_HOURS;
-  if (c.scheduledAt) {
+  if (c.kind === 'recurring') {
+    s.sendMode = 'recurring';
+    if (c.cron) s.recurrence = recurrenceFromCron(c.cron);
+  } else if (c.scheduledAt) {
     s.sendMode = 'at';
     s.scheduledAt = new Date(c.scheduledAt).getTime();
   }
@@ -233,6 +253,10 @@ export function stepProblems(s: WizardState, step: StepKey, now = Date.now()): R
       if (s.scheduledAt == null) out.at = { key: 'scheduleRequired' };
       else if (s.scheduledAt <= now) out.at = { key: 'scheduleFuture' };
     }
+    if (s.sendMode === 'recurring') {
+      const problem = recurrenceProblem(s.recurrence);
+      if (problem) out.cron = { key: problem };
+    }
   }
   return out;
 }
@@ -252,7 +276,7 @@ export function stepOfField(field: string): StepKey {
   if (field === 'name' || field === 'description' || field.startsWith('audience')) return 'audience';
   if (field.startsWith('content')) return 'content';
   if (field.startsWith('senderStaffIds')) return 'senders';
-  if (field.startsWith('windows') || field === 'attributionHours' || field === 'at') return 'schedule';
+  if (field.startsWith('windows') || field === 'attributionHours' || field === 'at' || field === 'cron') return 'schedule';
   return 'review';
 }
 
