@@ -5,6 +5,7 @@ const en: typeof zhCN = {
   title: 'Customers',
   subtitle: '{n} customers',
   subtitleFiltered: '{n} customers match',
+  live: { on: 'Live', updatedAt: 'Updated {at}', hint: 'When customers change, this page refreshes itself (at most every 2 s), keeping your filters and page' },
   anonymous: 'Unnamed customer',
   fields: {
     name: 'Name', phone: 'Phone', email: 'Email', wecomExternalId: 'WeCom external ID', unionId: 'WeChat UnionID', gender: 'Gender',

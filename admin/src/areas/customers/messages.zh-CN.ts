@@ -3,6 +3,7 @@ export default {
   title: '客户',
   subtitle: '共 {n} 位客户',
   subtitleFiltered: '筛选出 {n} 位客户',
+  live: { on: '实时', updatedAt: '已更新 {at}', hint: '客户资料有变化时，当前页会自动刷新（最多每 2 秒一次），筛选和翻页保持不变' },
   anonymous: '未命名客户',
   fields: {
     name: '姓名', phone: '手机号', email: '邮箱', wecomExternalId: '企微外部联系人ID', unionId: '微信 UnionID', gender: '性别',
