@@ -53,11 +53,22 @@ const en: typeof zhCN = {
     noChanges: 'Nothing changed since the live version', migrate: 'Move customers on older versions to the new one (where their node still exists)', confirm: 'Publish',
     done: 'Published as v{n}', invalid: '{n} problem(s) to fix first; they are marked on the canvas',
   },
+  preview: {
+    title: 'Message preview', customer: 'Pick a sample customer', noCustomers: 'No customers to preview with yet', empty: 'Write the message to preview it here',
+    hint: 'Rendered for the chosen customer; nothing is sent. Trigger-event variables are empty in the preview.', field: { body: 'Message', subject: 'Subject', links: 'Links' },
+  },
   simulate: {
     title: 'Simulate', lead: 'Pick a customer to see the path they would take through the canvas as it is now (unsaved changes included). Waits take no time; nothing is sent or changed.',
     customer: 'Search customers (name, phone, email)', run: 'Run', clear: 'Clear path',
     outcome: { completed: 'Completed', exited: 'Left early', failed: 'Failed', unfinished: 'Unfinished (step or time limit)', invalid: 'The journey has errors' },
     step: { next: 'Passed', waited: 'Waited, then went on', event: 'The event came', timeout: 'Timed out', deferred: 'Send deferred', failed: 'Failed', exited: 'Left the journey', goal: 'Reached the goal' },
+    events: {
+      title: 'Events during the simulation', add: 'Add event', none: 'Without events, wait-for-event nodes wait until they time out.', type: 'Event type, e.g. order.paid',
+      properties: 'Properties: a JSON object (optional), with "sku": "A1" inside braces', after: 'After entry', at: 'At a time', happened: 'Events in this simulation',
+      units: { minutes: 'min', hours: 'hours', days: 'days' },
+      resolved: { event: 'The event came at {at}', timeout: 'Timed out at {at}', other: 'Stopped waiting at {at}' },
+      errors: { typeRequired: 'Give the event type', propertiesJson: 'Not valid JSON', propertiesObject: 'Properties must be a JSON object (key-values in braces)', offsetRange: 'Give a duration of 0 or more', atAfterStart: 'Pick a time after now' },
+    },
     effect: { tagsAdded: 'Would add tags', tagsRemoved: 'Would remove tags', attributes: 'Would update attributes', owner: 'Would assign an owner', message: 'Would send a message', webhook: 'Would call a webhook', enroll: 'Would enter another journey' },
   },
 };

@@ -53,11 +53,22 @@ export default {
     noChanges: '与线上版本相比没有变化', migrate: '将旧版本中的客户迁移到新版本（所在节点仍存在时）', confirm: '确认发布',
     done: '已发布为 v{n}', invalid: '还有 {n} 个问题需要修复，已在画布上标出',
   },
+  preview: {
+    title: '消息预览', customer: '选择示例客户', noCustomers: '还没有客户可用来预览', empty: '写好消息内容后在这里预览',
+    hint: '按所选客户渲染，不会发送。触发事件的变量预览时为空。', field: { body: '消息内容', subject: '标题', links: '链接' },
+  },
   simulate: {
     title: '模拟运行', lead: '选择一位客户，用当前画布（未保存的修改也算）模拟他会走的路径。等待不耗时，不会真的发送或修改任何数据。',
     customer: '搜索客户（姓名、手机号、邮箱）', run: '开始模拟', clear: '清除路径',
     outcome: { completed: '走完旅程', exited: '提前退出', failed: '失败', unfinished: '未结束（达到步数或时间上限）', invalid: '旅程有错误，无法模拟' },
     step: { next: '通过', waited: '等待后继续', event: '等到了事件', timeout: '等待超时', deferred: '延后发送', failed: '失败', exited: '退出旅程', goal: '达成目标，退出' },
+    events: {
+      title: '模拟期间发生的事件', add: '添加事件', none: '不添加事件时，等待事件的节点会等到超时。', type: '事件类型，如 order.paid',
+      properties: '属性：JSON 对象（可不填），如 "sku": "A1" 写在花括号里', after: '进入后', at: '指定时间', happened: '模拟中发生的事件',
+      units: { minutes: '分钟', hours: '小时', days: '天' },
+      resolved: { event: '于 {at} 等到了事件', timeout: '于 {at} 等待超时', other: '于 {at} 结束等待' },
+      errors: { typeRequired: '请填写事件类型', propertiesJson: '不是有效的 JSON', propertiesObject: '属性须为 JSON 对象（花括号括起的键值）', offsetRange: '请填写不小于 0 的时长', atAfterStart: '请选择晚于现在的时间' },
+    },
     effect: { tagsAdded: '将打标签', tagsRemoved: '将去标签', attributes: '将更新属性', owner: '将分配员工', message: '将发送消息', webhook: '将调用 Webhook', enroll: '将进入其他旅程' },
   },
 };

@@ -121,8 +121,8 @@ export const DeleteJourneyMutation = graphql(`
 `);
 
 export const SimulateJourneyQuery = graphql(`
-  query SimulateJourney($definition: JSONObject!, $settings: JSONObject, $customerId: ID!) {
-    simulateJourney(definition: $definition, settings: $settings, customerId: $customerId) {
+  query SimulateJourney($definition: JSONObject!, $settings: JSONObject, $customerId: ID!, $events: [SimulatedEventInput!], $start: DateTime) {
+    simulateJourney(definition: $definition, settings: $settings, customerId: $customerId, events: $events, start: $start) {
       __typename
       ... on JourneySimulation {
         outcome endedAt
@@ -139,5 +139,16 @@ export const SimulateJourneyQuery = graphql(`
 export const CustomerSearchQuery = graphql(`
   query JourneyCustomerSearch($text: String) {
     customers(first: 20, filter: { text: $text }) { edges { node { id name phone email } } }
+  }
+`);
+
+export const PreviewMessageQuery = graphql(`
+  query JourneyPreviewMessage($customerId: ID!, $template: String!, $subject: String, $links: JSONObject) {
+    previewMessage(customerId: $customerId, template: $template, subject: $subject, links: $links) {
+      __typename
+      ... on MessagePreview { subject body }
+      ... on Error { message code }
+      ... on ValidationError { fields { field message } }
+    }
   }
 `);
