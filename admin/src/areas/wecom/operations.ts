@@ -1,0 +1,126 @@
+// The WeCom area's reads and writes.
+import { graphql } from '@/gql';
+
+export const WeComViewerQuery = graphql(`
+  query WeComViewer {
+    viewer { scopes }
+  }
+`);
+
+export const WeComConnectionQuery = graphql(`
+  query WeComConnection {
+    wecomConnection { corpId agentSecretHint baseUrl callbackPath status lastError lastCheckedAt updatedAt }
+  }
+`);
+
+export const ConnectWeComMutation = graphql(`
+  mutation ConnectWeCom($input: ConnectWeComInput!) {
+    connectWeCom(input: $input) {
+      __typename
+      ... on WeComConnection { corpId agentSecretHint baseUrl callbackPath status lastError lastCheckedAt updatedAt }
+      ... on Error { message code }
+      ... on ValidationError { fields { field message } }
+      ... on WeComRejectedError { field wecomCode }
+    }
+  }
+`);
+
+export const WeComStaffQuery = graphql(`
+  query WeComStaff {
+    staff { id staffId name wecomUserId active }
+  }
+`);
+
+export const LiveCodesQuery = graphql(`
+  query WeComLiveCodes($channel: WeComLiveCodeChannel) {
+    wecomLiveCodes(first: 100, channel: $channel) {
+      edges {
+        node {
+          id liveCodeId name channel assignment currentUserIds createdAt
+          staff { userId }
+          welcome { text coupon link { title url } miniprogram { title } }
+          stats { day adds deletes netAdds }
+        }
+      }
+    }
+  }
+`);
+
+const LiveCodeFields = graphql(`
+  fragment WeComLiveCodeFields on WeComLiveCode {
+    id liveCodeId name channel assignment backupUserIds currentUserIds dailyAddLimit skipVerify tagIds state configId qrCodeUrl createdAt
+    staff { userId schedule { weekdays start end } }
+    welcome { text coupon link { title url desc picUrl } miniprogram { title appId page picMediaId } }
+  }
+`);
+void LiveCodeFields;
+
+export const LiveCodeQuery = graphql(`
+  query WeComLiveCode($id: ID!) {
+    node(id: $id) {
+      __typename
+      ... on WeComLiveCode {
+        ...WeComLiveCodeFields
+        qrImage(format: PNG)
+        stats { day adds deletes netAdds }
+      }
+    }
+  }
+`);
+
+export const LiveCodeStatsQuery = graphql(`
+  query WeComLiveCodeStats($id: ID!) {
+    node(id: $id) { __typename ... on WeComLiveCode { id currentUserIds stats { day adds deletes netAdds } } }
+  }
+`);
+
+export const ChannelCustomersQuery = graphql(`
+  query WeComChannelCustomers($filter: CustomerFilter!) {
+    customers(first: 10, filter: $filter) {
+      totalCount
+      edges { node { id name wecomExternalId createdAt tags { id name color } } }
+    }
+  }
+`);
+
+export const CreateLiveCodeMutation = graphql(`
+  mutation CreateWeComLiveCode($input: WeComLiveCodeInput!) {
+    createWeComLiveCode(input: $input) {
+      __typename
+      ... on WeComLiveCode { ...WeComLiveCodeFields }
+      ... on Error { message code }
+      ... on ValidationError { fields { field message } }
+      ... on WeComRejectedError { field wecomCode }
+      ... on UnknownVariableError { field variable known }
+    }
+  }
+`);
+
+export const UpdateLiveCodeMutation = graphql(`
+  mutation UpdateWeComLiveCode($id: ID!, $input: WeComLiveCodeInput!) {
+    updateWeComLiveCode(id: $id, input: $input) {
+      __typename
+      ... on WeComLiveCode { ...WeComLiveCodeFields }
+      ... on Error { message code }
+      ... on ValidationError { fields { field message } }
+      ... on WeComRejectedError { field wecomCode }
+      ... on UnknownVariableError { field variable known }
+    }
+  }
+`);
+
+export const DeleteLiveCodeMutation = graphql(`
+  mutation DeleteWeComLiveCode($id: ID!) {
+    deleteWeComLiveCode(id: $id) {
+      __typename
+      ... on Deleted { deletedId }
+      ... on Error { message code }
+    }
+  }
+`);
+
+export const CustomerLiveSubscription = graphql(`
+  subscription WeComCustomersLive {
+    customerUpdated { customerId change }
+  }
+`);
