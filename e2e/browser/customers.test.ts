@@ -99,6 +99,14 @@ describe.skipIf(!browserAvailable())('customers in the browser', () => {
     expect(tagged.customers.edges[0].node.tags.map((t: any) => t.name)).toEqual(['VIP']);
     await b.shot('tagged');
 
+    // Live: a tmall customer added through the API joins the filtered page without a reload, the filter kept.
+    await ws.gql(`mutation ($c: [CustomerInput!]!) { upsertCustomers(customers: $c) { __typename } }`, { c: [{ phone: '13900000009', name: '周女士', sourceChannel: 'tmall' }] });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="customer-row"]').length === 3, undefined, { timeout: 10_000 });
+    expect((await page.getByTestId('customer-name').allTextContents()).sort()).toEqual(['周女士', '林小姐', '陈女士']);
+    expect(new URL(page.url()).searchParams.get('sourceChannels')).toBe('tmall');
+    await expect(page.getByTestId('customers-live-updated').textContent()).resolves.toContain('已更新');
+    await b.shot('live-updated');
+
     // An event sent through the API shows in the customer's timeline; the drawer has its own URL.
     await ws.gql(`mutation ($e: [EventInput!]!) { ingestEvents(events: $e) { ... on IngestEventsPayload { storedCount } } }`, {
       e: [{ customer: { phone: '13900000001' }, type: 'order_paid', properties: { orderId: 'TM20240501', amount: 19900 }, idempotencyKey: 'e2e-1' }],
