@@ -2,7 +2,7 @@
 // providers, a router, and an urql client whose answers come from a table by operation name
 // (requests recorded).
 import { mount } from '@vue/test-utils';
-import urql, { Client, fetchExchange } from '@urql/vue';
+import urql, { Client, fetchExchange, subscriptionExchange } from '@urql/vue';
 import { NDialogProvider, NMessageProvider } from 'naive-ui';
 import { defineComponent, h, type Component } from 'vue';
 import { createMemoryHistory, createRouter } from 'vue-router';
@@ -28,10 +28,13 @@ export function fakeGraphql(answers: Answers) {
   return { fetch, requests, named: (name: string) => requests.filter((r) => r.operationName === name) };
 }
 
+/** Subscriptions open and never deliver (the screens under test poll). */
+const quietSubscriptions = subscriptionExchange({ forwardSubscription: () => ({ subscribe: () => ({ unsubscribe: () => {} }) }) });
+
 export async function mountWith(component: Component, props: Record<string, unknown>, answers: Answers = {}, options: { locale?: 'zh-CN' | 'en'; path?: string } = {}) {
   i18n.global.locale.value = options.locale ?? 'zh-CN';
   const gql = fakeGraphql(answers);
-  const client = new Client({ url: 'http://localhost/graphql', exchanges: [fetchExchange], fetch: gql.fetch as typeof fetch });
+  const client = new Client({ url: 'http://localhost/graphql', exchanges: [fetchExchange, quietSubscriptions], fetch: gql.fetch as typeof fetch });
   const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/wecom/codes/:id', component: { render: () => null } }, { path: '/:any(.*)*', component: { render: () => null } }] });
   await router.push(options.path ?? '/wecom');
   const Host = defineComponent({ setup: () => () => h(NMessageProvider, null, { default: () => h(NDialogProvider, null, { default: () => h(component, props) }) }) });
