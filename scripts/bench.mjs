@@ -29,6 +29,10 @@ const BENCHES = {
     file: 'bench/admin.ts',
     description: 'Journey builder in headless Chromium, 200 nodes vs a 20-node baseline: first render, frame times while dragging a node, panning and zooming, JS heap',
   },
+  wecom: {
+    file: 'bench/wecom.ts',
+    description: 'WeCom callbacks from a stand-in on PostgreSQL: callbacks processed per second vs one at a time, callback-to-welcome-message latency p50/p99',
+  },
   plugins: {
     file: 'bench/plugins.ts',
     description: 'Remote partner plugin on loopback (the example coupons plugin, its own process): customers/s in batches of 100 vs one call per customer, added latency per step p50/p99',

@@ -10,7 +10,7 @@
 // WeCom would retry it three times) and not recorded.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isUuid } from '@courtyard/db';
-import { processDueWeComCallbacks, recordWeComCallback, weComConnectionOf, WECOM_CALLBACK_PATH_PREFIX, type WeComProcessDeps } from '@courtyard/schema';
+import { callbackConnection, processDueWeComCallbacks, recordWeComCallback, welcomeEarly, WECOM_CALLBACK_PATH_PREFIX, type WeComProcessDeps } from '@courtyard/schema';
 import { CallbackCryptoError } from '@courtyard/wecom';
 
 export interface WeComCallbackOptions {
@@ -18,6 +18,10 @@ export interface WeComCallbackOptions {
   pollMs?: number;
   /** Largest body accepted; default 64 KiB (an event is well under 2 KiB). */
   maxBodyBytes?: number;
+  /** Customers whose callbacks are processed side by side; default 16. */
+  concurrency?: number;
+  /** Callbacks a pass claims (new contacts among them are written set-based); default 200. */
+  batch?: number;
 }
 
 export interface WeComCallbackHandler {
@@ -55,7 +59,8 @@ async function readBody(req: IncomingMessage, max: number): Promise<string | nul
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export function createWeComCallbackHandler(deps: WeComProcessDeps, options: WeComCallbackOptions = {}): WeComCallbackHandler {
+export function createWeComCallbackHandler(given: WeComProcessDeps, options: WeComCallbackOptions = {}): WeComCallbackHandler {
+  const deps: WeComProcessDeps = options.concurrency ? { ...given, concurrency: options.concurrency } : given;
   const log = deps.log ?? ((m: string) => console.warn(m));
   let running: Promise<number> | null = null;
   let again = false;
@@ -71,7 +76,7 @@ export function createWeComCallbackHandler(deps: WeComProcessDeps, options: WeCo
       let total = 0;
       do {
         again = false;
-        for (let n; (n = await processDueWeComCallbacks(deps)) > 0; ) total += n;
+        for (let n; (n = await processDueWeComCallbacks(deps, options.batch)) > 0; ) total += n;
       } while (again);
       return total;
     })().finally(() => {
@@ -82,7 +87,7 @@ export function createWeComCallbackHandler(deps: WeComProcessDeps, options: WeCo
   const nudge = () => void drain().catch((error: Error) => log(`WeCom callback worker: ${error.message}`));
 
   async function serve(req: IncomingMessage, res: ServerResponse, workspaceId: string, url: URL) {
-    const conn = isUuid(workspaceId) ? await weComConnectionOf(deps.db, workspaceId) : null;
+    const conn = isUuid(workspaceId) ? await callbackConnection(deps.db, workspaceId) : null;
     if (!conn) return answer(res, 404, 'no WeCom connection for this workspace');
     const signed = { msg_signature: url.searchParams.get('msg_signature') ?? '', timestamp: url.searchParams.get('timestamp') ?? '', nonce: url.searchParams.get('nonce') ?? '' };
     try {
@@ -93,8 +98,10 @@ export function createWeComCallbackHandler(deps: WeComProcessDeps, options: WeCo
       const body = await readBody(req, options.maxBodyBytes ?? 65_536);
       if (body === null) return answer(res, 413, 'body too large');
       const { fields } = conn.crypto.decryptCallback(signed, body);
-      await recordWeComCallback(deps.db, workspaceId, fields);
+      const { stored, event } = await recordWeComCallback(deps.db, workspaceId, fields);
       answer(res, 200, 'success');
+      // A welcome code lives 20 s: its message goes out now, ahead of the rest of the work.
+      if (stored && event) welcomeEarly(deps, workspaceId, event);
       nudge();
     } catch (error) {
       if (error instanceof CallbackCryptoError) return answer(res, STATUS_OF[error.kind], error.kind);

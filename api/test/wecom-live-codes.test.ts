@@ -135,7 +135,8 @@ describe('live codes', () => {
       where: { workspaceId_wecomExternalId: { workspaceId: ws.id, wecomExternalId: scan.external_userid } },
       include: { tags: { include: { tag: true } }, ownerStaff: true },
     });
-    expect(customer.name).toBe('林小姐');
+    // The profile (name) follows from externalcontact/get right after, off the callback's path.
+    await expect.poll(async () => (await app.db.prisma.customer.findUniqueOrThrow({ where: { id: customer.id } })).name, { timeout: 5000 }).toBe('林小姐');
     expect(customer.ownerStaff?.wecomUserId).toBe('zhangsan');
     expect(customer.sourceChannel).toBe('wecom:parcel_card');
     expect(customer.tags.map((t) => t.tag.name)).toEqual(['包裹卡']);

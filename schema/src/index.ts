@@ -39,6 +39,7 @@ import './marketplace-install.ts';
 import './marketplace-callbacks.ts';
 import './wecom-connection.ts';
 import './wecom-live-code.ts';
+import './wecom-mass-sends.ts';
 
 export const schema = describeConnections(builder.toSchema({ sortSchema: true }));
 
@@ -49,4 +50,4 @@ export { authenticatePartner, isPartnerCredential, useInstallationLimits, type P
 export { PLUGIN_SCOPE_GRANTS, apiGrantOf } from './marketplace-grants.ts';
 export { CALLBACK_PATH_PREFIX as WECOM_CALLBACK_PATH_PREFIX } from './wecom-connection.ts';
 export { liveConnection as weComConnectionOf, storeWeComConnection } from './wecom-store.ts';
-export { processDueWeComCallbacks, recordWeComCallback, type WeComProcessDeps } from './wecom-callbacks.ts';
+export { callbackConnection, processDueWeComCallbacks, recordWeComCallback, welcomeEarly, type WeComProcessDeps } from './wecom-callbacks.ts';

@@ -16,6 +16,8 @@ export interface WeComProcessDeps {
   runtime: JourneyRuntime;
   /** Where to report failures; default console.warn. */
   log?: (message: string) => void;
+  /** Customers whose callbacks are processed side by side; default 16. */
+  concurrency?: number;
 }
 
 /** Attempts before a callback is given up as `failed`. */
@@ -39,8 +41,12 @@ export async function recordWeComCallback(db: Db, workspaceId: string, fields: X
   return { stored: rows.length > 0, event };
 }
 
-/** Claims due callbacks (oldest first) and processes them one by one; returns how many it handled. */
-export async function processDueWeComCallbacks(deps: WeComProcessDeps, limit = 50): Promise<number> {
+/**
+ * Claims due callbacks (oldest first) and processes them, `concurrency` customers at a time: the
+ * callbacks of one customer (by external contact id) run one after another in the order WeCom sent
+ * them, different customers side by side. Returns how many it handled.
+ */
+export async function processDueWeComCallbacks(deps: WeComProcessDeps, limit = 200, concurrency = deps.concurrency ?? 16): Promise<number> {
   const claimed = await deps.db.query<WeComCallback>(
     `UPDATE "WeComCallback" SET "attempts" = "attempts" + 1, "nextAttemptAt" = now() + ($2 || ' milliseconds')::interval
      WHERE id IN (SELECT id FROM "WeComCallback" WHERE status = 'pending' AND "nextAttemptAt" <= now()
@@ -49,36 +55,95 @@ export async function processDueWeComCallbacks(deps: WeComProcessDeps, limit = 5
     [limit, String(LEASE_MS)],
   );
   claimed.sort((a, b) => new Date(a.receivedAt).getTime() - new Date(b.receivedAt).getTime());
+  const byCustomer = new Map<string, WeComCallback[]>();
   for (const row of claimed) {
-    try {
-      await processCallback(deps, row);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const failed = row.attempts >= MAX_CALLBACK_ATTEMPTS;
-      // A welcome code lives 20 s: the first retries come quickly.
-      const waitMs = Math.min(1000 * 2 ** (row.attempts - 1), 300_000);
-      await deps.db.query(
-        `UPDATE "WeComCallback" SET "lastError" = $2, status = $3::"WeComCallbackStatus", "nextAttemptAt" = now() + ($4 || ' milliseconds')::interval WHERE id = $1::uuid`,
-        [row.id, message.slice(0, 1000), failed ? 'failed' : 'pending', String(waitMs)],
-      );
-      (deps.log ?? console.warn)(`WeCom callback ${row.id} (${row.changeType}) attempt ${row.attempts} failed${failed ? ', given up' : ''}: ${message}`);
+    const key = `${row.workspaceId}:${(row.payload as { ExternalUserID?: string }).ExternalUserID ?? row.id}`;
+    const list = byCustomer.get(key);
+    if (list) list.push(row);
+    else byCustomer.set(key, [row]);
+  }
+  const pass: PassCache = { timeZones: new Map(), codes: new Map(), staff: new Map() };
+  // Each customer's first callback, when it is an add, goes into one set-based batch per
+  // workspace; whatever follows it for that customer (a delete after the add) runs after the batch.
+  const adds = new Map<string, AddRow[]>();
+  const rest: WeComCallback[][] = [];
+  for (const rows of byCustomer.values()) {
+    const first = rows[0]!;
+    const event = parseCallbackEvent(first.payload as XmlFields);
+    if (event?.Event === 'change_external_contact' && (event.ChangeType === 'add_external_contact' || event.ChangeType === 'add_half_external_contact')) {
+      const list = adds.get(first.workspaceId) ?? [];
+      list.push({ row: first, event });
+      adds.set(first.workspaceId, list);
+      if (rows.length > 1) rest.push(rows.slice(1));
+    } else {
+      rest.push(rows);
     }
   }
+  for (const [workspaceId, rows] of adds) {
+    try {
+      await contactsAdded(deps, workspaceId, rows, pass);
+    } catch (error) {
+      // The batch as a whole failed (nothing was written): each callback is retried on its own terms.
+      for (const { row } of rows) await failed(deps, row, error);
+    }
+  }
+  const queue = rest;
+  const worker = async () => {
+    for (let rows = queue.shift(); rows; rows = queue.shift()) for (const row of rows) await processOne(deps, row, pass);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, queue.length)) }, worker));
   return claimed.length;
+}
+
+async function processOne(deps: WeComProcessDeps, row: WeComCallback, pass: PassCache) {
+  try {
+    await processCallback(deps, row, pass);
+  } catch (error) {
+    await failed(deps, row, error);
+  }
+}
+
+async function failed(deps: WeComProcessDeps, row: WeComCallback, error: unknown) {
+  const message = error instanceof Error ? error.message : String(error);
+  const givenUp = row.attempts >= MAX_CALLBACK_ATTEMPTS;
+  // A welcome code lives 20 s: the first retries come quickly.
+  const waitMs = Math.min(1000 * 2 ** (row.attempts - 1), 300_000);
+  await deps.db.query(
+    `UPDATE "WeComCallback" SET "lastError" = $2, status = $3::"WeComCallbackStatus", "nextAttemptAt" = now() + ($4 || ' milliseconds')::interval WHERE id = $1::uuid AND status = 'pending'`,
+    [row.id, message.slice(0, 1000), givenUp ? 'failed' : 'pending', String(waitMs)],
+  );
+  (deps.log ?? console.warn)(`WeCom callback ${row.id} (${row.changeType}) attempt ${row.attempts} failed${givenUp ? ', given up' : ''}: ${message}`);
+}
+
+/** What one pass looks up once for all its callbacks: time zones, live codes by state, staff ids by WeCom userid. */
+interface PassCache {
+  timeZones: Map<string, Promise<string>>;
+  codes: Map<string, Promise<WeComLiveCode | null>>;
+  staff: Map<string, Promise<{ id: string; name: string }>>;
+}
+
+function once<T>(map: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
+  let hit = map.get(key);
+  if (!hit) {
+    hit = load();
+    hit.catch(() => map.delete(key));
+    map.set(key, hit);
+  }
+  return hit;
 }
 
 type Tx = Prisma.TransactionClient;
 
-async function processCallback(deps: WeComProcessDeps, row: WeComCallback): Promise<void> {
+async function processCallback(deps: WeComProcessDeps, row: WeComCallback, pass: PassCache): Promise<void> {
   const event = parseCallbackEvent(row.payload as XmlFields);
   if (!event || event.Event !== 'change_external_contact') return markDone(deps.db, row.id);
   switch (event.ChangeType) {
     case 'add_external_contact':
     case 'add_half_external_contact':
-      return contactAdded(deps, row, event);
+      return contactsAdded(deps, row.workspaceId, [{ row, event }], pass);
     case 'del_external_contact':
     case 'del_follow_user':
-      return contactEnded(deps, row, event.ChangeType === 'del_external_contact' ? 'staff' : 'customer', event.UserID, event.ExternalUserID, 'Source' in event ? event.Source : undefined);
+      return contactEnded(deps, row, event.ChangeType === 'del_external_contact' ? 'staff' : 'customer', event.UserID, event.ExternalUserID, 'Source' in event ? event.Source : undefined, pass);
     case 'edit_external_contact':
       return simpleEvent(deps, row, 'wecom.contact_edited', event.UserID, event.ExternalUserID, {});
     case 'transfer_fail':
@@ -115,89 +180,235 @@ async function afterEvents(deps: WeComProcessDeps, workspaceId: string, customer
 
 type WelcomeOutcome = 'sent' | 'already_sent' | 'code_expired' | 'none' | `failed_${number}`;
 
-async function contactAdded(deps: WeComProcessDeps, row: WeComCallback, event: ContactAddedEvent) {
-  const { db } = deps;
-  const workspaceId = row.workspaceId;
-  const conn = await liveConnection(db, workspaceId);
-  if (!conn) throw new Error('WeCom is no longer connected');
-  const ws = await db.prisma.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { timeZone: true } });
-  const code = event.State ? await db.prisma.weComLiveCode.findUnique({ where: { workspaceId_state: { workspaceId, state: event.State } } }) : null;
-  // WeCom knows the member; Courtyard learns it here if nobody added the staff account yet.
-  const staff = await db.prisma.staff.upsert({
-    where: { workspaceId_wecomUserId: { workspaceId, wecomUserId: event.UserID } },
-    create: { workspaceId, name: event.UserID, wecomUserId: event.UserID },
-    update: {},
-    select: { id: true, name: true },
-  });
-  const detail = await conn.client
-    .call('externalcontact/get', { external_userid: event.ExternalUserID })
-    .then((r) => r.external_contact)
-    .catch(() => null);
+interface AddRow {
+  row: WeComCallback;
+  event: ContactAddedEvent;
+}
 
-  let welcome: WelcomeOutcome = 'none';
+/**
+ * Welcome messages already on their way, by callback de-duplication key: the endpoint starts one
+ * as soon as it has acknowledged the callback (a welcome code lives 20 s), and the batch that
+ * processes the callback waits for it instead of sending again.
+ */
+const welcomes = new Map<string, Promise<WelcomeOutcome>>();
+
+/** Sends the welcome message of an add callback now; the callback's processing picks the outcome up. */
+export function welcomeEarly(deps: WeComProcessDeps, workspaceId: string, event: WeComCallbackEvent): void {
+  if (event.Event !== 'change_external_contact' || (event.ChangeType !== 'add_external_contact' && event.ChangeType !== 'add_half_external_contact')) return;
+  if (!event.WelcomeCode || !event.State) return;
+  const key = `${workspaceId}:${callbackDedupeKey(event)}`;
+  if (welcomes.has(key)) return;
+  const sending = (async (): Promise<WelcomeOutcome> => {
+    const conn = await callbackConnection(deps.db, workspaceId);
+    if (!conn) throw new Error('WeCom is no longer connected');
+    const [code, staff] = await Promise.all([
+      cached(`code:${workspaceId}:${event.State}`, () => deps.db.prisma.weComLiveCode.findUnique({ where: { workspaceId_state: { workspaceId, state: event.State! } }, select: { name: true, welcome: true } })),
+      cached(`staff:${workspaceId}:${event.UserID}`, () => deps.db.prisma.staff.findUnique({ where: { workspaceId_wecomUserId: { workspaceId, wecomUserId: event.UserID } }, select: { name: true } })),
+    ]);
+    return sendWelcome(conn.client, event, code, staff?.name ?? event.UserID);
+  })();
+  // Settled or not, the entry goes once the batch had its chance to read it (or after a minute).
+  sending.catch(() => undefined);
+  welcomes.set(key, sending);
+  setTimeout(() => welcomes.delete(key), 60_000).unref();
+}
+
+type Client = NonNullable<Awaited<ReturnType<typeof liveConnection>>>['client'];
+type Live = NonNullable<Awaited<ReturnType<typeof liveConnection>>>;
+
+/**
+ * The workspace's opened connection for the callback path, read from the database at most once
+ * every 2 s per workspace (a busy corp pushes hundreds of callbacks a second): new credentials
+ * take effect within 2 s.
+ */
+const recent = new Map<string, { at: number; value: Promise<Live | null> }>();
+export function callbackConnection(db: Db, workspaceId: string): Promise<Live | null> {
+  const hit = recent.get(workspaceId);
+  if (hit && Date.now() - hit.at < 2000) return hit.value;
+  const value = liveConnection(db, workspaceId);
+  value.catch(() => recent.delete(workspaceId));
+  if (recent.size > 10_000) recent.clear();
+  recent.set(workspaceId, { at: Date.now(), value });
+  return value;
+}
+
+/** Live codes (by state) and staff names for early welcome messages, kept 2 s. */
+const lookups = new Map<string, { at: number; value: Promise<unknown> }>();
+function cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+  const hit = lookups.get(key);
+  if (hit && Date.now() - hit.at < 2000) return hit.value as Promise<T>;
+  const value = load();
+  value.catch(() => lookups.delete(key));
+  if (lookups.size > 10_000) lookups.clear();
+  lookups.set(key, { at: Date.now(), value });
+  return value;
+}
+
+async function sendWelcome(client: Client, event: ContactAddedEvent, code: { name: string; welcome: unknown } | null, staffName: string): Promise<WelcomeOutcome> {
   const message = code?.welcome ? WelcomeMessage.parse(code.welcome) : null;
-  if (message && event.WelcomeCode) {
-    const values = { customer_name: detail?.name ?? '', staff_name: staff.name, live_code: code!.name, coupon: message.coupon ?? '' };
-    try {
-      await conn.client.call('externalcontact/send_welcome_msg', welcomeRequest(event.WelcomeCode, message, values));
-      welcome = 'sent';
-    } catch (error) {
-      // 41051: it was delivered (an earlier attempt got through before its commit); 41050: the
-      // 20 s are over. Both are final; a retryable answer or no answer is tried again.
-      if (!(error instanceof WeComError) || error.retryable) throw error;
-      welcome = error.code === 41051 ? 'already_sent' : error.code === 41050 ? 'code_expired' : `failed_${error.code}`;
-    }
+  if (!message || !event.WelcomeCode) return 'none';
+  // The profile only when the text names the customer: it costs a call of WeCom's budget.
+  const name = JSON.stringify(message).includes('customer_name')
+    ? ((await client.call('externalcontact/get', { external_userid: event.ExternalUserID }).catch(() => null))?.external_contact.name ?? '')
+    : '';
+  const values = { customer_name: name, staff_name: staffName, live_code: code!.name, coupon: message.coupon ?? '' };
+  try {
+    await client.call('externalcontact/send_welcome_msg', welcomeRequest(event.WelcomeCode, message, values));
+    return 'sent';
+  } catch (error) {
+    // 41051: it was delivered (an earlier attempt got through before its commit); 41050: the
+    // 20 s are over. Both are final; a retryable answer or no answer is tried again.
+    if (!(error instanceof WeComError) || error.retryable) throw error;
+    return error.code === 41051 ? 'already_sent' : error.code === 41050 ? 'code_expired' : `failed_${error.code}`;
   }
+}
 
-  const day = new Date(`${dayIn(ws.timeZone, new Date(event.CreateTime * 1000))}T00:00:00Z`);
-  const result = await db.prisma.$transaction(async (tx) => {
-    if (!(await claimInTx(tx, row.id))) return null;
-    const customer = await tx.customer.upsert({
-      where: { workspaceId_wecomExternalId: { workspaceId, wecomExternalId: event.ExternalUserID } },
-      create: {
-        workspaceId,
-        wecomExternalId: event.ExternalUserID,
-        name: detail?.name ?? null,
-        unionId: detail?.unionid ?? null,
-        gender: detail?.gender === 1 ? 'male' : detail?.gender === 2 ? 'female' : 'unknown',
-        sourceChannel: code ? `wecom:${code.channel}` : 'wecom',
-        ownerStaffId: staff.id,
-      },
-      update: { ownerStaffId: staff.id },
-      select: { id: true },
-    });
-    let tagged = 0;
-    if (code?.tagIds.length) {
-      ({ count: tagged } = await tx.customerTag.createMany({ data: code.tagIds.map((tagId) => ({ workspaceId, customerId: customer.id, tagId, source: 'plugin' as const })), skipDuplicates: true }));
-    }
-    await tx.weComFollow.upsert({
-      where: { workspaceId_userId_externalUserId: { workspaceId, userId: event.UserID, externalUserId: event.ExternalUserID } },
-      create: { workspaceId, userId: event.UserID, externalUserId: event.ExternalUserID, customerId: customer.id, liveCodeId: code?.id ?? null, addedAt: new Date(event.CreateTime * 1000) },
-      update: { customerId: customer.id, liveCodeId: code?.id ?? null, addedAt: new Date(event.CreateTime * 1000), deletedAt: null },
-    });
-    if (code) {
-      await tx.weComLiveCodeStat.upsert({ where: { liveCodeId_day: { liveCodeId: code.id, day } }, create: { workspaceId, liveCodeId: code.id, day, adds: 1 }, update: { adds: { increment: 1 } } });
-      await tx.weComStaffDay.upsert({
-        where: { liveCodeId_day_userId: { liveCodeId: code.id, day, userId: event.UserID } },
-        create: { workspaceId, liveCodeId: code.id, day, userId: event.UserID, adds: 1 },
-        update: { adds: { increment: 1 } },
-      });
-      await tx.weComLiveCode.update({ where: { id: code.id }, data: { rotation: { increment: 1 } } });
-    }
-    const events = await storeEvent(tx, workspaceId, customer.id, 'wecom.contact_added', row, event.CreateTime, {
-      channel: code?.channel ?? null,
-      liveCodeId: code?.id ?? null,
-      liveCodeName: code?.name ?? null,
-      staffUserId: event.UserID,
-      externalUserId: event.ExternalUserID,
-      state: event.State ?? null,
-      welcome,
-    });
-    return { customerId: customer.id, events, tagged: tagged > 0 };
+/**
+ * New contacts of one workspace, set-based: welcome messages first (those the endpoint started,
+ * else sent here), then one transaction that marks the callbacks processed and writes customers,
+ * owners, channel tags, follows, daily stats, rotation counters and events for all of them; then
+ * segments and journey triggers once for the batch, and each touched code's next member. Profiles
+ * (name, union id) are fetched afterwards and do not hold the batch up.
+ */
+async function contactsAdded(deps: WeComProcessDeps, workspaceId: string, rows: AddRow[], pass: PassCache) {
+  const { db } = deps;
+  const conn = await callbackConnection(db, workspaceId);
+  if (!conn) throw new Error('WeCom is no longer connected');
+  const timeZone = await once(pass.timeZones, workspaceId, async () => (await db.prisma.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { timeZone: true } })).timeZone);
+  const states = [...new Set(rows.map((r) => r.event.State).filter((x): x is string => Boolean(x)))];
+  const codes = new Map((states.length ? await db.prisma.weComLiveCode.findMany({ where: { workspaceId, state: { in: states } } }) : []).map((c) => [c.state, c]));
+  // WeCom knows the members; Courtyard learns here of any that have no staff account yet.
+  const userIds = [...new Set(rows.map((r) => r.event.UserID))];
+  await db.prisma.staff.createMany({ data: userIds.map((u) => ({ workspaceId, name: u, wecomUserId: u })), skipDuplicates: true });
+  const staff = new Map((await db.prisma.staff.findMany({ where: { workspaceId, wecomUserId: { in: userIds } }, select: { id: true, name: true, wecomUserId: true } })).map((x) => [x.wecomUserId!, x]));
+
+  const outcomes = await mapLimit(rows, 16, async ({ event }) => {
+    const early = welcomes.get(`${workspaceId}:${callbackDedupeKey(event)}`);
+    const code = event.State ? codes.get(event.State) ?? null : null;
+    // A failed early send is tried once more here; 41051 tells if it had got through after all.
+    return (early ? await early.catch(() => null) : null) ?? sendWelcome(conn.client, event, code, staff.get(event.UserID)?.name ?? event.UserID);
   });
-  if (!result) return;
-  await afterEvents(deps, workspaceId, result.customerId, result.events, result.tagged);
-  if (code) await repick(deps, code.id, ws.timeZone);
+
+  const records = rows.map(({ row, event }, i) => {
+    const code = event.State ? codes.get(event.State) ?? null : null;
+    const at = new Date(event.CreateTime * 1000);
+    return {
+      id: row.id,
+      externalUserId: event.ExternalUserID,
+      userId: event.UserID,
+      staffId: staff.get(event.UserID)!.id,
+      liveCodeId: code?.id ?? null,
+      tagIds: code?.tagIds ?? [],
+      sourceChannel: code ? `wecom:${code.channel}` : 'wecom',
+      at: at.toISOString(),
+      day: dayIn(timeZone, at),
+      idempotencyKey: `wecom:${row.dedupeKey}`.slice(0, 200),
+      properties: {
+        channel: code?.channel ?? null,
+        liveCodeId: code?.id ?? null,
+        liveCodeName: code?.name ?? null,
+        staffUserId: event.UserID,
+        externalUserId: event.ExternalUserID,
+        state: event.State ?? null,
+        welcome: outcomes[i]!,
+      },
+    };
+  });
+
+  const written = await db.transaction(async (query) => {
+    const mine = new Set((await query<{ id: string }>(`UPDATE "WeComCallback" SET status = 'processed', "processedAt" = now(), "lastError" = NULL WHERE id = ANY($1::uuid[]) AND status = 'pending' RETURNING id`, [records.map((r) => r.id)])).map((r) => r.id));
+    const batch = records.filter((r) => mine.has(r.id));
+    if (!batch.length) return null;
+    const json = JSON.stringify(batch);
+    const customers = await query<{ id: string; wecomExternalId: string; name: string | null }>(
+      `INSERT INTO "Customer" ("workspaceId", "wecomExternalId", "sourceChannel", "ownerStaffId")
+       SELECT DISTINCT ON (r."externalUserId") $1::uuid, r."externalUserId", r."sourceChannel", r."staffId"
+         FROM jsonb_to_recordset($2::jsonb) AS r("externalUserId" text, "sourceChannel" text, "staffId" uuid, at timestamptz)
+        ORDER BY r."externalUserId", r.at DESC
+       ON CONFLICT ("workspaceId", "wecomExternalId") DO UPDATE SET "ownerStaffId" = EXCLUDED."ownerStaffId", "updatedAt" = now()
+       RETURNING id, "wecomExternalId", name`,
+      [workspaceId, json],
+    );
+    const customerOf = new Map(customers.map((c) => [c.wecomExternalId, c]));
+    const withCustomer = JSON.stringify(batch.map((r) => ({ ...r, customerId: customerOf.get(r.externalUserId)!.id })));
+    const tagged = await query<{ customerId: string }>(
+      `INSERT INTO "CustomerTag" ("workspaceId", "customerId", "tagId", source)
+       SELECT DISTINCT $1::uuid, r."customerId", t.id::uuid, 'plugin'::"TagSource"
+         FROM jsonb_to_recordset($2::jsonb) AS r("customerId" uuid, "tagIds" jsonb), jsonb_array_elements_text(r."tagIds") AS t(id)
+       ON CONFLICT DO NOTHING RETURNING "customerId"`,
+      [workspaceId, withCustomer],
+    );
+    await query(
+      `INSERT INTO "WeComFollow" ("workspaceId", "userId", "externalUserId", "customerId", "liveCodeId", "addedAt")
+       SELECT DISTINCT ON (r."userId", r."externalUserId") $1::uuid, r."userId", r."externalUserId", r."customerId", r."liveCodeId", r.at
+         FROM jsonb_to_recordset($2::jsonb) AS r("userId" text, "externalUserId" text, "customerId" uuid, "liveCodeId" uuid, at timestamptz)
+        ORDER BY r."userId", r."externalUserId", r.at DESC
+       ON CONFLICT ("workspaceId", "userId", "externalUserId") DO UPDATE
+         SET "customerId" = EXCLUDED."customerId", "liveCodeId" = EXCLUDED."liveCodeId", "addedAt" = EXCLUDED."addedAt", "deletedAt" = NULL`,
+      [workspaceId, withCustomer],
+    );
+    await query(
+      `INSERT INTO "WeComLiveCodeStat" ("workspaceId", "liveCodeId", day, adds)
+       SELECT $1::uuid, r."liveCodeId", r.day::date, count(*)::int FROM jsonb_to_recordset($2::jsonb) AS r("liveCodeId" uuid, day text)
+        WHERE r."liveCodeId" IS NOT NULL GROUP BY 2, 3
+       ON CONFLICT ("liveCodeId", day) DO UPDATE SET adds = "WeComLiveCodeStat".adds + EXCLUDED.adds`,
+      [workspaceId, json],
+    );
+    await query(
+      `INSERT INTO "WeComStaffDay" ("workspaceId", "liveCodeId", day, "userId", adds)
+       SELECT $1::uuid, r."liveCodeId", r.day::date, r."userId", count(*)::int FROM jsonb_to_recordset($2::jsonb) AS r("liveCodeId" uuid, day text, "userId" text)
+        WHERE r."liveCodeId" IS NOT NULL GROUP BY 2, 3, 4
+       ON CONFLICT ("liveCodeId", day, "userId") DO UPDATE SET adds = "WeComStaffDay".adds + EXCLUDED.adds`,
+      [workspaceId, json],
+    );
+    await query(
+      `UPDATE "WeComLiveCode" c SET rotation = c.rotation + n.adds
+         FROM (SELECT r."liveCodeId" AS id, count(*)::int AS adds FROM jsonb_to_recordset($2::jsonb) AS r("liveCodeId" uuid) WHERE r."liveCodeId" IS NOT NULL GROUP BY 1) n
+        WHERE c.id = n.id AND c."workspaceId" = $1::uuid`,
+      [workspaceId, json],
+    );
+    const events = await query<IngestedEvent>(
+      `INSERT INTO "Event" ("workspaceId", "customerId", type, properties, "occurredAt", "idempotencyKey")
+       SELECT $1::uuid, r."customerId", 'wecom.contact_added', r.properties, r.at, r."idempotencyKey"
+         FROM jsonb_to_recordset($2::jsonb) AS r("customerId" uuid, properties jsonb, at timestamptz, "idempotencyKey" text)
+       ON CONFLICT ("workspaceId", "idempotencyKey") DO NOTHING
+       RETURNING id, "customerId", type, properties, "occurredAt"`,
+      [workspaceId, withCustomer],
+    );
+    return { customers, events, tagged: new Set(tagged.map((t) => t.customerId)), codes: [...new Set(batch.map((r) => r.liveCodeId).filter((x): x is string => Boolean(x)))] };
+  });
+  if (!written) return;
+
+  const customerIds = written.customers.map((c) => c.id);
+  const causes = [...new Set(written.events.map((e) => `event:${e.type}` as const)), ...(written.tagged.size ? (['tags'] as const) : [])];
+  if (causes.length) await recheckAfterChange(deps, workspaceId, customerIds, causes).catch((error: Error) => (deps.log ?? console.warn)(`segment recheck after WeCom callbacks failed: ${error.message}`));
+  if (written.events.length) await deps.runtime.onEvents(workspaceId, written.events).catch((error: Error) => (deps.log ?? console.warn)(`journey triggers for WeCom events failed: ${error.message}`));
+  for (const codeId of written.codes) await repick(deps, codeId, timeZone);
+  void enrichProfiles(deps, conn.client, workspaceId, written.customers.filter((c) => !c.name));
+}
+
+/** Names, union ids and genders of new contacts from WeCom, a few calls at a time, best effort. */
+async function enrichProfiles(deps: WeComProcessDeps, client: Client, workspaceId: string, customers: { id: string; wecomExternalId: string }[]) {
+  await mapLimit(customers, 4, async (c) => {
+    const detail = (await client.call('externalcontact/get', { external_userid: c.wecomExternalId }).catch(() => null))?.external_contact;
+    if (!detail) return;
+    await deps.db.query(
+      `UPDATE "Customer" SET name = COALESCE(name, $3), "unionId" = COALESCE("unionId", $4), gender = CASE WHEN gender = 'unknown' THEN $5::"Gender" ELSE gender END, "updatedAt" = now()
+        WHERE id = $1::uuid AND "workspaceId" = $2::uuid`,
+      [c.id, workspaceId, detail.name ?? null, detail.unionid ?? null, detail.gender === 1 ? 'male' : detail.gender === 2 ? 'female' : 'unknown'],
+    );
+  }).catch((error: Error) => (deps.log ?? console.warn)(`WeCom profiles: ${error.message}`));
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+      for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i]!, i);
+    }),
+  );
+  return out;
 }
 
 /** Points the code's contact way at the member the next customer should go to, when that changed. */
@@ -222,9 +433,9 @@ async function repick(deps: WeComProcessDeps, liveCodeId: string, timeZone: stri
   }
 }
 
-async function contactEnded(deps: WeComProcessDeps, row: WeComCallback, by: 'staff' | 'customer', userId: string, externalUserId: string, source: string | undefined) {
+async function contactEnded(deps: WeComProcessDeps, row: WeComCallback, by: 'staff' | 'customer', userId: string, externalUserId: string, source: string | undefined, pass: PassCache) {
   const workspaceId = row.workspaceId;
-  const ws = await deps.db.prisma.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { timeZone: true } });
+  const ws = { timeZone: await once(pass.timeZones, workspaceId, async () => (await deps.db.prisma.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { timeZone: true } })).timeZone) };
   const createTime = (row.payload as { CreateTime?: string }).CreateTime;
   const at = new Date(Number(createTime) * 1000);
   const day = new Date(`${dayIn(ws.timeZone, at)}T00:00:00Z`);

@@ -1,0 +1,227 @@
+// `pnpm bench wecom`: WeCom callbacks through Courtyard on PostgreSQL.
+//
+//  1. Creates `courtyard_bench_wecom` (or BENCH_DATABASE_URL), starts the API on a free port and a
+//     WeCom stand-in (its rate limits raised: WeCom's own budget is 10,000 calls a minute per API)
+//     that pushes signed, encrypted callbacks to it; connects the demo workspace and creates a live
+//     code with a channel tag and a welcome message.
+//  2. Throughput: --callbacks scans (default 5,000), --in-flight at once (default 32): each is an
+//     add_external_contact callback that Courtyard acknowledges, then processes (customer, owner,
+//     channel tag, daily stats, the welcome message through send_welcome_msg, the profile through
+//     externalcontact/get, an event). Callbacks/s = scans ÷ the time until the last one is
+//     processed. Baseline, same run: --baseline scans (default 1,000) on a second API server whose
+//     worker claims and processes one callback at a time (no batch, nothing side by side).
+//  3. Latency: --rate scans a second (default 100) for --seconds (default 10): from the moment the
+//     stand-in pushes a callback to the moment its send_welcome_msg reaches the stand-in, p50/p99.
+//     The figure includes the stand-in's own service time on loopback (well under a millisecond per
+//     call), so it is an upper bound of the latency Courtyard adds.
+// Every scan must end with one customer, one welcome message and one event, or the run is invalid.
+process.env.COURTYARD_SECRET_KEY ??= 'courtyard-bench-secret-key';
+
+import { createApp } from '../api/src/app.ts';
+import { startServer, type RunningServer } from '../api/src/server.ts';
+import { startWeComStandIn, type WeComStandIn } from '../plugins/wecom/src/standin/index.ts';
+import { TEST_CORP } from '../plugins/wecom/src/standin/testing.ts';
+import { createDb, type Db } from '../prisma/src/index.ts';
+import { BenchmarkError, int, ms, openBenchmark, parseNumber, parseOptionValues, percentile, runBenchmark, seconds, section, sleep, table, UsageError } from './common.ts';
+
+const TARGETS = { callbacksPerSecond: 2_000, p99Ms: 200 };
+const DEMO_API_KEY = 'cy_bench_wecom_demo_key_do_not_use';
+
+const USAGE = `Usage: pnpm bench wecom [options]
+  --callbacks N   scans pushed for the throughput figure (default 5000)
+  --in-flight N   scans pushed at once (default 32)
+  --baseline N    scans for the one-at-a-time baseline (default 1000)
+  --rate N        scans a second for the latency figure (default 100)
+  --seconds N     how long the latency phase runs (default 10)`;
+
+const OPTION_SPEC = {
+  callbacks: { type: 'string', default: '5000' },
+  'in-flight': { type: 'string', default: '32' },
+  baseline: { type: 'string', default: '1000' },
+  rate: { type: 'string', default: '100' },
+  seconds: { type: 'string', default: '10' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+const held: { servers: RunningServer[]; standIns: WeComStandIn[]; db?: Db; close: (() => void)[] } = { servers: [], standIns: [], close: [] };
+
+interface Setup {
+  server: RunningServer;
+  standIn: WeComStandIn;
+  configId: string;
+  workspaceId: string;
+  /** performance.now() of each welcome message by external contact id. */
+  welcomed: Map<string, number>;
+}
+
+/** An API server (its callback worker at `concurrency`), a stand-in pushing to it, the workspace connected, a live code. */
+async function setUp(db: Db, workspaceId: string, key: string, concurrency: number, batch: number): Promise<Setup> {
+  const app = createApp({ db, logErrors: true, runtime: { workspaces: new Set([workspaceId]) } });
+  held.close.push(() => app.close());
+  const server = await startServer(app, { port: 0, host: '127.0.0.1', wecom: { concurrency, batch } });
+  held.servers.push(server);
+  const standIn = await startWeComStandIn({ ...TEST_CORP, perMinute: 100_000_000, perHour: 1_000_000_000, callbackUrl: `http://127.0.0.1:${server.port}/wecom/callback/${workspaceId}` });
+  held.standIns.push(standIn);
+  for (const userid of ['zhangsan', 'lisi', 'wangwu']) standIn.addStaff({ userid });
+  const welcomed = new Map<string, number>();
+  const push = standIn.state.welcomeMessages.push.bind(standIn.state.welcomeMessages);
+  standIn.state.welcomeMessages.push = (...items) => {
+    const now = performance.now();
+    for (const item of items) welcomed.set(item.external_userid, now);
+    return push(...items);
+  };
+
+  const gql = async (query: string, variables: Record<string, unknown> = {}) => {
+    const res = await app.yoga.fetch('http://bench/graphql', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ query, variables }) });
+    const body = (await res.json()) as { data?: any; errors?: { message: string }[] };
+    if (body.errors?.length) throw new BenchmarkError(body.errors.map((e) => e.message).join('; '));
+    return body.data;
+  };
+  const connected = await gql(`mutation ($input: ConnectWeComInput!) { connectWeCom(input: $input) { __typename ... on Error { message } } }`, {
+    input: { corpId: TEST_CORP.corpId, agentSecret: 'standin-secret', callbackToken: TEST_CORP.token, encodingAesKey: TEST_CORP.encodingAesKey, baseUrl: standIn.url },
+  });
+  if (connected.connectWeCom.__typename !== 'WeComConnection') throw new BenchmarkError(`connectWeCom: ${connected.connectWeCom.message}`);
+  await db.prisma.staff.createMany({ data: ['zhangsan', 'lisi', 'wangwu'].map((u) => ({ workspaceId, name: u, wecomUserId: u })), skipDuplicates: true });
+  const group = await gql(`mutation { createTagGroup(input: { name: "渠道 ${Date.now()}", kind: basic }) { ... on TagGroup { id } } }`);
+  const tag = await gql(`mutation ($g: ID!) { createTag(input: { groupId: $g, name: "包裹卡" }) { ... on Tag { id } } }`, { g: group.createTagGroup.id });
+  const code = await gql(`mutation ($input: WeComLiveCodeInput!) { createWeComLiveCode(input: $input) { __typename ... on WeComLiveCode { configId } ... on Error { message } } }`, {
+    input: {
+      name: `包裹卡 ${Date.now()}`,
+      channel: 'parcel_card',
+      staff: [{ userId: 'zhangsan' }, { userId: 'lisi' }, { userId: 'wangwu' }],
+      assignment: 'round_robin',
+      tagIds: [tag.createTag.id],
+      welcome: { text: '您好，我是{{staff_name}}，感谢扫码！新人券：{{coupon}}', coupon: 'NEW20', link: { title: '新人专享', url: 'https://shop.example.com/new' } },
+    },
+  });
+  if (code.createWeComLiveCode.__typename !== 'WeComLiveCode') throw new BenchmarkError(`createWeComLiveCode: ${code.createWeComLiveCode.message}`);
+  // The callback path reads a workspace's connection at most every 2 s: let it see this one.
+  await sleep(2100);
+  return { server, standIn, configId: code.createWeComLiveCode.configId, workspaceId, welcomed };
+}
+
+async function processedCount(db: Db, workspaceId: string): Promise<{ processed: number; failed: number }> {
+  const [row] = await db.query<{ processed: number; failed: number }>(
+    `SELECT count(*) FILTER (WHERE status = 'processed')::int AS processed, count(*) FILTER (WHERE status = 'failed')::int AS failed FROM "WeComCallback" WHERE "workspaceId" = $1`,
+    [workspaceId],
+  );
+  return row!;
+}
+
+/** Pushes `count` scans, `inFlight` at a time; resolves when every callback is processed. Returns the elapsed ms. */
+async function burst(db: Db, s: Setup, prefix: string, count: number, inFlight: number): Promise<number> {
+  const before = (await processedCount(db, s.workspaceId)).processed;
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      for (let i = next++; i < count; i = next++) await s.standIn.simulateScan({ config_id: s.configId, external_userid: `${prefix}-${i}` });
+    }),
+  );
+  for (;;) {
+    const { processed, failed } = await processedCount(db, s.workspaceId);
+    if (failed) throw new BenchmarkError(`${failed} callback(s) failed`);
+    if (processed - before >= count) return performance.now() - started;
+    if (performance.now() - started > 600_000) throw new BenchmarkError(`only ${processed - before} of ${count} callbacks processed in 10 minutes`);
+    await sleep(20);
+  }
+}
+
+/** Every scan of `prefix` made one customer, one welcome message and one contact_added event. */
+async function check(db: Db, s: Setup, prefix: string, count: number) {
+  const [row] = await db.query<{ customers: number; events: number }>(
+    `SELECT (SELECT count(*)::int FROM "Customer" WHERE "workspaceId" = $1 AND "wecomExternalId" LIKE $2) AS customers,
+            (SELECT count(*)::int FROM "Event" e JOIN "Customer" c ON c.id = e."customerId"
+              WHERE e."workspaceId" = $1 AND e.type = 'wecom.contact_added' AND c."wecomExternalId" LIKE $2) AS events`,
+    [s.workspaceId, `${prefix}-%`],
+  );
+  const welcomes = s.standIn.state.welcomeMessages.filter((w) => w.external_userid.startsWith(`${prefix}-`)).length;
+  if (row!.customers !== count || row!.events !== count || welcomes !== count) {
+    throw new BenchmarkError(`${prefix}: ${count} scans made ${row!.customers} customers, ${row!.events} events and ${welcomes} welcome messages`);
+  }
+}
+
+async function main(): Promise<number> {
+  const values = parseOptionValues(OPTION_SPEC);
+  if (values.help) throw new UsageError('');
+  const callbacks = parseNumber('--callbacks', values.callbacks, 1);
+  const inFlight = parseNumber('--in-flight', values['in-flight'], 1);
+  const baselineCount = parseNumber('--baseline', values.baseline, 1);
+  const rate = parseNumber('--rate', values.rate, 1);
+  const duration = parseNumber('--seconds', values.seconds, 1);
+
+  const opened = await openBenchmark('pnpm bench wecom: WeCom callbacks → customer, channel tag, welcome message, event', 'postgresql://postgres@127.0.0.1:5432/courtyard_bench_wecom', {
+    customers: 1000,
+    reuse: false,
+    demoApiKey: DEMO_API_KEY,
+  });
+  await opened.db.close();
+  // The API's own pool size (DATABASE_POOL_SIZE, default 10), not the preparation's.
+  const db = await createDb({ databaseUrl: opened.databaseUrl });
+  held.db = db;
+  const workspaceId = opened.workspaceId;
+  const run = `r${Date.now().toString(36)}`;
+
+  section('Throughput');
+  const fast = await setUp(db, workspaceId, DEMO_API_KEY, 16, 200);
+  await burst(db, fast, `${run}-warm`, 200, inFlight);
+  const elapsed = await burst(db, fast, `${run}-burst`, callbacks, inFlight);
+  await check(db, fast, `${run}-burst`, callbacks);
+  const perSecond = (callbacks / elapsed) * 1000;
+  console.log(`${int(callbacks)} callbacks processed in ${seconds(elapsed)}: ${int(perSecond)}/s (passes of up to 200, 16 customers side by side)`);
+
+  section('Latency: callback pushed → welcome message at WeCom');
+  const sent = new Map<string, number>();
+  const scans: Promise<unknown>[] = [];
+  const total = Math.round(rate * duration);
+  const started = performance.now();
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    const id = `${run}-steady-${i}`;
+    sent.set(id, performance.now());
+    scans.push(fast.standIn.simulateScan({ config_id: fast.configId, external_userid: id }));
+  }
+  await Promise.all(scans);
+  const missing = () => [...sent.keys()].filter((id) => !fast.welcomed.has(id));
+  for (const waited = performance.now(); missing().length && performance.now() - waited < 30_000; ) await sleep(20);
+  if (missing().length) throw new BenchmarkError(`no welcome message for ${missing().length} of ${total} scans`);
+  const latencies = [...sent].map(([id, at]) => fast.welcomed.get(id)! - at).sort((a, b) => a - b);
+  for (const waited = performance.now(); (await processedCount(db, workspaceId)).processed < 200 + callbacks + total && performance.now() - waited < 30_000; ) await sleep(20);
+  await check(db, fast, `${run}-steady`, total);
+  console.log(`${int(total)} scans at ${int(rate)}/s over ${seconds(performance.now() - started)}`);
+  // The baseline's server must be the only one working on the workspace's callbacks.
+  await fast.server.close();
+
+  section('Baseline: one callback at a time');
+  const slow = await setUp(db, workspaceId, DEMO_API_KEY, 1, 1);
+  const baselineMs = await burst(db, slow, `${run}-base`, baselineCount, inFlight);
+  await check(db, slow, `${run}-base`, baselineCount);
+  const baselinePerSecond = (baselineCount / baselineMs) * 1000;
+  console.log(`${int(baselineCount)} callbacks one at a time in ${seconds(baselineMs)}: ${int(baselinePerSecond)}/s`);
+
+  section('Figures');
+  console.log(
+    table(
+      ['figure', 'target', 'measured'],
+      [
+        ['callbacks processed per second', `≥ ${int(TARGETS.callbacksPerSecond)}/s`, `${int(perSecond)}/s${perSecond >= TARGETS.callbacksPerSecond ? '' : ' — missed'}`],
+        ['baseline: one callback at a time', '—', `${int(baselinePerSecond)}/s (side by side is ${(perSecond / baselinePerSecond).toFixed(1)}×)`],
+        ['callback → welcome message, p50', '—', ms(percentile(latencies, 0.5))],
+        ['callback → welcome message, p99', `< ${TARGETS.p99Ms} ms`, `${ms(percentile(latencies, 0.99))}${percentile(latencies, 0.99) < TARGETS.p99Ms ? '' : ' — missed'}`],
+      ],
+    ),
+  );
+  return 0;
+}
+
+runBenchmark(main, {
+  usage: USAGE,
+  async cleanup() {
+    for (const close of held.close) close();
+    await Promise.all(held.servers.map((s) => s.close().catch(() => undefined)));
+    await Promise.all(held.standIns.map((s) => s.close().catch(() => undefined)));
+    await held.db?.close();
+  },
+});
