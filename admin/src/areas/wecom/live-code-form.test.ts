@@ -3,7 +3,7 @@ import type { WeComLiveCodeFieldsFragment } from '@/gql/graphql';
 import { emptyForm, formFromCode, toInput, withStaff } from './live-code-form';
 
 const stored: WeComLiveCodeFieldsFragment = {
-  __typename: 'WeComLiveCode', id: 'C1', liveCodeId: 'c1', name: '门店', channel: 'store', assignment: 'least_loaded', backupUserIds: ['wangwu'], currentUserIds: ['lisi'],
+  id: 'C1', liveCodeId: 'c1', name: '门店', channel: 'store', assignment: 'least_loaded', backupUserIds: ['wangwu'], currentUserIds: ['lisi'],
   dailyAddLimit: 50, skipVerify: false, tagIds: ['T1'], state: 'cy_1', configId: 'cfg', qrCodeUrl: 'https://wecom.example/qr.png', createdAt: '2025-06-01T00:00:00Z',
   staff: [{ userId: 'lisi', schedule: [{ weekdays: [5, 1], start: '09:00', end: '18:00' }] }],
   welcome: { text: '{{customer_name}}您好', coupon: null, link: null, miniprogram: { title: '小程序', appId: 'wx1', page: 'pages/index', picMediaId: 'm1' } },

@@ -76,6 +76,7 @@ const en: typeof zhCN = {
     assignment: 'Assignment',
     assignments: { random: 'Random', round_robin: 'Round robin', least_loaded: 'Fewest adds today first' },
     dailyAddLimit: 'Daily limit per person',
+    noLimit: 'No limit',
     dailyAddLimitHelp: 'Empty: no limit',
     perDay: 'per day',
     skipVerify: 'Accept friend requests automatically',

@@ -76,6 +76,7 @@ export default {
     assignment: '分配方式',
     assignments: { random: '随机', round_robin: '轮流', least_loaded: '今日添加最少者优先' },
     dailyAddLimit: '每人每日上限',
+    noLimit: '不限',
     dailyAddLimitHelp: '留空表示不限',
     perDay: '人/天',
     skipVerify: '自动通过好友申请',

@@ -16,7 +16,7 @@ const code: WeComLiveCodeFieldsFragment = {
   dailyAddLimit: null, skipVerify: true, tagIds: ['T1'], state: 'cy_1', configId: 'cfg1', qrCodeUrl: null, createdAt: '2025-06-01T00:00:00Z',
   staff: [{ __typename: 'WeComLiveCodeStaff', userId: 'zhangsan', schedule: [] }],
   welcome: { __typename: 'WeComWelcomeMessage', text: '您好', coupon: null, link: null, miniprogram: null },
-} as WeComLiveCodeFieldsFragment;
+} as unknown as WeComLiveCodeFieldsFragment;
 const base = {
   WeComStaff: () => ({ staff }),
   PickerTags: () => ({ tags: { __typename: 'QueryTagsConnection', edges: [{ __typename: 'QueryTagsConnectionEdge', node: tag }] } }),
