@@ -148,6 +148,11 @@ const CampaignResultRowRef = builder.objectRef<CampaignResultRow>('CampaignResul
     orderRate: t.exposeFloat('orderRate', { description: 'customersOrdered / sent (0 when nothing was sent).' }),
     orderAmount: t.field({ type: 'Money', description: 'Total of the attributed orders.', resolve: (r) => Math.round(r.orderAmountCents) }),
     paidAmount: t.field({ type: 'Money', description: 'Amount paid for the attributed orders.', resolve: (r) => Math.round(r.paidAmountCents) }),
+    confirmationWaiting: t.exposeInt('confirmationWaiting', { description: 'WeCom mass sends handed to WeCom and waiting for the staff member to confirm them.' }),
+    confirmationSent: t.exposeInt('confirmationSent', { description: 'WeCom mass sends the staff member confirmed and WeCom sent.' }),
+    confirmationNotSent: t.exposeInt('confirmationNotSent', { description: 'WeCom mass sends not confirmed before their task expired.' }),
+    confirmationFailed: t.exposeInt('confirmationFailed', { description: 'WeCom mass sends WeCom could not send (not a friend of the staff member, over the customer\'s receive limit).' }),
+    confirmationRate: t.exposeFloat('confirmationRate', { description: 'confirmationSent / every WeCom mass send of the row (0 when the row has none).' }),
   }),
 });
 

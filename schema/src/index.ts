@@ -39,6 +39,7 @@ import './marketplace-install.ts';
 import './marketplace-callbacks.ts';
 import './wecom-connection.ts';
 import './wecom-live-code.ts';
+import './wecom-mass-sends.ts';
 
 export const schema = describeConnections(builder.toSchema({ sortSchema: true }));
 

@@ -1,8 +1,10 @@
 // A workspace's WeCom connection as the server uses it: credentials opened, one API client and
 // one callback crypto per connection version, shared token cache and rate budgets per process.
-import type { Db, WeComConnection } from '@courtyard/db';
-import { AccessTokenStore, RateLimiter, WeComClient, createCallbackCrypto, systemClock, type CallbackCrypto } from '@courtyard/wecom';
-import { openSecret, sealSecret } from './wecom-secrets.ts';
+import { defaultDataDir, type Db, type WeComConnection } from '@courtyard/db';
+import { WeComClient, createCallbackCrypto, processRateLimiter, processTokens, type CallbackCrypto } from '@courtyard/wecom';
+import { openCredentials, sealSecret as seal, secretKey } from '@courtyard/wecom/secrets';
+
+const sealSecret = (plain: string, workspaceId: string, field: string) => seal(plain, workspaceId, field, secretKey(defaultDataDir()));
 
 export interface OpenedConnection {
   workspaceId: string;
@@ -13,21 +15,15 @@ export interface OpenedConnection {
   baseUrl: string | null;
 }
 
-// WeCom counts budgets per corp and issues one token per secret: every client of this process shares them.
-const tokens = new AccessTokenStore(systemClock);
-const limiter = new RateLimiter(systemClock);
-
 export function weComClient(conn: Pick<OpenedConnection, 'corpId' | 'agentSecret' | 'baseUrl'>): WeComClient {
-  return new WeComClient({ corpId: conn.corpId, secret: conn.agentSecret, ...(conn.baseUrl ? { baseUrl: conn.baseUrl } : {}), tokens, rateLimiter: limiter });
+  return new WeComClient({ corpId: conn.corpId, secret: conn.agentSecret, ...(conn.baseUrl ? { baseUrl: conn.baseUrl } : {}), tokens: processTokens, rateLimiter: processRateLimiter });
 }
 
 export function openConnection(row: WeComConnection): OpenedConnection {
   return {
     workspaceId: row.workspaceId,
     corpId: row.corpId,
-    agentSecret: openSecret(row.agentSecretSealed, row.workspaceId, 'agentSecret'),
-    callbackToken: openSecret(row.callbackTokenSealed, row.workspaceId, 'callbackToken'),
-    encodingAesKey: openSecret(row.encodingAesKeySealed, row.workspaceId, 'encodingAesKey'),
+    ...openCredentials(row, secretKey(defaultDataDir())),
     baseUrl: row.baseUrl,
   };
 }

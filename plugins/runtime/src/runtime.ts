@@ -17,6 +17,8 @@ import { RemoteNodeCaller, type RemoteCallerOptions } from './remote/caller.ts';
 import { dispatchCampaigns } from './campaigns/dispatch.ts';
 import { runDueCampaigns } from './campaigns/lifecycle.ts';
 import { linkReceipts } from './campaigns/receipts.ts';
+import type { WeComRuntimeOptions } from './channels/types.ts';
+import { pollMassSends } from './engine/wecom-mass-sends.ts';
 
 export interface RuntimeOptions {
   db: Db;
@@ -64,6 +66,8 @@ export interface RuntimeOptions {
    * set as workspaces are created. Default: every workspace.
    */
   workspaces?: Set<string>;
+  /** WeCom channel and mass-send poller tuning; see WeComRuntimeOptions for the defaults. */
+  wecom?: WeComRuntimeOptions;
 }
 
 /**
@@ -102,7 +106,7 @@ export class JourneyRuntime {
   /** Where partners call back (installation credentials carry it). */
   readonly graphqlUrl: string;
   readonly triggers: TriggerIndex;
-  private readonly channels = new ChannelPool();
+  private readonly channels: ChannelPool;
   private readonly options: Required<Pick<RuntimeOptions, 'claimLimit' | 'leaseMs' | 'pollMs' | 'concurrency' | 'gatherMs'>> & RuntimeOptions;
   private boss: PgBoss | null = null;
   private running = false;
@@ -117,6 +121,7 @@ export class JourneyRuntime {
   constructor(options: RuntimeOptions) {
     this.options = { claimLimit: 1000, leaseMs: 60_000, pollMs: 200, concurrency: 2, gatherMs: 20, ...options };
     this.db = options.db;
+    this.channels = new ChannelPool({ db: this.db, wecom: options.wecom ?? {}, log: (m) => this.log(m) });
     this.registry = options.registry ?? builtinRegistry;
     this.callLog = new CallLog(this.db, (m) => this.log(m));
     const onCall = options.remote?.onCall;
@@ -262,6 +267,22 @@ export class JourneyRuntime {
     );
   }
 
+  /** One pass of the WeCom mass-send poller: reads due tasks back from WeCom and settles their customers. */
+  wecomMassSends(now = new Date()): Promise<number> {
+    return pollMassSends(
+      {
+        db: this.db,
+        wecom: this.options.wecom ?? {},
+        workspaces: this.options.workspaces ?? null,
+        leaseMs: this.options.leaseMs,
+        log: (m) => this.log(m),
+        onEvents: (ws, events) => this.onEvents(ws, events),
+        onCampaignProgress: (ws, c) => this.options.onCampaignProgress?.(ws, c),
+      },
+      now,
+    );
+  }
+
   /** Runs step, outbox and campaign passes until nothing is due now (tests, tools, the benchmark). */
   async drain(now?: Date): Promise<void> {
     for (;;) {
@@ -271,9 +292,10 @@ export class JourneyRuntime {
       await this.runDueCampaigns(now ?? new Date());
       const campaigns = await this.campaigns(now ?? new Date());
       const callbacks = await this.installCallbacks.deliverDue(now ?? new Date());
+      const polled = await this.wecomMassSends(now ?? new Date());
       const detached = this.detached.size;
       await this.settleDetached();
-      if (steps === 0 && sent === 0 && campaigns === 0 && callbacks === 0 && detached === 0) return await this.callLog.flush();
+      if (steps === 0 && sent === 0 && campaigns === 0 && callbacks === 0 && polled === 0 && detached === 0) return await this.callLog.flush();
     }
   }
 
@@ -396,6 +418,7 @@ export class JourneyRuntime {
     for (let i = 0; i < this.options.concurrency; i++) this.loops.push(this.loop(() => this.step(), 'step'));
     this.loops.push(this.loop(() => this.dispatch(), 'outbox'));
     this.loops.push(this.loop(() => this.installCallbacks.deliverDue(), 'install callbacks'));
+    this.loops.push(this.loop(() => this.wecomMassSends(), 'wecom mass sends'));
     // Campaign passes run side by side like step passes: each claims its own rows (SKIP LOCKED).
     for (let i = 0; i < this.options.concurrency; i++) this.loops.push(this.loop(() => this.campaigns(), 'campaigns'));
     this.timers.push(setInterval(() => void this.wakeDue(60_000).catch(() => undefined), 30_000));

@@ -12,3 +12,4 @@ export * from './shapes/contact-way.ts';
 export * from './shapes/contacts.ts';
 export * from './shapes/messages.ts';
 export * from './shapes/moments-transfer.ts';
+export { processTokens, processRateLimiter } from './shared.ts';

@@ -206,6 +206,10 @@ async function dispatchRun(deps: CampaignDispatchDeps, channels: ChannelPool, ru
       const lease = new Date(d.leaseUntil).toISOString();
       if (r.status === 'sent') {
         outcomes.push({ id: d.id, lease, status: 'sent', error: null, provider: r.providerMessageId ?? null, next: null, body: message.body, subject: message.subject });
+      } else if (r.status === 'skipped') {
+        outcomes.push({ id: d.id, lease, status: 'skipped', error: r.error, provider: null, next: null, body: null, subject: null });
+      } else if (r.status === 'deferred') {
+        outcomes.push({ id: d.id, lease, status: 'planned', error: r.error, provider: null, next: r.until.toISOString(), body: null, subject: null });
       } else if (r.retryable && d.attempts < deps.maxAttempts) {
         const delay = 1000 * 2 ** (d.attempts - 1);
         outcomes.push({ id: d.id, lease, status: 'planned', error: r.error, provider: null, next: new Date(now.getTime() + delay).toISOString(), body: null, subject: null });

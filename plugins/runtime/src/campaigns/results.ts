@@ -22,6 +22,16 @@ export interface CampaignResultRow {
   orderRate: number;
   orderAmountCents: number;
   paidAmountCents: number;
+  /** WeCom mass sends: handed to WeCom and waiting for the staff member to confirm. */
+  confirmationWaiting: number;
+  /** WeCom mass sends the staff member confirmed and WeCom sent. */
+  confirmationSent: number;
+  /** WeCom mass sends not confirmed before the task expired. */
+  confirmationNotSent: number;
+  /** WeCom mass sends WeCom could not send (not a friend, over the receive limit). */
+  confirmationFailed: number;
+  /** confirmationSent / every WeCom mass send of the row (0 when there is none). */
+  confirmationRate: number;
 }
 
 export interface HoldoutResult {
@@ -55,6 +65,7 @@ async function campaignSettings(db: Db, scope: ResultsScope): Promise<{ hours: n
 const emptyRow = (key: string | null): CampaignResultRow => ({
   key, planned: 0, sent: 0, delivered: 0, failed: 0, replied: 0, clicked: 0,
   customersOrdered: 0, orders: 0, orderRate: 0, orderAmountCents: 0, paidAmountCents: 0,
+  confirmationWaiting: 0, confirmationSent: 0, confirmationNotSent: 0, confirmationFailed: 0, confirmationRate: 0,
 });
 
 export async function campaignResults(db: Db, scope: ResultsScope, groupBy: ResultsGroupBy): Promise<CampaignResultRow[]> {
@@ -67,7 +78,7 @@ export async function campaignResults(db: Db, scope: ResultsScope, groupBy: Resu
   }[groupBy];
   const rows = await db.query<Record<keyof CampaignResultRow, number> & { key: string | null }>(
     `WITH d AS (
-       SELECT id, "customerId", variant, "senderStaffId", "sentAt", status, "deliveredAt", "repliedAt", "clickedAt"
+       SELECT id, "customerId", variant, "senderStaffId", "sentAt", status, "deliveredAt", "repliedAt", "clickedAt", confirmation
          FROM "Delivery"
         WHERE "campaignId" = $1 AND "workspaceId" = $2 AND status NOT IN ('held_out', 'cancelled')
           AND ($3::uuid IS NULL OR "campaignRunId" = $3::uuid) AND $4::text IS NOT NULL),
@@ -89,12 +100,19 @@ export async function campaignResults(db: Db, scope: ResultsScope, groupBy: Resu
             count(DISTINCT d."customerId") FILTER (WHERE att.orders > 0)::int AS "customersOrdered",
             COALESCE(sum(att.orders), 0)::int AS orders,
             COALESCE(sum(att.amount), 0)::float8 AS "orderAmountCents",
-            COALESCE(sum(att.paid), 0)::float8 AS "paidAmountCents"
+            COALESCE(sum(att.paid), 0)::float8 AS "paidAmountCents",
+            count(*) FILTER (WHERE d.confirmation = 'waiting')::int AS "confirmationWaiting",
+            count(*) FILTER (WHERE d.confirmation = 'sent')::int AS "confirmationSent",
+            count(*) FILTER (WHERE d.confirmation = 'not_sent')::int AS "confirmationNotSent",
+            count(*) FILTER (WHERE d.confirmation = 'failed')::int AS "confirmationFailed"
        FROM d LEFT JOIN att ON att.id = d.id
       GROUP BY 1 ORDER BY 1 NULLS LAST`,
     [scope.campaignId, scope.workspaceId, scope.runId ?? null, timeZone, hours],
   );
-  const result: CampaignResultRow[] = rows.map((r) => ({ ...r, orderRate: r.sent ? r.customersOrdered / r.sent : 0 }));
+  const result: CampaignResultRow[] = rows.map((r) => {
+    const handed = r.confirmationWaiting + r.confirmationSent + r.confirmationNotSent + r.confirmationFailed;
+    return { ...r, orderRate: r.sent ? r.customersOrdered / r.sent : 0, confirmationRate: handed ? r.confirmationSent / handed : 0 };
+  });
   if (groupBy === 'VARIANT') {
     // Every variant of the definition has its row, a variant no customer fell into included
     // (a small audience can leave one empty): the report shows it at zero instead of hiding it.

@@ -44,17 +44,17 @@ describe('channel drivers', () => {
     expect(issuesOf('email', { host: 'smtp.example', from: 'Tea shop' }).map((i) => i.path)).toEqual([['from']]);
   });
 
-  it('a WeCom channel without corpId and secret names both fields', () => {
-    expect(issuesOf('wecom', {}).map((i) => i.path)).toEqual([['corpId'], ['secret']]);
+  it('a WeCom channel with a CorpID but no secret names the secret field', () => {
+    expect(issuesOf('wecom', { corpId: 'ww1' }).map((i) => i.path)).toEqual([['secret']]);
   });
 
   it('the error message lists each wrong field', () => {
-    expect(() => openChannel('wecom', {})).toThrow(/corpId: .*; secret: /);
+    expect(() => openChannel('webhook', {})).toThrow(/url: .*; secret: /);
   });
 
   it('fills the documented defaults', () => {
     expect(parseChannelConfig('webhook', { url: 'https://hooks.example/in', secret: 's' })).toEqual({ url: 'https://hooks.example/in', secret: 's', timeoutMs: 10_000, batch: false });
-    expect(parseChannelConfig('wecom', { corpId: 'ww1', secret: 's' })).toEqual({ corpId: 'ww1', secret: 's', baseUrl: 'https://qyapi.weixin.qq.com', timeoutMs: 10_000 });
+    expect(parseChannelConfig('wecom', { corpId: 'ww1', secret: 's' })).toEqual({ corpId: 'ww1', secret: 's' });
     expect(parseChannelConfig('email', { host: 'smtp.example', from: 'noreply@tea.example' })).toEqual({ host: 'smtp.example', secure: false, from: 'noreply@tea.example' });
     expect(parseChannelConfig('log', undefined)).toEqual({});
   });

@@ -1,10 +1,10 @@
 import { emailDriver } from './email.ts';
 import { logDriver } from './log.ts';
-import type { ChannelConnection, ChannelDriver } from './types.ts';
+import type { ChannelConnection, ChannelContext, ChannelDriver } from './types.ts';
 import { webhookDriver } from './webhook.ts';
 import { wecomDriver } from './wecom.ts';
 
-export type { ChannelConnection, ChannelDriver, ChannelSendResult, OutboundMessage } from './types.ts';
+export type { ChannelConnection, ChannelContext, ChannelDriver, ChannelSendResult, OutboundMessage, WeComRuntimeOptions } from './types.ts';
 export { createLogDriver, LogChannelConfig, type LogSink } from './log.ts';
 export { WebhookChannelConfig, batchWebhookId } from './webhook.ts';
 export { EmailChannelConfig, IDEMPOTENCY_HEADER, messageIdFor } from './email.ts';
@@ -55,9 +55,9 @@ export function parseChannelConfig(type: string, rawConfig: unknown): unknown {
 }
 
 /** Opens a connection of the given type from a stored config; throws ChannelConfigError naming bad fields. */
-export function openChannel(type: string, rawConfig: unknown): ChannelConnection {
+export function openChannel(type: string, rawConfig: unknown, context?: ChannelContext): ChannelConnection {
   const config = parseChannelConfig(type, rawConfig);
   // The config was parsed by this very driver's schema just above.
   const driver = channelDrivers[type as ChannelType] as ChannelDriver;
-  return driver.open(config);
+  return driver.open(config, context);
 }

@@ -1,4 +1,6 @@
+import type { Db } from '@courtyard/db';
 import type { Json, LocalizedText } from '@courtyard/plugin-sdk';
+import type { WeComClientOptions } from '@courtyard/wecom';
 import type { z } from 'zod';
 
 /** One message leaving Courtyard: a Delivery row of the outbox, rendered and addressed. */
@@ -23,7 +25,28 @@ export interface OutboundMessage {
 export type ChannelSendResult =
   | { status: 'sent'; providerMessageId?: string }
   /** `retryable`: the dispatcher tries again with backoff (network error, 5xx, rate limit). */
-  | { status: 'failed'; error: string; retryable: boolean };
+  | { status: 'failed'; error: string; retryable: boolean }
+  /** Not sent, on purpose and for good (e.g. over the customer's WeCom quota); `error` says why. */
+  | { status: 'skipped'; error: string }
+  /** Not sent now; the dispatcher tries again at `until` (e.g. the customer's next WeCom quota period). */
+  | { status: 'deferred'; error: string; until: Date };
+
+/** WeCom tuning of a runtime; each option defaults as documented. */
+export interface WeComRuntimeOptions {
+  /** Overrides for every WeCom client the runtime builds (tests: a stand-in's fetch, short 45009 blocks). */
+  client?: Partial<WeComClientOptions>;
+  /** How often a waiting mass-send task is read back from WeCom. Default 5 minutes. */
+  pollMs?: number;
+  /** Cancel a task in WeCom (cancel_groupmsg_send) when it expires unconfirmed. Default true. */
+  cancelOnExpiry?: boolean;
+}
+
+/** What a channel may use besides its config: the database (WeCom records its tasks there). */
+export interface ChannelContext {
+  db: Db;
+  wecom?: WeComRuntimeOptions;
+  log?(message: string): void;
+}
 
 export interface ChannelConnection {
   /** Sends a batch; one result per message, in order. Never throws for a single message's failure. */
@@ -38,5 +61,5 @@ export interface ChannelDriver<C extends z.ZodType = z.ZodType> {
   /** Which customer field the channel needs; a customer without it is skipped with a reason. */
   address: 'none' | 'email' | 'phone' | 'wecomExternalId';
   config: C;
-  open(config: z.output<C>): ChannelConnection;
+  open(config: z.output<C>, context?: ChannelContext): ChannelConnection;
 }

@@ -1,32 +1,57 @@
+// The wecom channel: messages become WeCom mass-send tasks (add_msg_template), one per sender staff
+// member and content, recorded in WeComMassSend. A task only asks the staff member to confirm in
+// their WeCom app; the delivery is "sent" to WeCom with confirmation `waiting`, and the mass-send
+// poller (engine/wecom-mass-sends.ts) reads back what the staff member actually sent.
+import { isUuid, type Db } from '@courtyard/db';
 import type { Json } from '@courtyard/plugin-sdk';
+import { WeComError, type WeComClient } from '@courtyard/wecom';
 import { z } from 'zod';
 import { mapWithConcurrency } from './concurrency.ts';
-import { createWecomClient, type WecomCallResult } from './wecom-client.ts';
-import type { ChannelDriver, ChannelSendResult, OutboundMessage } from './types.ts';
+import { explicitWeComClient, workspaceWeComClient } from './wecom-connection.ts';
+import { loadQuotaSettings, quotaReason, quotaUsed, quotaWindow } from './wecom-quota.ts';
+import type { ChannelContext, ChannelDriver, ChannelSendResult, OutboundMessage } from './types.ts';
 
-export const WecomChannelConfig = z.object({
-  /** The company's CorpID (企业ID). */
-  corpId: z.string().trim().min(1, 'give the CorpID (企业ID)'),
-  /** Secret of a self-built app allowed to call customer-contact (客户联系) APIs. */
-  secret: z.string().trim().min(1, "give the app's secret"),
-  /** The app's AgentId; not needed for customer messages, kept for app notifications. */
-  agentId: z.number().int().positive().optional(),
-  /** API host; https://qyapi.weixin.qq.com by default (a proxy or a test stand-in otherwise). */
-  baseUrl: z.url({ protocol: /^https?$/, error: 'give an http:// or https:// address' }).default('https://qyapi.weixin.qq.com'),
-  /** How long to wait for each WeCom call; 10 seconds by default. */
-  timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
-});
+/**
+ * By default the channel sends through the workspace's WeCom connection (credentials sealed, set
+ * up under WeCom settings). Channels created before connections carry their own corpId and secret;
+ * those still work, and the mass-send poller reads their tasks with the same credentials.
+ */
+export const WecomChannelConfig = z
+  .object({
+    /** The company's CorpID (企业ID); only for a channel with its own credentials. */
+    corpId: z.string().trim().min(1, 'give the CorpID (企业ID)').optional(),
+    /** Secret of a self-built app allowed to call customer-contact (客户联系) APIs; with corpId. */
+    secret: z.string().trim().min(1, "give the app's secret").optional(),
+    /** The app's AgentId; not needed for customer messages, kept for app notifications. */
+    agentId: z.number().int().positive().optional(),
+    /** API host, with corpId and secret; https://qyapi.weixin.qq.com by default. */
+    baseUrl: z.url({ protocol: /^https?$/, error: 'give an http:// or https:// address' }).optional(),
+  })
+  .superRefine((config, ctx) => {
+    if (config.corpId && !config.secret) ctx.addIssue({ code: 'custom', path: ['secret'], message: "give the app's secret with the CorpID, or neither to use the workspace's WeCom connection" });
+    if (config.secret && !config.corpId) ctx.addIssue({ code: 'custom', path: ['corpId'], message: "give the CorpID with the secret, or neither to use the workspace's WeCom connection" });
+  });
 export type WecomChannelConfig = z.infer<typeof WecomChannelConfig>;
 
-/** add_msg_template limits (doc 92135): customers per task, bytes of text, attachments. */
+/** add_msg_template limits (notes §7): customers per task, bytes of text, attachments. */
 export const WECOM_MAX_RECIPIENTS = 10_000;
 const MAX_TEXT_BYTES = 4000;
 const MAX_ATTACHMENTS = 9;
 /** Tasks created at once; WeCom limits calls per minute, not per message, so this stays small. */
 const CONCURRENCY = 4;
+const DEFAULT_POLL_MS = 5 * 60_000;
 
 /** Attachments reach WeCom as they are, so each must already be one of its kinds. */
 const WecomAttachment = z.object({ msgtype: z.enum(['image', 'link', 'miniprogram', 'video', 'file']) }).loose();
+
+/** What asked for the message: a campaign run, or a journey node. One task never mixes two. */
+interface Source {
+  campaignId: string | null;
+  campaignRunId: string | null;
+  journeyId: string | null;
+  nodeId: string | null;
+}
+const NO_SOURCE: Source = { campaignId: null, campaignRunId: null, journeyId: null, nodeId: null };
 
 interface Addressed {
   index: number;
@@ -34,10 +59,12 @@ interface Addressed {
 }
 
 /** One add_msg_template call: the same sender and content for every listed customer. */
-interface Task {
+export interface PlannedTask {
+  workspaceId: string;
   sender: string;
   content: string;
   attachments: Json[];
+  source: Source;
   recipients: Addressed[];
 }
 
@@ -55,23 +82,24 @@ function problemOf(m: OutboundMessage): string | null {
 }
 
 /**
- * A task carries one text for all its customers, so messages share a task only when sender, text
- * and attachments are all equal; a customer appears once per task so each delivery keeps its own
- * result.
+ * A task carries one text for all its customers, so messages share a task only when workspace,
+ * source, sender, text and attachments are all equal; a customer appears once per task so each
+ * delivery keeps its own result.
  */
-export function planTasks(messages: OutboundMessage[], skip: ReadonlySet<number>): Task[] {
-  const groups = new Map<string, { task: Task; ids: Set<string> }[]>();
-  const tasks: Task[] = [];
+export function planTasks(messages: OutboundMessage[], skip: ReadonlySet<number>, sources: ReadonlyMap<string, Source> = new Map()): PlannedTask[] {
+  const groups = new Map<string, { task: PlannedTask; ids: Set<string> }[]>();
+  const tasks: PlannedTask[] = [];
   messages.forEach((m, index) => {
     if (skip.has(index)) return;
     const sender = m.customer.ownerStaff!.wecomUserId!;
     const externalUserId = m.customer.wecomExternalId!;
-    const key = JSON.stringify([sender, m.body, m.attachments]);
+    const source = sources.get(m.deliveryId) ?? NO_SOURCE;
+    const key = JSON.stringify([m.workspaceId, source, sender, m.body, m.attachments]);
     const open = groups.get(key) ?? [];
     groups.set(key, open);
     let slot = open.find((s) => s.task.recipients.length < WECOM_MAX_RECIPIENTS && !s.ids.has(externalUserId));
     if (!slot) {
-      slot = { task: { sender, content: m.body, attachments: m.attachments, recipients: [] }, ids: new Set() };
+      slot = { task: { workspaceId: m.workspaceId, sender, content: m.body, attachments: m.attachments, source, recipients: [] }, ids: new Set() };
       open.push(slot);
       tasks.push(slot.task);
     }
@@ -81,23 +109,66 @@ export function planTasks(messages: OutboundMessage[], skip: ReadonlySet<number>
   return tasks;
 }
 
-function taskBody(task: Task) {
+export function taskBody(task: Pick<PlannedTask, 'sender' | 'content' | 'attachments'> & { recipients: { externalUserId: string }[] }) {
   return {
-    chat_type: 'single',
+    chat_type: 'single' as const,
     external_userid: task.recipients.map((r) => r.externalUserId),
     sender: task.sender,
     ...(task.content ? { text: { content: task.content } } : {}),
-    ...(task.attachments.length ? { attachments: task.attachments } : {}),
+    ...(task.attachments.length ? { attachments: task.attachments as never[] } : {}),
   };
 }
 
-function resultsOf(task: Task, result: WecomCallResult): ChannelSendResult[] {
-  if (!result.ok) return task.recipients.map(() => ({ status: 'failed', error: result.error, retryable: result.retryable }));
-  const msgid = typeof result.data.msgid === 'string' ? result.data.msgid : undefined;
-  const rejected = new Set(Array.isArray(result.data.fail_list) ? result.data.fail_list : []);
-  return task.recipients.map((r): ChannelSendResult => rejected.has(r.externalUserId)
-    ? { status: 'failed', error: `WeCom cannot send to this customer from ${task.sender} (not their contact, or not reachable)`, retryable: false }
-    : { status: 'sent', providerMessageId: msgid });
+interface DeliveryState extends Source {
+  id: string;
+  wecomTaskId: string | null;
+  taskStatus: string | null;
+  msgid: string | null;
+  taskCreatedAt: Date | null;
+  taskContent: string | null;
+  taskStaff: string | null;
+}
+
+async function deliveryStates(db: Db, ids: string[]): Promise<Map<string, DeliveryState>> {
+  const uuids = ids.filter(isUuid);
+  if (!uuids.length) return new Map();
+  const rows = await db.query<DeliveryState>(
+    `SELECT d.id, d."campaignId", d."campaignRunId", d."journeyId", d."nodeId", d."wecomTaskId",
+            t.status::text AS "taskStatus", t.msgid, t."createdAt" AS "taskCreatedAt", t.content AS "taskContent", t."staffUserId" AS "taskStaff"
+       FROM "Delivery" d LEFT JOIN "WeComMassSend" t ON t.id = d."wecomTaskId"
+      WHERE d.id = ANY($1::uuid[])`,
+    [uuids],
+  );
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/**
+ * add_msg_template has no idempotency key. A task is recorded (status `creating`, its deliveries
+ * linked) before WeCom is asked; when the answer is lost the row stays `creating`, and the retry
+ * first looks for the task in get_groupmsg_list_v2 (same text, created since the row, a task for
+ * the same staff member, msgid not yet known) and adopts it instead of creating a second one.
+ * Residual risk: a task WeCom created but does not list yet is created again.
+ */
+async function reconcile(db: Db, client: WeComClient, workspaceId: string, task: { id: string; createdAt: Date; content: string; staff: string }): Promise<string | null> {
+  const start = Math.floor(new Date(task.createdAt).getTime() / 1000) - 60;
+  const end = Math.floor(Date.now() / 1000) + 60;
+  let cursor: string | undefined;
+  do {
+    const page = await client.call('externalcontact/get_groupmsg_list_v2', { chat_type: 'single', start_time: start, end_time: end, filter_type: 0, limit: 100, ...(cursor ? { cursor } : {}) });
+    const candidates = page.group_msg_list.filter((g) => (g.text?.content ?? '') === task.content);
+    if (candidates.length) {
+      const known = new Set(
+        (await db.query<{ msgid: string }>(`SELECT msgid FROM "WeComMassSend" WHERE "workspaceId" = $1 AND msgid = ANY($2::text[])`, [workspaceId, candidates.map((c) => c.msgid)])).map((r) => r.msgid),
+      );
+      for (const candidate of candidates) {
+        if (known.has(candidate.msgid)) continue;
+        const tasks = await client.call('externalcontact/get_groupmsg_task', { msgid: candidate.msgid, limit: 1000 });
+        if (tasks.task_list.some((t) => t.userid === task.staff)) return candidate.msgid;
+      }
+    }
+    cursor = page.next_cursor || undefined;
+  } while (cursor);
+  return null;
 }
 
 export const wecomDriver: ChannelDriver<typeof WecomChannelConfig> = {
@@ -105,32 +176,150 @@ export const wecomDriver: ChannelDriver<typeof WecomChannelConfig> = {
   title: { 'zh-CN': '企业微信（客户群发）', en: 'WeCom (customer message)' },
   address: 'wecomExternalId',
   config: WecomChannelConfig,
-  open(config) {
-    const client = createWecomClient(config);
+  open(config, context?: ChannelContext) {
+    const overrides = context?.wecom?.client;
+    const pollMs = context?.wecom?.pollMs ?? DEFAULT_POLL_MS;
+    const clientFor = async (workspaceId: string): Promise<WeComClient | null> =>
+      config.corpId && config.secret
+        ? explicitWeComClient({ corpId: config.corpId, secret: config.secret, baseUrl: config.baseUrl }, overrides)
+        : context
+          ? workspaceWeComClient(context.db, workspaceId, overrides)
+          : null;
     return {
       async send(messages) {
+        if (!context) throw Object.assign(new Error('the wecom channel needs the runtime (it records mass-send tasks)'), { final: true });
+        const db = context.db;
         const results = new Array<ChannelSendResult>(messages.length);
         const skip = new Set<number>();
+        const done = (index: number, result: ChannelSendResult) => {
+          results[index] = result;
+          skip.add(index);
+        };
         messages.forEach((m, index) => {
           const problem = problemOf(m);
-          if (problem) {
-            results[index] = { status: 'failed', error: problem, retryable: false };
-            skip.add(index);
+          if (problem) done(index, { status: 'failed', error: problem, retryable: false });
+        });
+        const states = await deliveryStates(db, messages.map((m) => m.deliveryId));
+
+        // Deliveries a previous attempt already handed to WeCom: the task exists (sent), or its
+        // answer was lost (reconcile, else create again).
+        const creating = new Map<string, { task: { id: string; createdAt: Date; content: string; staff: string }; workspaceId: string; indexes: number[] }>();
+        messages.forEach((m, index) => {
+          const state = states.get(m.deliveryId);
+          if (skip.has(index) || !state?.wecomTaskId) return;
+          if (state.msgid) return done(index, { status: 'sent', providerMessageId: state.msgid });
+          if (state.taskStatus === 'creating') {
+            const entry = creating.get(state.wecomTaskId) ?? { task: { id: state.wecomTaskId, createdAt: state.taskCreatedAt!, content: state.taskContent ?? '', staff: state.taskStaff ?? '' }, workspaceId: m.workspaceId, indexes: [] };
+            entry.indexes.push(index);
+            creating.set(state.wecomTaskId, entry);
           }
         });
-        // add_msg_template only queues a task in the sender's WeCom app; the customer gets the
-        // message once the staff member confirms it. "sent" here means WeCom accepted the task
-        // (providerMessageId = its msgid); confirmation is read back separately. WeCom has no
-        // idempotency key, so a retry after a lost answer can queue a second task for the staff
-        // member to confirm.
-        await mapWithConcurrency(planTasks(messages, skip), CONCURRENCY, async (task) => {
-          const taskResults = resultsOf(task, await client.post('/cgi-bin/externalcontact/add_msg_template', taskBody(task)));
-          task.recipients.forEach((r, i) => {
-            results[r.index] = taskResults[i]!;
-          });
+        for (const entry of creating.values()) {
+          const client = await clientFor(entry.workspaceId);
+          if (!client) continue;
+          try {
+            const msgid = await reconcile(db, client, entry.workspaceId, entry.task);
+            if (msgid) {
+              await acceptTask(db, entry.task.id, msgid, [], pollMs);
+              for (const index of entry.indexes) done(index, { status: 'sent', providerMessageId: msgid });
+            } else {
+              // WeCom never created it: forget the row and plan these deliveries afresh.
+              await dropTask(db, entry.task.id);
+            }
+          } catch (error) {
+            for (const index of entry.indexes) done(index, { status: 'failed', error: `checking a task whose creation answer was lost: ${(error as Error).message}`, retryable: true });
+          }
+        }
+
+        // The shared per-customer quota, per workspace, counting this batch as it goes.
+        const byWorkspace = new Map<string, number[]>();
+        messages.forEach((m, index) => {
+          if (skip.has(index) || !isUuid(m.customer.id)) return;
+          byWorkspace.set(m.workspaceId, [...(byWorkspace.get(m.workspaceId) ?? []), index]);
+        });
+        const now = new Date();
+        for (const [workspaceId, indexes] of byWorkspace) {
+          const settings = await loadQuotaSettings(db, workspaceId);
+          const window = quotaWindow(settings, now);
+          const used = await quotaUsed(db, indexes.map((i) => messages[i]!.customer.id), window);
+          for (const index of indexes) {
+            const customerId = messages[index]!.customer.id;
+            const count = used.get(customerId) ?? 0;
+            if (count >= window.limit) {
+              const reason = quotaReason(settings, window);
+              done(index, settings.action === 'skip' ? { status: 'skipped', error: reason } : { status: 'deferred', error: reason, until: window.end });
+            } else used.set(customerId, count + 1);
+          }
+        }
+
+        const sources = new Map([...states].map(([id, s]) => [id, { campaignId: s.campaignId, campaignRunId: s.campaignRunId, journeyId: s.journeyId, nodeId: s.nodeId }]));
+        await mapWithConcurrency(planTasks(messages, skip, sources), CONCURRENCY, async (task) => {
+          const set = (result: ChannelSendResult | ((r: Addressed) => ChannelSendResult)) => task.recipients.forEach((r) => (results[r.index] = typeof result === 'function' ? result(r) : result));
+          const client = await clientFor(task.workspaceId);
+          if (!client) return set({ status: 'failed', error: 'WeCom is not connected in this workspace (connect it under WeCom settings)', retryable: false });
+          const deliveryIds = task.recipients.map((r) => messages[r.index]!.deliveryId).filter(isUuid);
+          const taskId = await recordTask(db, task, deliveryIds);
+          try {
+            const answer = await client.call('externalcontact/add_msg_template', taskBody(task));
+            const rejected = new Set(answer.fail_list ?? []);
+            const rejectedIds = task.recipients.filter((r) => rejected.has(r.externalUserId)).map((r) => messages[r.index]!.deliveryId);
+            await acceptTask(db, taskId, answer.msgid, rejectedIds, pollMs);
+            set((r) =>
+              rejected.has(r.externalUserId)
+                ? { status: 'failed', error: `WeCom cannot send to this customer from ${task.sender} (not their contact, or not reachable)`, retryable: false }
+                : { status: 'sent', providerMessageId: answer.msgid },
+            );
+          } catch (error) {
+            if (error instanceof WeComError) {
+              // WeCom answered: no task was created. 41048: none of the customers can be sent to.
+              await dropTask(db, taskId);
+              const message = error.code === 41048 ? `WeCom has no customer to send to from ${task.sender} (${error.code})` : error.message;
+              return set({ status: 'failed', error: message, retryable: error.retryable });
+            }
+            // No answer: WeCom may or may not have created it. The row stays `creating`; the retry reconciles.
+            await db.query(`UPDATE "WeComMassSend" SET "lastError" = $2 WHERE id = $1`, [taskId, (error as Error).message]);
+            set({ status: 'failed', error: `WeCom did not answer add_msg_template: ${(error as Error).message}`, retryable: true });
+          }
         });
         return results;
       },
     };
   },
 };
+
+/** Records the task (`creating`) and links its deliveries before WeCom is asked. */
+async function recordTask(db: Db, task: PlannedTask, deliveryIds: string[]): Promise<string> {
+  const [row] = await db.query<{ id: string }>(
+    `WITH t AS (
+       INSERT INTO "WeComMassSend" ("workspaceId", "staffUserId", "campaignId", "campaignRunId", "journeyId", "nodeId", recipients, content, "expiresAt")
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, now() + w."wecomMassSendHours" * interval '1 hour' FROM "Workspace" w WHERE w.id = $1
+       RETURNING id),
+     linked AS (UPDATE "Delivery" d SET "wecomTaskId" = t.id FROM t WHERE d.id = ANY($9::uuid[]) RETURNING d.id)
+     SELECT id, (SELECT count(*) FROM linked) AS linked FROM t`,
+    [task.workspaceId, task.sender, task.source.campaignId, task.source.campaignRunId, task.source.journeyId, task.source.nodeId, task.recipients.length, task.content, deliveryIds],
+  );
+  if (!row) throw new Error(`workspace ${task.workspaceId} not found`);
+  return row.id;
+}
+
+/** WeCom created the task: it waits for its staff member; customers WeCom refused at once have failed. */
+async function acceptTask(db: Db, taskId: string, msgid: string, rejectedDeliveryIds: string[], pollMs: number): Promise<void> {
+  await db.query(
+    `WITH d AS (
+       UPDATE "Delivery" SET confirmation = CASE WHEN id = ANY($3::uuid[]) THEN 'failed'::"WeComConfirmation" ELSE 'waiting'::"WeComConfirmation" END
+        WHERE "wecomTaskId" = $1 RETURNING confirmation)
+     UPDATE "WeComMassSend" SET msgid = $2, status = 'waiting', "lastError" = NULL,
+            failed = (SELECT count(*) FROM d WHERE confirmation = 'failed'),
+            "nextPollAt" = LEAST("expiresAt", now() + $4 * interval '1 millisecond')
+      WHERE id = $1`,
+    [taskId, msgid, rejectedDeliveryIds.filter(isUuid), pollMs],
+  );
+}
+
+async function dropTask(db: Db, taskId: string): Promise<void> {
+  await db.query(
+    `WITH d AS (UPDATE "Delivery" SET "wecomTaskId" = NULL, confirmation = NULL WHERE "wecomTaskId" = $1)
+     DELETE FROM "WeComMassSend" WHERE id = $1`,
+    [taskId],
+  );
+}

@@ -1,6 +1,6 @@
 import { type Db, isUuid } from '@courtyard/db';
 import { openChannel } from '../channels/index.ts';
-import type { ChannelConnection, ChannelSendResult, OutboundMessage } from '../channels/types.ts';
+import type { ChannelConnection, ChannelContext, ChannelSendResult, OutboundMessage } from '../channels/types.ts';
 
 interface ClaimedDelivery {
   id: string;
@@ -36,11 +36,12 @@ export interface DispatchDeps {
  */
 export class ChannelPool {
   private readonly open = new Map<string, ChannelConnection>();
+  constructor(private readonly context?: ChannelContext) {}
 
   get(key: string, type: string, config: unknown): ChannelConnection {
     let connection = this.open.get(key);
     if (!connection) {
-      connection = openChannel(type as never, config);
+      connection = openChannel(type as never, config, this.context);
       this.open.set(key, connection);
     }
     return connection;
@@ -112,6 +113,8 @@ export async function dispatchDeliveries(deps: DispatchDeps, channels: ChannelPo
         const r = results[i] ?? { status: 'failed', error: 'channel returned no result', retryable: true };
         const lease = new Date(d.leaseUntil).toISOString();
         if (r.status === 'sent') return void outcomes.push({ id: d.id, lease, status: 'sent', error: null, provider: r.providerMessageId ?? null, next: null });
+        if (r.status === 'skipped') return void outcomes.push({ id: d.id, lease, status: 'skipped', error: r.error, provider: null, next: null });
+        if (r.status === 'deferred') return void outcomes.push({ id: d.id, lease, status: 'queued', error: r.error, provider: null, next: r.until.toISOString() });
         if (r.retryable && d.attempts < deps.maxAttempts) {
           const delay = 1000 * 2 ** (d.attempts - 1);
           return void outcomes.push({ id: d.id, lease, status: 'queued', error: r.error, provider: null, next: new Date(Date.now() + delay).toISOString() });

@@ -1,0 +1,170 @@
+// WeCom mass sends as states (a campaign's tasks per staff member) and the per-customer quota
+// shared by campaigns and journeys: read and change its settings, read a customer's usage.
+import { loadQuotaSettings, quotaUsed, quotaWindow, type QuotaSettings } from '@courtyard/runtime';
+import { z } from 'zod';
+import { builder } from './builder.ts';
+import { CustomerRef } from './customer.ts';
+import { InputError } from './errors.ts';
+import { resultUnion } from './error-types.ts';
+import { parse } from './validation.ts';
+
+const MassSendStatusEnum = builder.enumType('WeComMassSendStatus', {
+  description: 'Where a WeCom mass-send task stands: each staff member must confirm it in their WeCom app before anything is sent.',
+  values: {
+    creating: { value: 'creating', description: 'Being created (or WeCom\'s answer was lost; checked against WeCom before it is created again).' },
+    waiting: { value: 'waiting', description: 'Waiting for the staff member to confirm it.' },
+    sent: { value: 'sent', description: 'Every customer was sent to.' },
+    partly_sent: { value: 'partly_sent', description: 'Some customers were sent to, others not (not confirmed in time, not a friend, over the receive limit).' },
+    not_sent: { value: 'not_sent', description: 'Nobody was sent to: it expired unconfirmed, or WeCom could send to none.' },
+  } as const,
+});
+
+builder.prismaObject('WeComMassSend', {
+  description: 'One WeCom mass-send task (add_msg_template) of one staff member.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'The task\'s id.' }),
+    msgid: t.exposeString('msgid', { nullable: true, description: 'WeCom\'s msgid; null while being created.' }),
+    staffUserId: t.exposeString('staffUserId', { description: 'The sending staff member\'s WeCom userid.' }),
+    status: t.field({ type: MassSendStatusEnum, description: 'Where the task stands.', resolve: (m) => m.status }),
+    recipients: t.exposeInt('recipients', { description: 'Customers in the task.' }),
+    sent: t.exposeInt('sent', { description: 'Customers sent to.' }),
+    notSent: t.exposeInt('notSent', { description: 'Customers not sent to because the task expired unconfirmed.' }),
+    failed: t.exposeInt('failed', { description: 'Customers WeCom could not send to (not a friend, over the receive limit, refused at creation).' }),
+    waiting: t.int({ description: 'Customers still waiting for the staff member.', resolve: (m) => Math.max(0, m.recipients - m.sent - m.notSent - m.failed) }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the task was created.' }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime', description: 'After this, customers not yet sent to count as not sent (workspace setting, 24 h by default).' }),
+    settledAt: t.expose('settledAt', { type: 'DateTime', nullable: true, description: 'When every customer\'s outcome was known.' }),
+    lastError: t.exposeString('lastError', { nullable: true, description: 'The last problem reading the task back from WeCom.' }),
+  }),
+});
+
+builder.prismaObjectField('Campaign', 'wecomTasks', (t) =>
+  t.prismaField({
+    type: ['WeComMassSend'],
+    description: 'The campaign\'s WeCom mass-send tasks, one per staff member and run, newest first, with each one\'s confirmation state.',
+    authScopes: { 'campaigns:read': true },
+    args: { runId: t.arg.id({ description: 'Only this run (a database id or a CampaignRun global id); default every run.' }) },
+    resolve: (query, c, args, ctx) =>
+      ctx.prisma.weComMassSend.findMany({
+        ...query,
+        where: { workspaceId: c.workspaceId, campaignId: c.id, ...(args.runId ? { campaignRunId: runUuid(String(args.runId)) } : {}) },
+        orderBy: [{ createdAt: 'desc' }, { staffUserId: 'asc' }],
+      }),
+  }),
+);
+
+function runUuid(id: string): string {
+  if (/^[0-9a-f-]{36}$/i.test(id)) return id;
+  const [type, raw] = Buffer.from(id, 'base64').toString('utf8').split(':');
+  if (type !== 'CampaignRun' || !raw) throw new InputError([{ path: ['runId'], message: 'is not a campaign run id', code: 'invalid_id' }]);
+  return raw;
+}
+
+const QuotaPeriodEnum = builder.enumType('WeComQuotaPeriod', {
+  description: 'The period WeCom counts a customer\'s mass messages in (China time).',
+  values: {
+    day: { value: 'day', description: 'A natural day (WeCom\'s limit: 1).' },
+    week: { value: 'week', description: 'A week from Monday (WeCom\'s limit: 7).' },
+    month: { value: 'month', description: 'A calendar month (WeCom\'s default; limit: the days in the month).' },
+  } as const,
+});
+
+const QuotaActionEnum = builder.enumType('WeComQuotaAction', {
+  description: 'What a send over the quota does; either way it is reported on the message.',
+  values: {
+    skip: { value: 'skip', description: 'Skipped, with the reason "over WeCom quota".' },
+    delay: { value: 'delay', description: 'Sent at the start of the next period.' },
+  } as const,
+});
+
+const QuotaSettingsRef = builder.objectRef<QuotaSettings & { effectiveLimit: number }>('WeComQuotaSettings').implement({
+  description: 'One per-customer quota of WeCom mass messages, shared by campaigns and journeys; set it as in WeCom (群发助手 → 设置群发规则).',
+  fields: (t) => ({
+    period: t.field({ type: QuotaPeriodEnum, description: 'The period counted in; month by default.', resolve: (s) => s.period }),
+    limit: t.exposeInt('limit', { nullable: true, description: 'Messages a customer may receive per period; null: WeCom\'s own number (1 a day, 7 a week, the days in the month).' }),
+    effectiveLimit: t.exposeInt('effectiveLimit', { description: 'The limit that applies in the current period.' }),
+    action: t.field({ type: QuotaActionEnum, description: 'What a send over the quota does; skip by default.', resolve: (s) => s.action }),
+    massSendHours: t.int({ description: 'Hours staff have to confirm a mass send before its unconfirmed customers count as not sent; 24 by default.', resolve: async (_s, _a, ctx) => (await ctx.prisma.workspace.findUniqueOrThrow({ where: { id: ctx.workspaceId() }, select: { wecomMassSendHours: true } })).wecomMassSendHours }),
+  }),
+});
+
+const QuotaUsageRef = builder.objectRef<{ used: number; limit: number; periodStart: Date; periodEnd: Date; period: string }>('WeComQuotaUsage').implement({
+  description: 'A customer\'s WeCom mass messages in the current period: waiting for their staff member or sent (not failed or unsent).',
+  fields: (t) => ({
+    period: t.field({ type: QuotaPeriodEnum, description: 'The period counted in.', resolve: (u) => u.period as QuotaSettings['period'] }),
+    used: t.exposeInt('used', { description: 'Messages counted in the period.' }),
+    limit: t.exposeInt('limit', { description: 'The limit in the period.' }),
+    remaining: t.int({ description: 'limit − used, at least 0.', resolve: (u) => Math.max(0, u.limit - u.used) }),
+    periodStart: t.expose('periodStart', { type: 'DateTime', description: 'When the period started.' }),
+    periodEnd: t.expose('periodEnd', { type: 'DateTime', description: 'When the next period starts (a delayed send goes then).' }),
+  }),
+});
+
+async function settingsOf(db: Parameters<typeof loadQuotaSettings>[0], workspaceId: string) {
+  const settings = await loadQuotaSettings(db, workspaceId);
+  return { ...settings, effectiveLimit: quotaWindow(settings, new Date()).limit };
+}
+
+builder.queryFields((t) => ({
+  wecomQuotaSettings: t.field({
+    type: QuotaSettingsRef,
+    description: 'The workspace\'s per-customer quota of WeCom mass messages.',
+    authScopes: { 'wecom:read': true },
+    resolve: (_r, _a, ctx) => settingsOf(ctx.db, ctx.workspaceId()),
+  }),
+}));
+
+builder.objectField(CustomerRef, 'wecomQuota', (t) =>
+  t.field({
+    type: QuotaUsageRef,
+    description: 'The customer\'s WeCom mass messages in the current quota period (shared by campaigns and journeys).',
+    authScopes: { 'wecom:read': true },
+    resolve: async (c, _a, ctx) => {
+      const settings = await loadQuotaSettings(ctx.db, ctx.workspaceId());
+      const window = quotaWindow(settings, new Date());
+      const used = (await quotaUsed(ctx.db, [c.id], window)).get(c.id) ?? 0;
+      return { used, limit: window.limit, periodStart: window.start, periodEnd: window.end, period: settings.period };
+    },
+  }),
+);
+
+const QuotaInput = builder.inputType('WeComQuotaSettingsInput', {
+  description: 'Changes to the WeCom quota; a field left out keeps its value.',
+  fields: (t) => ({
+    period: t.field({ type: QuotaPeriodEnum, description: 'day, week or month, as set in WeCom.' }),
+    limit: t.int({ description: 'Messages per customer per period (1–31); null: WeCom\'s own number for the period.' }),
+    action: t.field({ type: QuotaActionEnum, description: 'skip or delay.' }),
+    massSendHours: t.int({ description: 'Hours staff have to confirm a mass send (1–168).' }),
+  }),
+});
+
+const zQuota = z.object({
+  period: z.enum(['day', 'week', 'month']).nullish(),
+  limit: z.number().int().min(1, { message: 'must be at least 1' }).max(31, { message: 'WeCom allows at most the days in a month (31)' }).nullish(),
+  action: z.enum(['skip', 'delay']).nullish(),
+  massSendHours: z.number().int().min(1, { message: 'must be at least 1 hour' }).max(168, { message: 'must be at most 168 hours (7 days)' }).nullish(),
+});
+
+builder.mutationFields((t) => ({
+  updateWeComQuotaSettings: t.field({
+    type: QuotaSettingsRef,
+    description: 'Changes the per-customer WeCom quota (and how long staff have to confirm a mass send). A limit over WeCom\'s for the period is refused on input.limit.',
+    authScopes: { 'wecom:write': true },
+    args: { input: t.arg({ type: QuotaInput, required: true, description: 'What to change.' }) },
+    errors: { types: [InputError], union: resultUnion('updating the WeCom quota') },
+    resolve: async (_r, args, ctx) => {
+      const workspaceId = ctx.workspaceId();
+      const input = parse(zQuota, args.input, ['input']);
+      const current = await loadQuotaSettings(ctx.db, workspaceId);
+      const period = input.period ?? current.period;
+      const limit = args.input.limit === null ? null : (input.limit ?? (input.period && input.period !== current.period ? null : current.limit));
+      const cap = { day: 1, week: 7, month: 31 }[period];
+      if (limit != null && limit > cap) throw new InputError([{ path: ['input', 'limit'], message: `WeCom allows at most ${cap} a ${period}`, code: 'too_big' }]);
+      await ctx.prisma.workspace.update({
+        where: { id: workspaceId },
+        data: { wecomQuotaPeriod: period, wecomQuotaLimit: limit, wecomQuotaAction: input.action ?? current.action, ...(input.massSendHours ? { wecomMassSendHours: input.massSendHours } : {}) },
+      });
+      return settingsOf(ctx.db, workspaceId);
+    },
+  }),
+}));
