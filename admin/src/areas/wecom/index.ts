@@ -18,6 +18,8 @@ export default defineArea({
         { path: '/wecom/codes', name: 'wecom-codes', component: () => import('./codes/LiveCodesPage.vue') },
         { path: '/wecom/welcome', name: 'wecom-welcome', component: () => import('./welcome/WelcomeLibraryPage.vue') },
         { path: '/wecom/staff', name: 'wecom-staff', component: () => import('./staff/WeComStaffPage.vue') },
+        { path: '/wecom/mass-sends', name: 'wecom-mass-sends', component: () => import('./mass-sends/MassSendsPage.vue') },
+        { path: '/wecom/quota', name: 'wecom-quota', component: () => import('./quota/QuotaPage.vue') },
         { path: '/wecom/connection', name: 'wecom-connection', component: () => import('./connection/ConnectionPage.vue') },
       ],
     },

@@ -124,3 +124,42 @@ export const CustomerLiveSubscription = graphql(`
     customerUpdated { customerId change }
   }
 `);
+
+export const QuotaSettingsQuery = graphql(`
+  query WeComQuotaSettings {
+    wecomQuotaSettings { period limit effectiveLimit action massSendHours }
+  }
+`);
+
+export const UpdateQuotaSettingsMutation = graphql(`
+  mutation UpdateWeComQuotaSettings($input: WeComQuotaSettingsInput!) {
+    updateWeComQuotaSettings(input: $input) {
+      __typename
+      ... on WeComQuotaSettings { period limit effectiveLimit action massSendHours }
+      ... on Error { message code }
+      ... on ValidationError { fields { field message } }
+    }
+  }
+`);
+
+export const CustomerQuotasQuery = graphql(`
+  query WeComCustomerQuotas($text: String) {
+    customers(first: 20, filter: { identities: [wecom], text: $text }) {
+      totalCount
+      edges { node { id name wecomExternalId wecomQuota { used limit remaining period periodEnd } } }
+    }
+  }
+`);
+
+export const MassSendsQuery = graphql(`
+  query WeComMassSends {
+    campaigns(first: 50) {
+      edges {
+        node {
+          id name status
+          wecomTasks { id staffUserId status recipients sent failed notSent waiting createdAt expiresAt settledAt lastError }
+        }
+      }
+    }
+  }
+`);

@@ -1,0 +1,32 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import MassSendsPage from './MassSendsPage.vue';
+import { mountWith, testid, until } from '../test-support';
+
+const task = (id: string, staffUserId: string, status: string, counts: Partial<Record<'recipients' | 'sent' | 'failed' | 'notSent' | 'waiting', number>>) => ({
+  __typename: 'WeComMassSend', id, staffUserId, status, recipients: 0, sent: 0, failed: 0, notSent: 0, waiting: 0, createdAt: '2025-06-01T02:00:00Z', expiresAt: '2025-06-02T02:00:00Z', settledAt: null, lastError: null, ...counts,
+});
+let unmount = () => {};
+afterEach(() => unmount());
+
+describe('mass sends', () => {
+  it("shows each staff member's task state and confirmation rate; campaigns without WeCom tasks are left out", async () => {
+    const m = await mountWith(MassSendsPage, {}, {
+      WeComStaff: () => ({ staff: [{ __typename: 'Staff', id: 'S1', staffId: 's1', name: '张三', wecomUserId: 'zhangsan', active: true }, { __typename: 'Staff', id: 'S2', staffId: 's2', name: '李四', wecomUserId: 'lisi', active: true }] }),
+      WeComMassSends: () => ({
+        campaigns: {
+          __typename: 'QueryCampaignsConnection',
+          edges: [
+            { __typename: 'QueryCampaignsConnectionEdge', node: { __typename: 'Campaign', id: 'K1', name: '618 预热', status: 'running', wecomTasks: [task('T1', 'zhangsan', 'sent', { recipients: 10, sent: 10 }), task('T2', 'lisi', 'waiting', { recipients: 8, waiting: 8 })] } },
+            { __typename: 'QueryCampaignsConnectionEdge', node: { __typename: 'Campaign', id: 'K2', name: '短信召回', status: 'completed', wecomTasks: [] } },
+          ],
+        },
+      }),
+    });
+    unmount = () => m.wrapper.unmount();
+    await until(() => expect(testid('mass-send-status-T2')?.textContent).toBe('等待员工确认'));
+    expect(testid('mass-send-status-T1')!.textContent).toBe('已发送');
+    await until(() => expect(testid('mass-sends-rate-zhangsan')!.textContent).toContain('张三 · 确认率 100'));
+    expect(testid('mass-sends-rate-lisi')).toBeNull();
+    expect(testid('mass-sends-短信召回')).toBeNull();
+  });
+});
