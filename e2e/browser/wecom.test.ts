@@ -124,6 +124,12 @@ describe.skipIf(!browserAvailable())('WeCom in the browser', () => {
     await expect.poll(() => page.getByTestId('code-today-adds-包裹卡 · 6 月').textContent()).toBe('1');
     await page.getByTestId('wecom-tab-welcome').click();
     await expect.poll(() => page.getByTestId('welcome-of-包裹卡 · 6 月').textContent()).toContain('新人券：NEW20');
+    // The new customer counts against the shared mass-send quota from now on: none used yet.
+    await page.getByTestId('wecom-tab-quota').click();
+    await expect.poll(() => page.getByTestId('quota-usage-林小姐').textContent()).toMatch(/^0 \/ \d+$/);
+    await page.getByTestId('wecom-tab-massSends').click();
+    await page.getByTestId('empty-state').waitFor();
+    await b.shot('quota');
 
     expect(b.consoleErrors).toEqual([]);
   });
