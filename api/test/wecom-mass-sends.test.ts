@@ -119,6 +119,8 @@ describe('mass sends as states', () => {
     expect(by('wm_zhangsan')).toEqual([['sent', 'sent', false], ['sent', 'sent', false]]);
     expect(by('wm_lisi')).toEqual([['failed', 'not_sent', true], ['failed', 'not_sent', true]]);
     expect(deliveries.find((d) => d.confirmation === 'not_sent')!.error).toMatch(/lisi did not confirm/);
+    const listed = await c.ws.gql(`query ($c: ID!) { deliveries(campaignId: $c, first: 10) { edges { node { status wecomConfirmation } } } }`, { c: id });
+    expect(listed.data.deliveries.edges.map((e: any) => `${e.node.status}/${e.node.wecomConfirmation}`).sort()).toEqual(['failed/not_sent', 'failed/not_sent', 'sent/sent', 'sent/sent']);
     // Nothing more is due.
     expect(await app.runtime.wecomMassSends(later(26 * HOUR))).toBe(0);
 
@@ -232,6 +234,22 @@ describe('one WeCom quota for campaigns and journeys', () => {
     const nextDay = Date.UTC(chinaNow.getUTCFullYear(), chinaNow.getUTCMonth(), chinaNow.getUTCDate() + 1) - 8 * HOUR;
     expect([delayed.status, delayed.error, delayed.nextAttemptAt.getTime()]).toEqual(['planned', 'over WeCom quota: 1 mass message a day per customer', nextDay]);
     expect(c.s.state.massSends.size).toBe(2);
+  });
+
+  it('shared the other way too: a campaign uses the day\'s message, so the journey\'s is skipped and the node\'s stats say why', async () => {
+    const c = await connected(1);
+    await c.ws.gql(QUOTA, { i: { period: 'day' } });
+    const z1 = c.customers.wm_zhangsan_1!;
+    await campaign(c, '先活动', [z1]);
+    const journeyId = await published(c.ws, '后旅程', { nodes: [node('start', 'api'), node('send', 'send-message', { channel: 'wecom', body: '旅程消息' })], edges: [edge('start', 'next', 'send')] });
+    await c.ws.gql(ENROLL, { j: journeyId, c: [Buffer.from(`Customer:${z1}`).toString('base64')] });
+    await app.runtime.drain();
+    const d = await app.db.prisma.delivery.findFirstOrThrow({ where: { workspaceId: c.ws.id, journeyId: dbId(journeyId) } });
+    expect([d.status, d.error, d.wecomTaskId]).toEqual(['skipped', 'over WeCom quota: 1 mass message a day per customer', null]);
+    const stats = await c.ws.gql(`query ($id: ID!) { journey(id: $id) { stats { nodeId messages { sent skipped overWeComQuota confirmationWaiting } } } }`, { id: journeyId });
+    expect(stats.errors).toBeUndefined();
+    expect(stats.data.journey.stats.find((s: any) => s.nodeId === 'send').messages).toEqual({ sent: 0, skipped: 1, overWeComQuota: 1, confirmationWaiting: 0 });
+    expect(c.s.state.massSends.size).toBe(1);
   });
 
   it('a message that failed in WeCom (over its receive limit) does not count against the quota', async () => {

@@ -1,9 +1,11 @@
 // WeCom mass sends as states (a campaign's tasks per staff member) and the per-customer quota
 // shared by campaigns and journeys: read and change its settings, read a customer's usage.
 import { loadQuotaSettings, quotaUsed, quotaWindow, type QuotaSettings } from '@courtyard/runtime';
+import { journeyNodeMessages, type NodeMessageStats } from '@courtyard/runtime/journey';
 import { z } from 'zod';
 import { builder } from './builder.ts';
 import { CustomerRef } from './customer.ts';
+import { JourneyNodeStatsRef } from './journey-stats.ts';
 import { InputError } from './errors.ts';
 import { resultUnion } from './error-types.ts';
 import { parse } from './validation.ts';
@@ -167,4 +169,41 @@ builder.mutationFields((t) => ({
       return settingsOf(ctx.db, workspaceId);
     },
   }),
+}));
+
+const NodeMessagesRef = builder.objectRef<NodeMessageStats>('JourneyNodeMessages').implement({
+  description: 'A journey node\'s messages by state, with WeCom confirmations and sends held back by the WeCom quota.',
+  fields: (t) => ({
+    queued: t.exposeInt('queued', { description: 'Waiting to be sent (a send delayed to the next quota period included).' }),
+    sent: t.exposeInt('sent', { description: 'Sent (through WeCom: handed over and not known to have gone unsent).' }),
+    failed: t.exposeInt('failed', { description: 'Failed, WeCom mass sends not sent or refused included.' }),
+    skipped: t.exposeInt('skipped', { description: 'Skipped (e.g. over the WeCom quota).' }),
+    overWeComQuota: t.exposeInt('overWeComQuota', { description: 'Skipped or delayed because the customer was over the WeCom quota.' }),
+    confirmationWaiting: t.exposeInt('confirmationWaiting', { description: 'WeCom mass sends waiting for their staff member.' }),
+    confirmationSent: t.exposeInt('confirmationSent', { description: 'WeCom mass sends confirmed and sent.' }),
+    confirmationNotSent: t.exposeInt('confirmationNotSent', { description: 'WeCom mass sends not confirmed before they expired.' }),
+    confirmationFailed: t.exposeInt('confirmationFailed', { description: 'WeCom mass sends WeCom could not send.' }),
+  }),
+});
+
+builder.objectField(JourneyNodeStatsRef, 'messages', (t) =>
+  t.field({
+    type: NodeMessagesRef,
+    description: 'The node\'s messages by state (all zero for a node that sends none).',
+    resolve: (s, _a, ctx) => journeyNodeMessages(ctx.db, s.journeyId, s.nodeId),
+  }),
+);
+
+const ConfirmationEnum = builder.enumType('WeComConfirmation', {
+  description: 'Whether the staff member sent a WeCom mass message to this customer.',
+  values: {
+    waiting: { value: 'waiting', description: 'The staff member has not confirmed the task yet.' },
+    sent: { value: 'sent', description: 'Sent.' },
+    not_sent: { value: 'not_sent', description: 'The task expired before the staff member sent it.' },
+    failed: { value: 'failed', description: 'WeCom could not send: not a friend of the staff member, or over the customer\'s receive limit (see error).' },
+  } as const,
+});
+
+builder.prismaObjectFields('Delivery', (t) => ({
+  wecomConfirmation: t.expose('confirmation', { type: ConfirmationEnum, nullable: true, description: 'For a WeCom mass send: whether its staff member sent it; null for other channels.' }),
 }));

@@ -2,6 +2,8 @@ import type { Db } from '@courtyard/db';
 
 /** What happened at one node of a journey, over all its versions. */
 export interface NodeStats {
+  /** The journey (for fields resolved per node, such as its messages). */
+  journeyId: string;
   nodeId: string;
   /** Customers who reached the node (finished there, or inside it now). */
   entered: number;
@@ -30,7 +32,7 @@ export async function journeyNodeStats(db: Db, journeyId: string): Promise<NodeS
   const stats = new Map<string, NodeStats>();
   const of = (nodeId: string) => {
     let s = stats.get(nodeId);
-    if (!s) stats.set(nodeId, (s = { nodeId, entered: 0, waiting: 0, completed: 0, failed: 0, exited: 0, byPort: [] }));
+    if (!s) stats.set(nodeId, (s = { journeyId, nodeId, entered: 0, waiting: 0, completed: 0, failed: 0, exited: 0, byPort: [] }));
     return s;
   };
   for (const row of steps) {
@@ -59,4 +61,36 @@ export async function enrollmentPath(db: Db, enrollmentId: string) {
     `SELECT "nodeId", visit, attempt, status::text AS status, port, error, "startedAt", "finishedAt" FROM "StepRun" WHERE "enrollmentId" = $1 ORDER BY id`,
     [enrollmentId],
   );
+}
+
+/** A journey node's messages by state, with WeCom confirmations and quota skips. */
+export interface NodeMessageStats {
+  queued: number;
+  sent: number;
+  failed: number;
+  skipped: number;
+  /** Of the skipped and the waiting, those held back by the shared WeCom quota. */
+  overWeComQuota: number;
+  confirmationWaiting: number;
+  confirmationSent: number;
+  confirmationNotSent: number;
+  confirmationFailed: number;
+}
+
+/** One grouped statement over the node's messages (the journey/node index). */
+export async function journeyNodeMessages(db: Db, journeyId: string, nodeId: string): Promise<NodeMessageStats> {
+  const [row] = await db.query<NodeMessageStats>(
+    `SELECT count(*) FILTER (WHERE status = 'queued')::int AS queued,
+            count("sentAt")::int AS sent,
+            count(*) FILTER (WHERE status = 'failed')::int AS failed,
+            count(*) FILTER (WHERE status = 'skipped')::int AS skipped,
+            count(*) FILTER (WHERE status IN ('skipped', 'queued') AND error LIKE 'over WeCom quota%')::int AS "overWeComQuota",
+            count(*) FILTER (WHERE confirmation = 'waiting')::int AS "confirmationWaiting",
+            count(*) FILTER (WHERE confirmation = 'sent')::int AS "confirmationSent",
+            count(*) FILTER (WHERE confirmation = 'not_sent')::int AS "confirmationNotSent",
+            count(*) FILTER (WHERE confirmation = 'failed')::int AS "confirmationFailed"
+       FROM "Delivery" WHERE "journeyId" = $1 AND "nodeId" = $2`,
+    [journeyId, nodeId],
+  );
+  return row!;
 }
