@@ -267,6 +267,19 @@ describe('one WeCom quota for campaigns and journeys', () => {
   });
 });
 
+describe('a wecom channel with its own credentials (from before connections)', () => {
+  it('sends and is polled with the channel\'s credentials when the workspace has no WeCom connection', async () => {
+    const c = await connected(1);
+    await app.db.prisma.weComConnection.delete({ where: { workspaceId: c.ws.id } });
+    await app.db.prisma.channel.update({ where: { id: c.channelId }, data: { config: { corpId: TEST_CORP.corpId, secret: 'standin-secret', baseUrl: c.s.url } } });
+    await campaign(c, '旧渠道', [c.customers.wm_zhangsan_1!]);
+    c.s.confirmMassSend({ msgid: await msgidOf(c.ws, 'zhangsan'), userid: 'zhangsan' });
+    await app.runtime.wecomMassSends(later(2 * 60_000));
+    expect((await tasksOf(c.ws)).map((t) => t.status)).toEqual(['sent']);
+    expect((await deliveriesOf(c.ws)).map((d) => d.confirmation)).toEqual(['sent']);
+  });
+});
+
 describe('WeCom answering badly', () => {
   it('an expired token mid-batch and a 45009 slow the sender down; every customer gets exactly one task entry', async () => {
     const c = await connected(3);

@@ -138,7 +138,7 @@ const CampaignResultRowRef = builder.objectRef<CampaignResultRow>('CampaignResul
   fields: (t) => ({
     key: t.exposeString('key', { nullable: true, description: 'The variant key, sender staff id or day; null for TOTAL.' }),
     planned: t.exposeInt('planned', { description: 'Messages planned (the audience without the control group and cancelled ones).' }),
-    sent: t.exposeInt('sent', { description: 'Messages sent.' }),
+    sent: t.exposeInt('sent', { description: 'Messages sent. Through WeCom: handed to WeCom and not (yet) known to have gone unsent; see the confirmation counts.' }),
     delivered: t.exposeInt('delivered', { description: 'Reported delivered.' }),
     failed: t.exposeInt('failed', { description: 'Failed.' }),
     replied: t.exposeInt('replied', { description: 'Replied to.' }),
