@@ -152,6 +152,9 @@ describe('mass sends as states', () => {
     expect([task!.status, task!.sent, task!.failed]).toEqual(['partly_sent', 1, 1]);
     const failed = (await deliveriesOf(c.ws)).find((d) => d.confirmation === 'failed')!;
     expect([failed.customer.wecomExternalId, failed.status, failed.error]).toEqual(['wm_zhangsan_2', 'failed', 'not sent: the customer is not a friend of zhangsan on WeCom']);
+    const listed = await c.ws.gql(`{ wecomMassSends(first: 10, status: partly_sent) { totalCount edges { node { staffUserId status sent failed campaign { name } journey { id } } } } }`);
+    expect(listed.errors).toBeUndefined();
+    expect(listed.data.wecomMassSends).toEqual({ totalCount: 1, edges: [{ node: { staffUserId: 'zhangsan', status: 'partly_sent', sent: 1, failed: 1, campaign: { name: '部分' }, journey: null } }] });
   });
 
   it('a journey waiting for wecom.message_sent takes "event" for a confirmed customer and its timeout port for one whose staff never confirmed', async () => {

@@ -21,12 +21,25 @@ const MassSendStatusEnum = builder.enumType('WeComMassSendStatus', {
   } as const,
 });
 
-builder.prismaObject('WeComMassSend', {
+builder.prismaNode('WeComMassSend', {
+  id: { field: 'id' },
   description: 'One WeCom mass-send task (add_msg_template) of one staff member.',
   fields: (t) => ({
-    id: t.exposeID('id', { description: 'The task\'s id.' }),
     msgid: t.exposeString('msgid', { nullable: true, description: 'WeCom\'s msgid; null while being created.' }),
     staffUserId: t.exposeString('staffUserId', { description: 'The sending staff member\'s WeCom userid.' }),
+    campaign: t.prismaField({
+      type: 'Campaign',
+      nullable: true,
+      description: 'The campaign that sent it; null for a journey\'s.',
+      resolve: (query, m, _a, ctx) => (m.campaignId ? ctx.prisma.campaign.findUnique({ ...query, where: { id: m.campaignId, workspaceId: m.workspaceId } }) : null),
+    }),
+    journey: t.prismaField({
+      type: 'Journey',
+      nullable: true,
+      description: 'The journey that sent it; null for a campaign\'s.',
+      resolve: (query, m, _a, ctx) => (m.journeyId ? ctx.prisma.journey.findUnique({ ...query, where: { id: m.journeyId, workspaceId: m.workspaceId } }) : null),
+    }),
+    nodeId: t.exposeString('nodeId', { nullable: true, description: 'The journey node that sent it.' }),
     status: t.field({ type: MassSendStatusEnum, description: 'Where the task stands.', resolve: (m) => m.status }),
     recipients: t.exposeInt('recipients', { description: 'Customers in the task.' }),
     sent: t.exposeInt('sent', { description: 'Customers sent to.' }),
@@ -54,6 +67,26 @@ builder.prismaObjectField('Campaign', 'wecomTasks', (t) =>
       }),
   }),
 );
+
+builder.queryFields((t) => ({
+  wecomMassSends: t.prismaConnection({
+    type: 'WeComMassSend',
+    cursor: 'id',
+    description: 'The workspace\'s WeCom mass-send tasks (campaigns and journeys), newest first, with each staff member\'s confirmation state.',
+    authScopes: { 'wecom:read': true },
+    args: {
+      status: t.arg({ type: MassSendStatusEnum, description: 'Only tasks in this state.' }),
+      staffUserId: t.arg.string({ description: 'Only this staff member\'s tasks (WeCom userid).' }),
+    },
+    totalCount: (_c, args, ctx) => ctx.prisma.weComMassSend.count({ where: massSendsWhere(ctx.workspaceId(), args) }),
+    resolve: (query, _root, args, ctx) =>
+      ctx.prisma.weComMassSend.findMany({ ...query, where: massSendsWhere(ctx.workspaceId(), args), orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
+  }),
+}));
+
+function massSendsWhere(workspaceId: string, args: { status?: string | null; staffUserId?: string | null }) {
+  return { workspaceId, ...(args.status ? { status: args.status as 'waiting' } : {}), ...(args.staffUserId ? { staffUserId: args.staffUserId } : {}) };
+}
 
 function runUuid(id: string): string {
   if (/^[0-9a-f-]{36}$/i.test(id)) return id;
