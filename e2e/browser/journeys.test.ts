@@ -21,13 +21,25 @@ async function center(locator: Locator) {
 
 /** Drags from a node's port to the top handle of another node, as a user does with the mouse. */
 async function connect(page: Page, from: string, port: string, to: string) {
-  const a = await center(page.getByTestId(`handle-${from}-${port}`));
-  const b = await center(page.locator(`.vue-flow__node[data-id="${to}"] .handle-in`));
-  await page.mouse.move(a.x, a.y);
-  await page.mouse.down();
-  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
-  await page.mouse.move(b.x, b.y, { steps: 5 });
-  await page.mouse.up();
+  const edges = await page.locator('.vue-flow__edge').count();
+  // No dropdown of the node panel may lie over the canvas while the handle is dragged.
+  await page.locator('.n-base-select-menu').waitFor({ state: 'detached' }).catch(() => undefined);
+  const drag = async () => {
+    const a = await center(page.getByTestId(`handle-${from}-${port}`));
+    const b = await center(page.locator(`.vue-flow__node[data-id="${to}"] .handle-in`));
+    await page.mouse.move(a.x, a.y);
+    await page.mouse.down();
+    await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+    await page.mouse.move(b.x, b.y, { steps: 5 });
+    await page.mouse.up();
+  };
+  await drag();
+  // On a busy machine the browser may drop a move of the drag; one more drag, then it must be there.
+  const drawn = () => page.waitForFunction((n) => document.querySelectorAll('.vue-flow__edge').length > n, edges, { timeout: 3000 });
+  if (!(await drawn().then(() => true, () => false))) {
+    await drag();
+    await drawn();
+  }
 }
 
 async function pickTag(page: Page, name: string) {
