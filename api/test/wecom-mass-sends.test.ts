@@ -104,6 +104,12 @@ describe('mass sends as states', () => {
     expect(tasks.every((t) => t.expiresAt.getTime() - t.createdAt.getTime() === 24 * HOUR)).toBe(true);
     expect((await deliveriesOf(c.ws)).map((d) => [d.status, d.confirmation])).toEqual(Array(4).fill(['sent', 'waiting']));
 
+    // lisi is reminded three times; WeCom refuses a fourth within 24 h.
+    const REMIND = `mutation ($id: ID!) { remindWeComMassSend(id: $id) { ${ERR} ... on WeComRejectedError { wecomCode } ... on WeComMassSend { status } } }`;
+    const lisiTask = Buffer.from(`WeComMassSend:${tasks[0]!.id}`).toString('base64');
+    for (let i = 0; i < 3; i++) expect((await c.ws.gql(REMIND, { id: lisiTask })).data.remindWeComMassSend).toEqual({ __typename: 'WeComMassSend', status: 'waiting' });
+    expect((await c.ws.gql(REMIND, { id: lisiTask })).data.remindWeComMassSend).toMatchObject({ __typename: 'WeComRejectedError', wecomCode: 45009 });
+    expect(c.s.state.massSends.get(tasks[0]!.msgid!)!.reminders).toHaveLength(3);
     c.s.confirmMassSend({ msgid: await msgidOf(c.ws, 'zhangsan'), userid: 'zhangsan' });
     expect(await app.runtime.wecomMassSends(later(2 * 60_000))).toBe(2);
     tasks = await tasksOf(c.ws);
@@ -152,6 +158,10 @@ describe('mass sends as states', () => {
     expect([task!.status, task!.sent, task!.failed]).toEqual(['partly_sent', 1, 1]);
     const failed = (await deliveriesOf(c.ws)).find((d) => d.confirmation === 'failed')!;
     expect([failed.customer.wecomExternalId, failed.status, failed.error]).toEqual(['wm_zhangsan_2', 'failed', 'not sent: the customer is not a friend of zhangsan on WeCom']);
+    // A settled task cannot be reminded.
+    const REMIND = `mutation ($id: ID!) { remindWeComMassSend(id: $id) { ${ERR} ... on WeComRejectedError { wecomCode } ... on WeComMassSend { status } } }`;
+    const settledId = Buffer.from(`WeComMassSend:${task!.id}`).toString('base64');
+    expect((await c.ws.gql(REMIND, { id: settledId })).data.remindWeComMassSend).toMatchObject({ __typename: 'ValidationError', fields: [{ field: 'id' }] });
     const listed = await c.ws.gql(`{ wecomMassSends(first: 10, status: partly_sent) { totalCount edges { node { staffUserId status sent failed campaign { name } journey { id } } } } }`);
     expect(listed.errors).toBeUndefined();
     expect(listed.data.wecomMassSends).toEqual({ totalCount: 1, edges: [{ node: { staffUserId: 'zhangsan', status: 'partly_sent', sent: 1, failed: 1, campaign: { name: '部分' }, journey: null } }] });

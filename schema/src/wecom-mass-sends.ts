@@ -2,13 +2,16 @@
 // shared by campaigns and journeys: read and change its settings, read a customer's usage.
 import { loadQuotaSettings, quotaUsed, quotaWindow, type QuotaSettings } from '@courtyard/runtime';
 import { journeyNodeMessages, type NodeMessageStats } from '@courtyard/runtime/journey';
+import { processRateLimiter, processTokens, WeComClient } from '@courtyard/wecom';
 import { z } from 'zod';
 import { builder } from './builder.ts';
 import { CustomerRef } from './customer.ts';
 import { JourneyNodeStatsRef } from './journey-stats.ts';
-import { InputError } from './errors.ts';
+import { InputError, NotFoundError } from './errors.ts';
 import { resultUnion } from './error-types.ts';
-import { parse } from './validation.ts';
+import { decodeId, parse } from './validation.ts';
+import { rejectedBy, WeComRejectedError } from './wecom-errors.ts';
+import { liveConnection } from './wecom-store.ts';
 
 const MassSendStatusEnum = builder.enumType('WeComMassSendStatus', {
   description: 'Where a WeCom mass-send task stands: each staff member must confirm it in their WeCom app before anything is sent.',
@@ -239,4 +242,33 @@ const ConfirmationEnum = builder.enumType('WeComConfirmation', {
 
 builder.prismaObjectFields('Delivery', (t) => ({
   wecomConfirmation: t.expose('confirmation', { type: ConfirmationEnum, nullable: true, description: 'For a WeCom mass send: whether its staff member sent it; null for other channels.' }),
+}));
+
+builder.mutationFields((t) => ({
+  remindWeComMassSend: t.prismaField({
+    type: 'WeComMassSend',
+    description: 'Reminds the task\'s staff member in their WeCom app to confirm it (remind_groupmsg_send; WeCom allows 3 reminders a task in 24 h). Only a task still waiting can be reminded.',
+    authScopes: { 'wecom:write': true },
+    args: { id: t.arg.id({ required: true, description: 'The task (WeComMassSend) id.' }) },
+    errors: { types: [InputError, NotFoundError, WeComRejectedError], union: resultUnion('reminding a WeCom mass send') },
+    resolve: async (query, _r, args, ctx) => {
+      const workspaceId = ctx.workspaceId();
+      const id = decodeId(String(args.id), 'WeComMassSend', ['id']);
+      const task = await ctx.prisma.weComMassSend.findFirst({ where: { id, workspaceId } });
+      if (!task) throw new NotFoundError('WeCom mass send', 'id', String(args.id));
+      if (task.status !== 'waiting' || !task.msgid) throw new InputError([{ path: ['id'], message: `the task is ${task.status}; only a task waiting for its staff member can be reminded`, code: 'invalid_state' }]);
+      const conn = await liveConnection(ctx.db, workspaceId);
+      if (!conn) throw new InputError([{ path: ['id'], message: 'WeCom is not connected in this workspace', code: 'not_connected' }]);
+      // WeCom answers a fourth reminder with 45009 (the stand-in's reading): tell the caller at once
+      // rather than wait out a rate-limit block inside the request.
+      const { corpId, agentSecret, baseUrl } = conn.connection;
+      const client = new WeComClient({ corpId, secret: agentSecret, ...(baseUrl ? { baseUrl } : {}), tokens: processTokens, rateLimiter: processRateLimiter, rateLimitWaits: 0 });
+      try {
+        await client.call('externalcontact/remind_groupmsg_send', { msgid: task.msgid });
+      } catch (error) {
+        rejectedBy(error, 'id');
+      }
+      return ctx.prisma.weComMassSend.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
 }));
