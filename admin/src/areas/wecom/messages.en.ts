@@ -163,6 +163,8 @@ const en: typeof zhCN = {
     waiting: 'Waiting',
     notSent: 'Not sent',
     failed: 'Failed',
+    remind: 'Remind',
+    reminded: '{name} was reminded in WeCom (at most 3 reminders a task in 24 h)',
     expiresAt: 'Expires / settled',
     confirmed: 'confirmed {rate} ({done}/{n})',
   },

@@ -163,6 +163,8 @@ export default {
     waiting: '待确认',
     notSent: '未发送',
     failed: '失败',
+    remind: '提醒员工确认',
+    reminded: '已在企业微信提醒{name}确认（每个任务 24 小时内最多提醒 3 次）',
     expiresAt: '截止 / 完成时间',
     confirmed: '确认率 {rate}（{done}/{n}）',
   },

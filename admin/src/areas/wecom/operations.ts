@@ -163,3 +163,14 @@ export const MassSendsQuery = graphql(`
     }
   }
 `);
+
+export const RemindMassSendMutation = graphql(`
+  mutation RemindWeComMassSend($id: ID!) {
+    remindWeComMassSend(id: $id) {
+      __typename
+      ... on WeComMassSend { id status waiting }
+      ... on Error { message code }
+      ... on WeComRejectedError { wecomCode }
+    }
+  }
+`);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import MassSendsPage from './MassSendsPage.vue';
-import { mountWith, testid, until } from '../test-support';
+import { mountWith, testid, until, viewer } from '../test-support';
 
 const task = (id: string, staffUserId: string, status: string, counts: Partial<Record<'recipients' | 'sent' | 'failed' | 'notSent' | 'waiting', number>>) => ({
   __typename: 'WeComMassSend', id, staffUserId, status, recipients: 0, sent: 0, failed: 0, notSent: 0, waiting: 0, createdAt: '2025-06-01T02:00:00Z', expiresAt: '2025-06-02T02:00:00Z', settledAt: null, lastError: null, ...counts,
@@ -9,8 +9,11 @@ let unmount = () => {};
 afterEach(() => unmount());
 
 describe('mass sends', () => {
-  it("shows each staff member's task state and confirmation rate; campaigns without WeCom tasks are left out", async () => {
+  it("shows each staff member's task state and confirmation rate, and reminds a waiting one; campaigns without WeCom tasks are left out", async () => {
+    const reminded: unknown[] = [];
     const m = await mountWith(MassSendsPage, {}, {
+      ...viewer(),
+      RemindWeComMassSend: (v) => (reminded.push(v.id), { remindWeComMassSend: { __typename: 'WeComRejectedError', message: 'WeCom allows 3 reminders a task in 24 h (45009)', code: 'WECOM_REJECTED', wecomCode: 45009 } }),
       WeComStaff: () => ({ staff: [{ __typename: 'Staff', id: 'S1', staffId: 's1', name: '张三', wecomUserId: 'zhangsan', active: true }, { __typename: 'Staff', id: 'S2', staffId: 's2', name: '李四', wecomUserId: 'lisi', active: true }] }),
       WeComMassSends: () => ({
         campaigns: {
@@ -28,5 +31,11 @@ describe('mass sends', () => {
     await until(() => expect(testid('mass-sends-rate-zhangsan')!.textContent).toContain('张三 · 确认率 100'));
     expect(testid('mass-sends-rate-lisi')).toBeNull();
     expect(testid('mass-sends-短信召回')).toBeNull();
+    // Only a waiting task can be reminded; WeCom's refusal of a fourth reminder is said.
+    expect(testid('mass-send-remind-T1')).toBeNull();
+    await until(() => expect(testid('mass-send-remind-T2')).not.toBeNull());
+    testid('mass-send-remind-T2')!.click();
+    await until(() => expect(reminded).toEqual(['T2']));
+    await until(() => expect(m.text()).toContain('WeCom allows 3 reminders a task in 24 h (45009)'));
   });
 });
