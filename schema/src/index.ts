@@ -40,6 +40,7 @@ import './marketplace-callbacks.ts';
 import './wecom-connection.ts';
 import './wecom-live-code.ts';
 import './wecom-mass-sends.ts';
+import './wecom-staff-tasks.ts';
 
 export const schema = describeConnections(builder.toSchema({ sortSchema: true }));
 

@@ -9,4 +9,5 @@ export { quietUntil, dayStart, nextDayStart } from './engine/clock.ts';
 export { loadCustomers } from './engine/customers.ts';
 export { normalizeRefs, toUuid } from './journey/refs.ts';
 export { MESSAGE_NOT_SENT_EVENT, MESSAGE_SENT_EVENT } from './engine/wecom-mass-sends.ts';
+export { TRANSFER_SUCCEEDED_EVENT } from './engine/wecom-followups.ts';
 export { loadQuotaSettings, quotaUsed, quotaWindow, type QuotaAction, type QuotaPeriod, type QuotaSettings, type QuotaWindow } from './channels/wecom-quota.ts';

@@ -19,6 +19,7 @@ import { runDueCampaigns } from './campaigns/lifecycle.ts';
 import { linkReceipts } from './campaigns/receipts.ts';
 import type { WeComRuntimeOptions } from './channels/types.ts';
 import { pollMassSends } from './engine/wecom-mass-sends.ts';
+import { pollWeComFollowUps } from './engine/wecom-followups.ts';
 
 export interface RuntimeOptions {
   db: Db;
@@ -30,6 +31,8 @@ export interface RuntimeOptions {
   onCampaignProgress?: (workspaceId: string, campaignId: string) => void;
   /** Called after installation callbacks of a workspace were delivered, retried or given up. */
   onInstallCallback?: (workspaceId: string) => void;
+  /** Called after WeCom follow-ups (transfers, moments, group sends, outreach) of a workspace changed state. */
+  onWeComChange?: (workspaceId: string) => void;
   /** Campaign deliveries one pass claims per run and sender. Default 2,000. */
   campaignBatch?: number;
   /** HTTP client for webhook nodes. Default: global fetch. */
@@ -283,6 +286,22 @@ export class JourneyRuntime {
     );
   }
 
+  /** One pass over what WeCom finishes later: transfers, moments, group-chat sends, phone-number outreach. */
+  wecomFollowUps(now = new Date()): Promise<number> {
+    return pollWeComFollowUps(
+      {
+        db: this.db,
+        wecom: this.options.wecom ?? {},
+        workspaces: this.options.workspaces ?? null,
+        leaseMs: this.options.leaseMs,
+        log: (m) => this.log(m),
+        onEvents: (ws, events) => this.onEvents(ws, events),
+        onChange: (ws) => this.options.onWeComChange?.(ws),
+      },
+      now,
+    );
+  }
+
   /** Runs step, outbox and campaign passes until nothing is due now (tests, tools, the benchmark). */
   async drain(now?: Date): Promise<void> {
     for (;;) {
@@ -419,6 +438,7 @@ export class JourneyRuntime {
     this.loops.push(this.loop(() => this.dispatch(), 'outbox'));
     this.loops.push(this.loop(() => this.installCallbacks.deliverDue(), 'install callbacks'));
     this.loops.push(this.loop(() => this.wecomMassSends(), 'wecom mass sends'));
+    this.loops.push(this.loop(() => this.wecomFollowUps(), 'wecom follow-ups'));
     // Campaign passes run side by side like step passes: each claims its own rows (SKIP LOCKED).
     for (let i = 0; i < this.options.concurrency; i++) this.loops.push(this.loop(() => this.campaigns(), 'campaigns'));
     this.timers.push(setInterval(() => void this.wakeDue(60_000).catch(() => undefined), 30_000));

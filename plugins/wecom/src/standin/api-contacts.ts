@@ -16,7 +16,15 @@ function followUser(state: StandInState, follow: StandInFollow) {
     const found = state.findTag(id);
     return found ? [{ group_name: found.group.group_name, tag_name: found.tag.name, tag_id: id, type: 1 }] : [];
   });
-  return { userid: follow.userid, remark: follow.remark ?? '', createtime: follow.createtime, tags, add_way: follow.add_way, ...(follow.state ? { state: follow.state } : {}) };
+  return {
+    userid: follow.userid,
+    remark: follow.remark ?? '',
+    createtime: follow.createtime,
+    tags,
+    ...(follow.remark_mobiles?.length ? { remark_mobiles: [...follow.remark_mobiles] } : {}),
+    add_way: follow.add_way,
+    ...(follow.state ? { state: follow.state } : {}),
+  };
 }
 
 function checkContactWayUsers(state: StandInState, users: string[] | undefined): void {

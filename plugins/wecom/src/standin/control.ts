@@ -18,7 +18,8 @@ export const ControlInputs = {
   expireMassSend: z.object({ msgid: z.string().min(1) }),
   staffDeletesCustomer: z.object({ userid: z.string().min(1), external_userid: z.string().min(1) }),
   customerDeletesStaff: z.object({ userid: z.string().min(1), external_userid: z.string().min(1) }),
-  editContact: z.object({ userid: z.string().min(1), external_userid: z.string().min(1), remark: z.string().optional(), add_tag: z.array(z.string()).optional(), remove_tag: z.array(z.string()).optional() }),
+  addByPhone: z.object({ userid: z.string().min(1), mobile: z.string().min(1), external_userid: z.string().optional(), name: z.string().optional(), remark_mobiles: z.array(z.string()).optional() }),
+  editContact: z.object({ userid: z.string().min(1), external_userid: z.string().min(1), remark: z.string().optional(), remark_mobiles: z.array(z.string()).optional(), add_tag: z.array(z.string()).optional(), remove_tag: z.array(z.string()).optional() }),
   consoleAddTag: z.object({ group_name: z.string().min(1), name: z.string().min(1) }),
   groupChatEvent: z.object({
     chat_id: z.string().optional(),
@@ -87,6 +88,26 @@ export function createControls(state: StandInState, pusher: CallbackPusher, gate
       return { external_userid, userid, ...(welcome_code ? { welcome_code } : {}), callback };
     },
 
+    /**
+     * A member searched a phone number in their app (搜索手机号, add_way 2) and the customer accepted:
+     * WeCom has no API for this, only the add callback (no State, no contact way). The remark
+     * mobiles are whatever the member typed; `mobile` is only who was searched.
+     */
+    async addByPhone(input: ControlInputs['addByPhone']) {
+      state.requireStaff(input.userid);
+      const external_userid = input.external_userid ?? state.nextId('wm');
+      if (!state.customers.has(external_userid)) state.customers.set(external_userid, { external_userid, name: input.name ?? `客户${state.customers.size + 1}`, type: 1, gender: 0 });
+      const existing = state.follow(input.userid, external_userid);
+      if (!existing) state.follows.push({ userid: input.userid, external_userid, createtime: state.nowSeconds(), add_way: 2, ...(input.remark_mobiles ? { remark_mobiles: input.remark_mobiles } : {}), tags: new Set() });
+      let welcome_code: string | undefined;
+      if (!state.staff.get(input.userid)!.consoleWelcome && !existing) {
+        welcome_code = state.nextId('wc');
+        state.welcomeCodes.set(welcome_code, { code: welcome_code, userid: input.userid, external_userid, issuedAt: state.clock.now(), used: false });
+      }
+      const callback = await contactEvent('add_external_contact', { UserID: input.userid, ExternalUserID: external_userid, ...(welcome_code ? { WelcomeCode: welcome_code } : {}) });
+      return { external_userid, userid: input.userid, callback };
+    },
+
     expireTokens(input: ControlInputs['expireTokens'] = {}) {
       gate.expireAll(input.answer ?? 42001);
       return { expired: true };
@@ -142,6 +163,9 @@ export function createControls(state: StandInState, pusher: CallbackPusher, gate
     editContact(input: ControlInputs['editContact']) {
       const follow = requireFollow(input.userid, input.external_userid);
       if (input.remark !== undefined) follow.remark = input.remark;
+      // Editing only the remark mobiles fires no callback (notes §3).
+      if (input.remark_mobiles !== undefined) follow.remark_mobiles = input.remark_mobiles;
+      if (input.remark === undefined && !input.add_tag?.length && !input.remove_tag?.length) return Promise.resolve(null);
       for (const id of input.add_tag ?? []) follow.tags.add(id);
       for (const id of input.remove_tag ?? []) follow.tags.delete(id);
       return contactEvent('edit_external_contact', { UserID: input.userid, ExternalUserID: input.external_userid });

@@ -29,6 +29,8 @@ export interface StandInFollow {
   add_way: number;
   state?: string;
   remark?: string;
+  /** The member's remark phone numbers (备注手机号): what the member typed, WeCom fills none in. */
+  remark_mobiles?: string[];
   /** Corp tag ids. */
   tags: Set<string>;
 }
