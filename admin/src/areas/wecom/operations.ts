@@ -174,3 +174,24 @@ export const RemindMassSendMutation = graphql(`
     }
   }
 `);
+
+export const TransfersQuery = graphql(`
+  query WeComTransfers {
+    wecomTransfers(first: 50) {
+      edges { node { id status mode createdAt takeoverAt settledAt failReason lastError customer { id name wecomExternalId } fromStaff { id name } toStaff { id name } } }
+    }
+  }
+`);
+
+export const TransferCustomersMutation = graphql(`
+  mutation TransferWeComCustomers($input: TransferCustomersInput!) {
+    transferCustomers(input: $input) {
+      __typename
+      ... on TransferCustomersPayload { waiting failed }
+      ... on Error { message code }
+      ... on ValidationError { fields { field message } }
+      ... on WeComRejectedError { field wecomCode }
+      ... on WeComLimitError { field rule limit over }
+    }
+  }
+`);

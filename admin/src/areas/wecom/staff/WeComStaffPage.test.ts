@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WeComStaffPage from './WeComStaffPage.vue';
-import { mountWith, testid, until } from '../test-support';
+import { NSelect } from 'naive-ui';
+import { mountWith, testid, until, viewer } from '../test-support';
 
 let unmount = () => {};
 afterEach(() => unmount());
@@ -12,6 +13,8 @@ describe('WeCom staff', () => {
       staff: staff.map((userId) => ({ __typename: 'WeComLiveCodeStaff', userId })), welcome: null, stats: [],
     });
     const m = await mountWith(WeComStaffPage, {}, {
+      ...viewer(),
+      WeComTransfers: () => ({ wecomTransfers: { __typename: 'QueryWecomTransfersConnection', edges: [] } }),
       WeComStaff: () => ({ staff: [
         { __typename: 'Staff', id: 'S1', staffId: 's1', name: '张三', wecomUserId: 'zhangsan', active: true },
         { __typename: 'Staff', id: 'S2', staffId: 's2', name: '王五', wecomUserId: null, active: false },
@@ -25,6 +28,60 @@ describe('WeCom staff', () => {
     await until(() => expect(testid('staff-codes-zhangsan')?.textContent).toBe('门店 · 当前接待中'));
     expect(testid('wecom-staff-table')!.textContent).toContain('王五已停用');
     expect(testid('wecom-staff-table')!.textContent).toContain('未填写');
-    expect(testid('wecom-missing')!.textContent).toContain('在职 / 离职继承');
+    expect(testid('wecom-missing')!.textContent).toContain('每位员工名下的客户列表');
+  });
+
+  it('transfers every customer of a staff member to another, and lists the transfers with WeCom’s reason for a failed one', async () => {
+    const sent: unknown[] = [];
+    const staff = (id: string, name: string, wecomUserId: string | null, active = true) => ({ __typename: 'Staff', id, staffId: id.toLowerCase(), name, wecomUserId, active });
+    const transfer = (id: string, status: string, failReason: string | null) => ({
+      __typename: 'WeComTransfer', id, status, mode: 'in_service', createdAt: '2025-06-01T02:00:00Z', takeoverAt: null, settledAt: null, failReason, lastError: null,
+      customer: { __typename: 'Customer', id: `U${id}`, name: `客户${id}`, wecomExternalId: null }, fromStaff: { __typename: 'Staff', id: 'S1', name: '张三' }, toStaff: { __typename: 'Staff', id: 'S2', name: '李四' },
+    });
+    const m = await mountWith(WeComStaffPage, {}, {
+      ...viewer(),
+      WeComStaff: () => ({ staff: [staff('S1', '张三', 'zhangsan'), staff('S2', '李四', 'lisi'), staff('S3', '王五', 'wangwu', false)] }),
+      WeComLiveCodes: () => ({ wecomLiveCodes: { __typename: 'QueryWecomLiveCodesConnection', edges: [] } }),
+      WeComTransfers: () => ({ wecomTransfers: { __typename: 'QueryWecomTransfersConnection', edges: [{ __typename: 'QueryWecomTransfersConnectionEdge', node: transfer('1', 'failed', 'customer_refused') }, { __typename: 'QueryWecomTransfersConnectionEdge', node: transfer('2', 'waiting', null) }] } }),
+      TransferWeComCustomers: (v) => (sent.push(v.input), { transferCustomers: { __typename: 'TransferCustomersPayload', waiting: 12, failed: 1 } }),
+    });
+    unmount = () => m.wrapper.unmount();
+    await until(() => expect(testid('transfer-status-1')?.textContent).toBe('失败'));
+    expect(testid('transfers-table')!.textContent).toContain('客户拒绝');
+    expect(testid('transfer-status-2')!.textContent).toBe('等待中');
+
+    await until(() => expect(testid('staff-transfer-zhangsan')).not.toBeNull());
+    testid('staff-transfer-zhangsan')!.click();
+    await until(() => expect(testid('transfer-dialog')).not.toBeNull());
+    const to = m.wrapper.findAllComponents(NSelect).find((c) => c.attributes('data-testid') === 'transfer-to')!;
+    // Only active staff with a WeCom userid, not the one handing over.
+    expect(to.props('options')).toEqual([{ value: 'S2', label: '李四 (lisi)' }]);
+    to.vm.$emit('update:value', 'S2');
+    const message = testid('transfer-message')!.querySelector('textarea')!;
+    message.value = '您好，之后由李四为您服务';
+    message.dispatchEvent(new Event('input', { bubbles: true }));
+    await until(() => expect(testid('transfer-submit')!.hasAttribute('disabled')).toBe(false));
+    testid('transfer-submit')!.click();
+    await until(() => expect(sent).toEqual([{ fromStaffId: 'S1', toStaffId: 'S2', mode: 'in_service', message: '您好，之后由李四为您服务' }]));
+    await until(() => expect(m.text()).toContain('已提交 12 位客户的转移，1 位被企业微信拒绝'));
+  });
+
+  it('a WeCom limit (twice in 90 days) is said in the dialog, which stays open', async () => {
+    const m = await mountWith(WeComStaffPage, {}, {
+      ...viewer(),
+      WeComStaff: () => ({ staff: [{ __typename: 'Staff', id: 'S1', staffId: 's1', name: '张三', wecomUserId: 'zhangsan', active: true }, { __typename: 'Staff', id: 'S2', staffId: 's2', name: '李四', wecomUserId: 'lisi', active: true }] }),
+      WeComLiveCodes: () => ({ wecomLiveCodes: { __typename: 'QueryWecomLiveCodesConnection', edges: [] } }),
+      WeComTransfers: () => ({ wecomTransfers: { __typename: 'QueryWecomTransfersConnection', edges: [] } }),
+      TransferWeComCustomers: () => ({ transferCustomers: { __typename: 'WeComLimitError', message: '2 customers were already transferred twice in 90 days', code: 'WECOM_LIMIT', field: 'input.customerIds', rule: 'transfer_twice_in_90_days', limit: 2, over: ['U1', 'U2'] } }),
+    });
+    unmount = () => m.wrapper.unmount();
+    await until(() => expect(testid('staff-transfer-zhangsan')).not.toBeNull());
+    testid('staff-transfer-zhangsan')!.click();
+    await until(() => expect(testid('transfer-dialog')).not.toBeNull());
+    m.wrapper.findAllComponents(NSelect).find((c) => c.attributes('data-testid') === 'transfer-to')!.vm.$emit('update:value', 'S2');
+    await until(() => expect(testid('transfer-submit')!.hasAttribute('disabled')).toBe(false));
+    testid('transfer-submit')!.click();
+    await until(() => expect(testid('transfer-error')?.textContent).toContain('2 customers were already transferred twice in 90 days'));
+    expect(testid('transfer-dialog')).not.toBeNull();
   });
 });
