@@ -130,6 +130,10 @@ describe.skipIf(!browserAvailable())('WeCom in the browser', () => {
     await page.getByTestId('wecom-tab-massSends').click();
     await page.getByTestId('empty-state').waitFor();
     await b.shot('quota');
+    // The staff tab: both staff on the code, no transfers yet.
+    await page.getByTestId('wecom-tab-staff').click();
+    await expect.poll(() => page.getByTestId('staff-codes-zhangsan').textContent()).toContain('包裹卡 · 6 月');
+    await page.getByText('还没有转移记录').waitFor();
 
     expect(b.consoleErrors).toEqual([]);
   });
