@@ -55,7 +55,7 @@ export interface AppOptions {
    * Options of the app's journey engine (its db, onProgress and onCampaignProgress are the app's). The engine is
    * created here but only works in the background once `runtime.start()` is called. Default: {}.
    */
-  runtime?: Omit<RuntimeOptions, 'db' | 'onProgress' | 'onCampaignProgress' | 'onInstallCallback'>;
+  runtime?: Omit<RuntimeOptions, 'db' | 'onProgress' | 'onCampaignProgress' | 'onInstallCallback' | 'onWeComChange'>;
   /** The query result cache (query-cache.ts); each option defaults as in DEFAULT_QUERY_CACHE. `ttlMs: 0` turns it off. */
   queryCache?: Partial<QueryCacheOptions>;
 }
@@ -136,6 +136,8 @@ export function createApp(options: AppOptions): App {
       pubsub.publish('journeyProgress', workspaceId, { journeyId });
     },
     onInstallCallback: (workspaceId) => dataChanged(workspaceId),
+    // Transfers, outreach, moments and group sends the runtime's WeCom poller settled.
+    onWeComChange: (workspaceId) => dataChanged(workspaceId),
     onCampaignProgress: (workspaceId, campaignId) => {
       dataChanged(workspaceId);
       pubsub.publish('campaignProgress', workspaceId, { campaignId });

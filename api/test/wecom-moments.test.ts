@@ -14,7 +14,7 @@ const standIns: WeComStandIn[] = [];
 
 beforeAll(async () => {
   // The runtime's WeCom follow-ups do not tell the API's query cache yet: read uncached.
-  app = await createTestApp({ queryCache: { ttlMs: 0 }, runtime: { wecom: { client: { rateLimitBlockMs: 300, busyBackoffMs: 10 }, pollMs: 60_000 } } });
+  app = await createTestApp({ runtime: { wecom: { client: { rateLimitBlockMs: 300, busyBackoffMs: 10 }, pollMs: 60_000 } } });
 });
 afterAll(async () => {
   await Promise.all(standIns.splice(0).map((s) => s.close()));
