@@ -152,6 +152,9 @@ const en: typeof zhCN = {
     manage: 'Manage staff',
   },
   massSends: {
+    allStatuses: 'All states',
+    otherSource: 'Other source',
+    kinds: { campaign: 'Campaign', journey: 'Journey', other: 'Other' },
     title: 'Mass sends',
     intro: 'A WeCom mass send goes out only after each staff member confirms it in their app: a task waits for the staff member, then ends sent, partly sent or not sent (expired unconfirmed)',
     empty: 'No mass sends through WeCom yet',

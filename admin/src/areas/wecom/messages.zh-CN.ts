@@ -152,6 +152,9 @@ export default {
     manage: '管理员工',
   },
   massSends: {
+    allStatuses: '全部状态',
+    otherSource: '其他来源',
+    kinds: { campaign: '群发任务', journey: '自动化旅程', other: '其他' },
     title: '群发任务',
     intro: '企业微信的群发需要每位员工在手机上确认后才会发出：任务先“等待员工确认”，之后变为“已发送 / 部分发送 / 未发送（过期未确认）”',
     empty: '还没有通过企业微信发出的群发任务',

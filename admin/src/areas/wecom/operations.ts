@@ -152,12 +152,13 @@ export const CustomerQuotasQuery = graphql(`
 `);
 
 export const MassSendsQuery = graphql(`
-  query WeComMassSends {
-    campaigns(first: 50) {
+  query WeComMassSends($status: WeComMassSendStatus) {
+    wecomMassSends(first: 100, status: $status) {
       edges {
         node {
-          id name status
-          wecomTasks { id staffUserId status recipients sent failed notSent waiting createdAt expiresAt settledAt lastError }
+          id staffUserId status recipients sent failed notSent waiting createdAt expiresAt settledAt lastError nodeId
+          campaign { id name }
+          journey { id name }
         }
       }
     }

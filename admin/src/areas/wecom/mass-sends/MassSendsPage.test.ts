@@ -2,35 +2,41 @@ import { afterEach, describe, expect, it } from 'vitest';
 import MassSendsPage from './MassSendsPage.vue';
 import { mountWith, testid, until, viewer } from '../test-support';
 
-const task = (id: string, staffUserId: string, status: string, counts: Partial<Record<'recipients' | 'sent' | 'failed' | 'notSent' | 'waiting', number>>) => ({
-  __typename: 'WeComMassSend', id, staffUserId, status, recipients: 0, sent: 0, failed: 0, notSent: 0, waiting: 0, createdAt: '2025-06-01T02:00:00Z', expiresAt: '2025-06-02T02:00:00Z', settledAt: null, lastError: null, ...counts,
+const campaign = { __typename: 'Campaign', id: 'K1', name: '618 预热' };
+const task = (id: string, staffUserId: string, status: string, counts: Partial<Record<'recipients' | 'sent' | 'failed' | 'notSent' | 'waiting', number>>, c: unknown, journey: unknown = null) => ({
+  __typename: 'WeComMassSend', id, staffUserId, status, recipients: 0, sent: 0, failed: 0, notSent: 0, waiting: 0, createdAt: '2025-06-01T02:00:00Z', expiresAt: '2025-06-02T02:00:00Z', settledAt: null, lastError: null, nodeId: journey ? 'send' : null, campaign: c, journey, ...counts,
 });
 let unmount = () => {};
 afterEach(() => unmount());
 
 describe('mass sends', () => {
-  it("shows each staff member's task state and confirmation rate, and reminds a waiting one; campaigns without WeCom tasks are left out", async () => {
+  it("shows each staff member's task state and confirmation rate, and reminds a waiting one; grouped by campaign or journey", async () => {
     const reminded: unknown[] = [];
     const m = await mountWith(MassSendsPage, {}, {
       ...viewer(),
       RemindWeComMassSend: (v) => (reminded.push(v.id), { remindWeComMassSend: { __typename: 'WeComRejectedError', message: 'WeCom allows 3 reminders a task in 24 h (45009)', code: 'WECOM_REJECTED', wecomCode: 45009 } }),
       WeComStaff: () => ({ staff: [{ __typename: 'Staff', id: 'S1', staffId: 's1', name: '张三', wecomUserId: 'zhangsan', active: true }, { __typename: 'Staff', id: 'S2', staffId: 's2', name: '李四', wecomUserId: 'lisi', active: true }] }),
       WeComMassSends: () => ({
-        campaigns: {
-          __typename: 'QueryCampaignsConnection',
+        wecomMassSends: {
+          __typename: 'QueryWecomMassSendsConnection',
           edges: [
-            { __typename: 'QueryCampaignsConnectionEdge', node: { __typename: 'Campaign', id: 'K1', name: '618 预热', status: 'running', wecomTasks: [task('T1', 'zhangsan', 'sent', { recipients: 10, sent: 10 }), task('T2', 'lisi', 'waiting', { recipients: 8, waiting: 8 })] } },
-            { __typename: 'QueryCampaignsConnectionEdge', node: { __typename: 'Campaign', id: 'K2', name: '短信召回', status: 'completed', wecomTasks: [] } },
-          ],
+            task('T1', 'zhangsan', 'sent', { recipients: 10, sent: 10 }, campaign),
+            task('T2', 'lisi', 'waiting', { recipients: 8, waiting: 8 }, campaign),
+            task('T3', 'zhangsan', 'not_sent', { recipients: 3, notSent: 3 }, null, { __typename: 'Journey', id: 'J1', name: '加好友旅程' }),
+          ].map((node) => ({ __typename: 'QueryWecomMassSendsConnectionEdge', node })),
         },
       }),
     });
     unmount = () => m.wrapper.unmount();
     await until(() => expect(testid('mass-send-status-T2')?.textContent).toBe('等待员工确认'));
     expect(testid('mass-send-status-T1')!.textContent).toBe('已发送');
-    await until(() => expect(testid('mass-sends-rate-zhangsan')!.textContent).toContain('张三 · 确认率 100'));
-    expect(testid('mass-sends-rate-lisi')).toBeNull();
-    expect(testid('mass-sends-短信召回')).toBeNull();
+    const campaignCard = () => testid('mass-sends-618 预热')!;
+    await until(() => expect(campaignCard().querySelector('[data-testid="mass-sends-rate-zhangsan"]')!.textContent).toContain('张三 · 确认率 100'));
+    expect(campaignCard().querySelector('[data-testid="mass-sends-rate-lisi"]')).toBeNull();
+    expect(campaignCard().querySelector('a')!.getAttribute('href')).toBe('/campaigns/K1');
+    // A journey's sends are their own group, linked to the journey.
+    expect(testid('mass-sends-加好友旅程')!.textContent).toContain('未发送');
+    expect(testid('mass-sends-加好友旅程')!.querySelector('a')!.getAttribute('href')).toBe('/journeys/J1');
     // Only a waiting task can be reminded; WeCom's refusal of a fourth reminder is said.
     expect(testid('mass-send-remind-T1')).toBeNull();
     await until(() => expect(testid('mass-send-remind-T2')).not.toBeNull());
