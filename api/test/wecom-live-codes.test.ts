@@ -191,6 +191,25 @@ describe('live codes', () => {
     expect((await app.db.prisma.weComLiveCodeStat.findFirstOrThrow({ where: { liveCodeId: code.liveCodeId } })).adds).toBe(1);
   });
 
+  it('a customer joining and leaving a customer group is an event on that customer; other members and corp tag changes record none', async () => {
+    const { ws, s, channelTag } = await connected();
+    const code = (await ws.gql(CREATE_CODE, { input: codeInput(channelTag, { welcome: null }) })).data.createWeComLiveCode;
+    const scan = await s.simulateScan({ config_id: code.configId });
+    await server.wecom.drain();
+    const chat = await s.groupChatEvent({ change: 'create', owner: 'zhangsan', name: '老客福利群' });
+    const chatId = String(chat.fields.ChatId);
+    await s.groupChatEvent({ change: 'update', chat_id: chatId, add_member: [scan.external_userid, 'wm-not-our-customer'] });
+    await s.groupChatEvent({ change: 'update', chat_id: chatId, del_member: [scan.external_userid] });
+    await s.consoleAddTag({ group_name: '兴趣', name: '咖啡' });
+    await server.wecom.drain();
+    const events = await app.db.prisma.event.findMany({ where: { workspaceId: ws.id, type: { startsWith: 'wecom.group_' } }, orderBy: { occurredAt: 'asc' }, select: { type: true, properties: true } });
+    expect(events.map((e) => [e.type, (e.properties as { chatId: string }).chatId])).toEqual([
+      ['wecom.group_joined', chatId],
+      ['wecom.group_left', chatId],
+    ]);
+    expect(await app.db.prisma.weComCallback.count({ where: { workspaceId: ws.id, status: { not: 'processed' } } })).toBe(0);
+  });
+
   it('forged, stale, other-corp and malformed callbacks are refused and record nothing', async () => {
     const { ws } = await connected();
     const event: XmlInput = { ToUserName: TEST_CORP.corpId, FromUserName: 'sys', CreateTime: Math.floor(Date.now() / 1000), MsgType: 'event', Event: 'change_external_contact', ChangeType: 'add_external_contact', UserID: 'zhangsan', ExternalUserID: 'wmForged0001' };

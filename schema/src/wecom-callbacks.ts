@@ -4,7 +4,7 @@
 // retried or re-claimed callback changes nothing twice.
 import type { Db, Prisma, WeComCallback, WeComLiveCode } from '@courtyard/db';
 import type { IngestedEvent, JourneyRuntime } from '@courtyard/runtime';
-import { callbackDedupeKey, parseCallbackEvent, WeComError, type ContactAddedEvent, type WeComCallbackEvent, type XmlFields } from '@courtyard/wecom';
+import { callbackDedupeKey, parseCallbackEvent, WeComError, type ContactAddedEvent, type ExternalChatEvent, type WeComCallbackEvent, type XmlFields } from '@courtyard/wecom';
 import type { CourtyardPubSub } from './pubsub.ts';
 import { recheckAfterChange } from './segment-membership.ts';
 import { LiveCodeStaff, pickUser, WelcomeMessage, welcomeRequest } from './wecom-live-code-rules.ts';
@@ -136,6 +136,8 @@ type Tx = Prisma.TransactionClient;
 
 async function processCallback(deps: WeComProcessDeps, row: WeComCallback, pass: PassCache): Promise<void> {
   const event = parseCallbackEvent(row.payload as XmlFields);
+  if (event?.Event === 'change_external_chat') return groupMembersChanged(deps, row, event);
+  // Corp tag library changes name no customer: acknowledged and kept as a receipt, nothing more.
   if (!event || event.Event !== 'change_external_contact') return markDone(deps.db, row.id);
   switch (event.ChangeType) {
     case 'add_external_contact':
@@ -468,4 +470,38 @@ async function simpleEvent(deps: WeComProcessDeps, row: WeComCallback, type: str
     return { customerId: customer.id, events };
   });
   if (result) await afterEvents(deps, workspaceId, result.customerId, result.events, false);
+}
+
+/**
+ * Customers joining or leaving a customer group: a `wecom.group_joined` / `wecom.group_left` event
+ * on each member that is a customer of the workspace (WeCom names them in MemChangeList; an older
+ * push without it names nobody, so nothing is recorded). Other group changes are receipts only.
+ */
+async function groupMembersChanged(deps: WeComProcessDeps, row: WeComCallback, event: ExternalChatEvent) {
+  const joined = event.UpdateDetail === 'add_member';
+  if (event.ChangeType !== 'update' || (!joined && event.UpdateDetail !== 'del_member') || !event.MemChangeList.length) return markDone(deps.db, row.id);
+  const workspaceId = row.workspaceId;
+  const type = joined ? 'wecom.group_joined' : 'wecom.group_left';
+  const result = await deps.db.prisma.$transaction(async (tx) => {
+    if (!(await claimInTx(tx, row.id))) return null;
+    const customers = await tx.customer.findMany({ where: { workspaceId, wecomExternalId: { in: event.MemChangeList } }, select: { id: true, wecomExternalId: true } });
+    if (!customers.length) return null;
+    const properties = { chatId: event.ChatId, ...(joined ? { joinScene: event.JoinScene === 3 ? 'qr_code' : 'invited' } : { quitScene: event.QuitScene === 1 ? 'removed' : 'left' }) };
+    const events = (await tx.event.createManyAndReturn({
+      data: customers.map((c) => ({
+        workspaceId,
+        customerId: c.id,
+        type,
+        properties: { ...properties, externalUserId: c.wecomExternalId },
+        occurredAt: new Date(event.CreateTime * 1000),
+        idempotencyKey: `wecom:${row.dedupeKey}|${c.wecomExternalId}`.slice(0, 200),
+      })),
+      skipDuplicates: true,
+      select: { id: true, customerId: true, type: true, properties: true, occurredAt: true },
+    })) as IngestedEvent[];
+    return { customerIds: customers.map((c) => c.id), events };
+  });
+  if (!result || !result.events.length) return;
+  await recheckAfterChange(deps, workspaceId, result.customerIds, [`event:${type}`]).catch((error: Error) => (deps.log ?? console.warn)(`segment recheck after a WeCom group change failed: ${error.message}`));
+  await deps.runtime.onEvents(workspaceId, result.events).catch((error: Error) => (deps.log ?? console.warn)(`journey triggers for a WeCom group change failed: ${error.message}`));
 }

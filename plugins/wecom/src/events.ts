@@ -43,6 +43,11 @@ export const ExternalChatEvent = z.object({
   JoinScene: OptionalCount,
   QuitScene: OptionalCount,
   MemChangeCnt: OptionalCount,
+  /** Newer pushes: the members who joined or left (`<MemChangeList><Item>…</Item></MemChangeList>`); customers are external user ids. */
+  MemChangeList: z
+    .union([z.string(), z.object({ Item: z.union([z.string(), z.array(z.string())]) })])
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? [] : typeof v === 'string' ? [v] : Array.isArray(v.Item) ? v.Item : [v.Item])),
 });
 export type ExternalChatEvent = z.infer<typeof ExternalChatEvent>;
 
@@ -70,7 +75,7 @@ export type WeComCallbackEvent = z.infer<typeof WeComCallbackEvent>;
 
 /**
  * The event, or undefined for one outside this subset (answer it with 200 all the same, or WeCom
- * retries it). Fields outside the schemas (e.g. MemChangeList) are dropped.
+ * retries it). Fields outside the schemas are dropped.
  */
 export function parseCallbackEvent(fields: XmlFields): WeComCallbackEvent | undefined {
   const parsed = WeComCallbackEvent.safeParse(fields);
@@ -83,6 +88,8 @@ export function parseCallbackEvent(fields: XmlFields): WeComCallbackEvent | unde
  * adds in the same second would collide: the identifying fields are added to it.
  */
 export function callbackDedupeKey(event: WeComCallbackEvent): string {
-  const subject = 'ExternalUserID' in event ? `${event.UserID}/${event.ExternalUserID}` : 'ChatId' in event ? event.ChatId : event.Id;
+  // Group updates of one chat within a second differ by what changed and who joined or left.
+  const subject =
+    'ExternalUserID' in event ? `${event.UserID}/${event.ExternalUserID}` : 'ChatId' in event ? [event.ChatId, event.UpdateDetail ?? '', ...event.MemChangeList].join('/') : event.Id;
   return [event.ToUserName, event.FromUserName, event.CreateTime, event.Event, event.ChangeType, subject].join('|');
 }

@@ -34,7 +34,7 @@ export function parseWeComXml(xml: string): XmlFields {
 }
 
 /** A value to write: strings go in CDATA as WeCom writes them, numbers as plain text. */
-export type XmlInput = { [name: string]: string | number | XmlInput | XmlInput[] | undefined };
+export type XmlInput = { [name: string]: string | number | XmlInput | XmlInput[] | string[] | undefined };
 
 function toBuilderTree(fields: XmlInput): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -42,7 +42,7 @@ function toBuilderTree(fields: XmlInput): Record<string, unknown> {
     if (value === undefined) continue;
     if (typeof value === 'string') out[name] = { __cdata: value };
     else if (typeof value === 'number') out[name] = value;
-    else if (Array.isArray(value)) out[name] = value.map(toBuilderTree);
+    else if (Array.isArray(value)) out[name] = value.map((item) => (typeof item === 'string' ? { __cdata: item } : toBuilderTree(item)));
     else out[name] = toBuilderTree(value);
   }
   return out;

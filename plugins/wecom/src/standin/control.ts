@@ -211,6 +211,7 @@ export function createControls(state: StandInState, pusher: CallbackPusher, gate
         ...(added.length ? { JoinScene: 0 } : {}),
         ...(removed.length ? { QuitScene: 0 } : {}),
         ...(added.length || removed.length ? { MemChangeCnt: added.length + removed.length } : {}),
+        ...(added.length || removed.length ? { MemChangeList: { Item: added.length ? added : removed } } : {}),
       });
     },
 
