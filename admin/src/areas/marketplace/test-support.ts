@@ -1,55 +1,9 @@
-// For this area's component tests: mount inside the app's i18n, Naive UI's message provider, a
-// router, and an urql client whose answers come from a table by operation name (requests recorded).
-import { mount } from '@vue/test-utils';
-import urql, { Client, fetchExchange } from '@urql/vue';
-import { NMessageProvider } from 'naive-ui';
-import { defineComponent, h, type Component } from 'vue';
-import { createMemoryHistory, createRouter } from 'vue-router';
-import { i18n } from '@/i18n';
+// This area's component tests mount in the app as admin/src/testing/mount.ts does, starting at /marketplace.
+import type { Component } from 'vue';
+import { mountInApp, type Answers } from '@/testing/mount';
 
-export interface Request { operationName: string; variables: Record<string, unknown>; authorization: string | null }
-export type Answers = Record<string, (variables: Record<string, unknown>) => unknown>;
+export { fakeGraphql, testid, until, type Answers, type Request } from '@/testing/mount';
 
-/** A fetch that answers GraphQL requests with `{ data: answers[operationName](variables) }`. */
-export function fakeGraphql(answers: Answers) {
-  const requests: Request[] = [];
-  const fetch = async (url: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    // Queries short enough travel as GET (urql's default), mutations as a POST body.
-    const params = new URL(String(url), 'http://localhost').searchParams;
-    const body = (init?.body ? JSON.parse(String(init.body)) : { operationName: params.get('operationName'), variables: JSON.parse(params.get('variables') ?? '{}') }) as {
-      operationName: string; variables?: Record<string, unknown>;
-    };
-    const request = { operationName: body.operationName, variables: body.variables ?? {}, authorization: new Headers(init?.headers).get('authorization') };
-    requests.push(request);
-    const answer = answers[body.operationName];
-    const payload = answer ? { data: answer(request.variables) } : { errors: [{ message: `no answer for ${body.operationName}` }] };
-    return new Response(JSON.stringify(payload), { headers: { 'content-type': 'application/json' } });
-  };
-  return { fetch, requests, named: (name: string) => requests.filter((r) => r.operationName === name) };
+export function mountWith(component: Component, props: Record<string, unknown>, answers: Answers = {}, locale: 'zh-CN' | 'en' = 'zh-CN') {
+  return mountInApp(component, props, answers, { locale, path: '/marketplace' });
 }
-
-export async function mountWith(component: Component, props: Record<string, unknown>, answers: Answers = {}, locale: 'zh-CN' | 'en' = 'zh-CN') {
-  i18n.global.locale.value = locale;
-  const gql = fakeGraphql(answers);
-  const client = new Client({ url: 'http://localhost/graphql', exchanges: [fetchExchange], fetch: gql.fetch as typeof fetch });
-  const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/:any(.*)*', component: { render: () => null } }] });
-  await router.push('/marketplace');
-  const Host = defineComponent({ setup: () => () => h(NMessageProvider, null, { default: () => h(component, props) }) });
-  const wrapper = mount(Host, { global: { plugins: [i18n, router, [urql, client]] }, attachTo: document.body });
-  return { wrapper, gql, router, text: () => document.body.textContent ?? '' };
-}
-
-/** Waits until `check` passes (requests answer on later ticks), failing with its last error. */
-export async function until(check: () => void, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      return check();
-    } catch (error) {
-      if (Date.now() > end) throw error;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-}
-
-export const testid = (id: string) => document.body.querySelector<HTMLElement>(`[data-testid="${id}"]`);
