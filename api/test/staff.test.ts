@@ -35,4 +35,26 @@ describe('staff sub-accounts', () => {
     expect((await ws.gql(UPDATE, { id: theirs.id, input: { perDayLimit: 1 } })).data.updateStaff.__typename).toBe('NotFoundError');
     expect((await ws.gql(`query ($id: ID!) { node(id: $id) { id } }`, { id: theirs.id })).data.node).toBeNull();
   });
+
+  it('lists a staff member\'s customers (owner filter) and names each customer\'s owner; another workspace\'s staff owns none here', async () => {
+    const ws = await app.workspace();
+    const lina = (await ws.gql(CREATE, { input: { name: '李娜', wecomUserId: 'lina' } })).data.createStaff;
+    const wang = (await ws.gql(CREATE, { input: { name: '王强', wecomUserId: 'wangq' } })).data.createStaff;
+    const up = await ws.gql(`mutation { upsertCustomers(customers: [{ phone: "13800000001", name: "甲" }, { phone: "13800000002", name: "乙" }, { phone: "13800000003", name: "丙" }]) { ... on UpsertCustomersPayload { results { customer { id } } } } }`);
+    const [a, b, c] = up.data.upsertCustomers.results.map((r: any) => Buffer.from(r.customer.id, 'base64').toString().split(':')[1]);
+    await app.db.prisma.customer.updateMany({ where: { id: { in: [a, b] } }, data: { ownerStaffId: lina.staffId } });
+    await app.db.prisma.customer.update({ where: { id: c }, data: { ownerStaffId: wang.staffId } });
+    const LIST = `query ($f: CustomerFilter) { customers(filter: $f, first: 10) { __typename totalCount edges { node { name ownerStaff { name } } } } }`;
+    const linas = (await ws.gql(LIST, { f: { ownerStaffIds: [lina.id] } })).data.customers;
+    expect(linas.totalCount).toBe(2);
+    expect(linas.edges.map((e: any) => e.node).sort((x: any, y: any) => x.name.localeCompare(y.name))).toEqual([
+      { name: '乙', ownerStaff: { name: '李娜' } },
+      { name: '甲', ownerStaff: { name: '李娜' } },
+    ]);
+    const other = await app.workspace();
+    const theirs = (await other.gql(CREATE, { input: { name: '别家' } })).data.createStaff;
+    expect((await ws.gql(LIST, { f: { ownerStaffIds: [theirs.id] } })).data.customers.totalCount).toBe(0);
+    const bad = await ws.gql(LIST, { f: { ownerStaffIds: ['nope'] } });
+    expect(bad.errors?.[0]?.extensions?.fields?.[0]?.field ?? JSON.stringify(bad)).toContain('ownerStaffIds.0');
+  });
 });

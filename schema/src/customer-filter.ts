@@ -68,6 +68,7 @@ export const CustomerFilter = builder.inputType('CustomerFilter', {
     blacklisted: t.boolean({ description: 'Only blacklisted (true) or only not blacklisted (false) customers.' }),
     marketingConsent: t.boolean({ description: 'Only customers who did (true) or did not (false) consent to marketing.' }),
     segmentIds: t.idList({ description: 'Members of at least one of these segments (at most 20).' }),
+    ownerStaffIds: t.idList({ description: 'Owned by any of these staff accounts (the WeCom member who added them, or who they were transferred to); at most 100.' }),
     identities: t.field({ type: [CustomerIdentityEnum], description: 'Has every one of these identities, e.g. [wecom] for customers reachable on WeCom.' }),
   }),
 });
@@ -133,8 +134,19 @@ export async function customerWhere(
       if (!known.has(id)) issues.push({ path: [...path, 'segmentIds', String(i)], message: 'no such segment in this workspace', code: 'not_found' });
     });
   }
+  const ownerStaffIds: string[] = [];
+  if ((filter.ownerStaffIds?.length ?? 0) > 100) issues.push({ path: [...path, 'ownerStaffIds'], message: 'at most 100 staff accounts', code: 'too_big' });
+  else {
+    (filter.ownerStaffIds ?? []).forEach((gid, i) => {
+      const r = tryDecodeId(String(gid), 'Staff', [...path, 'ownerStaffIds', String(i)]);
+      if (r.ok) ownerStaffIds.push(r.data);
+      else issues.push(...r.issues);
+    });
+  }
   if (issues.length || !checked.ok) throw new InputError(issues);
   const f = checked.data;
+  // Another workspace's staff id matches none of this workspace's customers: no lookup needed.
+  if (ownerStaffIds.length) where.push({ ownerStaffId: { in: ownerStaffIds } });
 
   if (tagIds.any.length) where.push({ tags: { some: { tagId: { in: tagIds.any } } } });
   for (const tagId of tagIds.all) where.push({ tags: { some: { tagId } } });

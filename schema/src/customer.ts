@@ -32,6 +32,7 @@ export const CustomerRef = builder.prismaNode('Customer', {
     birthday: t.expose('birthday', { type: 'Date', nullable: true, description: 'Birthday.' }),
     city: t.exposeString('city', { nullable: true, description: 'City, e.g. 杭州.' }),
     sourceChannel: t.exposeString('sourceChannel', { nullable: true, description: 'Where the customer came from, e.g. tmall, wecom_qr, parcel_card.' }),
+    ownerStaff: t.relation('ownerStaff', { nullable: true, description: 'The staff account that owns the customer: the WeCom member who added them, or who they were transferred to; null when none.' }),
     lifecycleStage: t.expose('lifecycleStage', { type: LifecycleStageEnum, description: 'Lifecycle stage.' }),
     wecomExternalId: t.exposeString('wecomExternalId', { nullable: true, description: 'WeCom external contact id (external_userid), when the customer added a staff account.' }),
     unionId: t.exposeString('unionId', { nullable: true, description: 'WeChat union id, linking the customer across the brand\'s WeChat apps.' }),
