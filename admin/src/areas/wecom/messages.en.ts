@@ -211,10 +211,16 @@ const en: typeof zhCN = {
     reasons: { customer_refused: 'Customer refused', customer_limit_exceed: 'The new staff member has too many customers', no_record: 'WeCom has no such transfer' },
     when: 'When',
   },
-  missing: {
-    title: 'Not available yet',
-    intro: 'The API for these is still being built:',
-    customers: "Each staff member's customers (the API cannot list customers by owner yet)",
+  staffCustomers: {
+    title: 'Their customers',
+    count: '{n} customers; the latest {shown} shown',
+    empty: 'No customers yet',
+    name: 'Customer',
+    phone: 'Phone',
+    channel: 'Source channel',
+    tags: 'Tags',
+    since: 'Customer since',
+    all: 'Open in the customer list',
   },
 };
 

@@ -211,9 +211,15 @@ export default {
     reasons: { customer_refused: '客户拒绝', customer_limit_exceed: '接手员工客户数已满', no_record: '企业微信无此转移记录' },
     when: '时间',
   },
-  missing: {
-    title: '尚未开放',
-    intro: '以下功能需要的接口还在开发中：',
-    customers: '每位员工名下的客户列表（接口尚不能按负责员工查询客户）',
+  staffCustomers: {
+    title: '名下客户',
+    count: '共 {n} 位客户，显示最近 {shown} 位',
+    empty: '名下还没有客户',
+    name: '客户',
+    phone: '手机号',
+    channel: '来源渠道',
+    tags: '标签',
+    since: '成为客户',
+    all: '在客户列表中查看',
   },
 };

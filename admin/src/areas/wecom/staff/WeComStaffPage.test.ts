@@ -15,6 +15,9 @@ describe('WeCom staff', () => {
     const m = await mountWith(WeComStaffPage, {}, {
       ...viewer(),
       WeComTransfers: () => ({ wecomTransfers: { __typename: 'QueryWecomTransfersConnection', edges: [] } }),
+      WeComStaffCustomers: () => ({ customers: { __typename: 'QueryCustomersConnection', totalCount: 1, edges: [{ __typename: 'QueryCustomersConnectionEdge', node: {
+        __typename: 'Customer', id: 'U1', name: '林小姐', phone: null, wecomExternalId: 'wm1', sourceChannel: 'wecom:parcel_card', createdAt: '2025-06-01T02:00:00Z', tags: [{ __typename: 'Tag', id: 'T1', name: '包裹卡' }],
+      } }] } }),
       WeComStaff: () => ({ staff: [
         { __typename: 'Staff', id: 'S1', staffId: 's1', name: '张三', wecomUserId: 'zhangsan', active: true },
         { __typename: 'Staff', id: 'S2', staffId: 's2', name: '王五', wecomUserId: null, active: false },
@@ -28,7 +31,12 @@ describe('WeCom staff', () => {
     await until(() => expect(testid('staff-codes-zhangsan')?.textContent).toBe('门店 · 当前接待中'));
     expect(testid('wecom-staff-table')!.textContent).toContain('王五已停用');
     expect(testid('wecom-staff-table')!.textContent).toContain('未填写');
-    expect(testid('wecom-missing')!.textContent).toContain('每位员工名下的客户列表');
+    // A member's row opens onto their customers, asked for by their staff id.
+    document.body.querySelector<HTMLElement>('.n-data-table-expand-trigger')!.click();
+    await until(() => expect(testid('staff-customers-S1')?.textContent).toContain('林小姐'));
+    expect(testid('staff-customers-S1')!.textContent).toContain('共 1 位客户');
+    expect(testid('staff-customers-S1')!.textContent).toContain('包裹卡');
+    expect(m.gql.named('WeComStaffCustomers').map((r) => r.variables)).toEqual([{ staffId: 'S1', first: 20 }]);
   });
 
   it('transfers every customer of a staff member to another, and lists the transfers with WeCom’s reason for a failed one', async () => {
