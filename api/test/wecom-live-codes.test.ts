@@ -7,7 +7,7 @@ import { startWeComStandIn, type WeComStandIn } from '@courtyard/wecom/standin';
 import { TEST_CORP } from '@courtyard/wecom/standin/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/server.ts';
-import { createTestApp, type TestApp, type TestWorkspace } from '../src/testing.ts';
+import { createTestApp, subscribeSse, type TestApp, type TestWorkspace } from '../src/testing.ts';
 import { dbId, edge, node, published } from './journey-fixtures.ts';
 
 let app: TestApp;
@@ -171,6 +171,25 @@ describe('live codes', () => {
     const after = await ws.gql(`query { wecomLiveCodes(first: 5) { edges { node { name stats(from: "${today()}") { adds deletes netAdds } } } } }`);
     expect(after.data.wecomLiveCodes.edges[0].node.stats).toEqual([{ adds: 1, deletes: 1, netAdds: 0 }]);
     expect(await count(ws, 'wecom.contact_deleted')).toBe(1);
+  });
+
+  it('a new contact reaches customerUpdated subscribers of the workspace, and only those', async () => {
+    const { ws, s, channelTag } = await connected();
+    const code = (await ws.gql(CREATE_CODE, { input: codeInput(channelTag, { welcome: null }) })).data.createWeComLiveCode;
+    const SUB = `subscription { customerUpdated { change customer { wecomExternalId } } }`;
+    const mine = await subscribeSse(app, ws.key, SUB);
+    const other = await app.workspace();
+    const theirs = await subscribeSse(app, other.key, SUB);
+    try {
+      const scan = await s.simulateScan({ config_id: code.configId });
+      await server.wecom.drain();
+      expect(await mine.waitFor(1, 5000)).toBeGreaterThanOrEqual(1);
+      expect(mine.received[0].data.customerUpdated).toEqual({ change: 'updated', customer: { wecomExternalId: scan.external_userid } });
+      expect(await theirs.waitFor(1, 300)).toBe(0);
+    } finally {
+      mine.close();
+      theirs.close();
+    }
   });
 
   it('the same callback pushed twice records one event and one add', async () => {

@@ -6,6 +6,7 @@ import type { Db, Prisma, WeComCallback, WeComLiveCode } from '@courtyard/db';
 import type { IngestedEvent, JourneyRuntime } from '@courtyard/runtime';
 import { callbackDedupeKey, parseCallbackEvent, WeComError, type ContactAddedEvent, type ExternalChatEvent, type WeComCallbackEvent, type XmlFields } from '@courtyard/wecom';
 import type { CourtyardPubSub } from './pubsub.ts';
+import { publishCustomerChanges } from './publish.ts';
 import { recheckAfterChange } from './segment-membership.ts';
 import { LiveCodeStaff, pickUser, WelcomeMessage, welcomeRequest } from './wecom-live-code-rules.ts';
 import { dayIn, liveConnection } from './wecom-store.ts';
@@ -382,6 +383,8 @@ async function contactsAdded(deps: WeComProcessDeps, workspaceId: string, rows: 
   if (!written) return;
 
   const customerIds = written.customers.map((c) => c.id);
+  // Open customer lists and code pages see the new contacts at once.
+  publishCustomerChanges(deps, workspaceId, customerIds, 'updated');
   const causes = [...new Set(written.events.map((e) => `event:${e.type}` as const)), ...(written.tagged.size ? (['tags'] as const) : [])];
   if (causes.length) await recheckAfterChange(deps, workspaceId, customerIds, causes).catch((error: Error) => (deps.log ?? console.warn)(`segment recheck after WeCom callbacks failed: ${error.message}`));
   if (written.events.length) await deps.runtime.onEvents(workspaceId, written.events).catch((error: Error) => (deps.log ?? console.warn)(`journey triggers for WeCom events failed: ${error.message}`));
