@@ -59,4 +59,18 @@ describe('incomplete drafts', () => {
     expect(r.data.updateCampaign.__typename).toBe('ValidationError');
     expect(fields(r.data.updateCampaign)).toEqual(['patch.incomplete']);
   });
+
+  it('a draft changes kind: recurring with its cron (refused without one), back to one-off with the cron dropped; a scheduled campaign keeps its kind', async () => {
+    const ws = await app.workspace();
+    const w = await world(ws, 2);
+    const id = (await ws.gql(CREATE, { input: { name: '每日维护', incomplete: true, definition: { audience: { segmentIds: [w.segmentId] } } } })).data.createCampaign.id;
+    const KIND = `mutation ($id: ID!, $patch: CampaignPatch!) { updateCampaign(id: $id, patch: $patch) { ${ERR} ... on Campaign { kind cron } } }`;
+    const noCron = (await ws.gql(KIND, { id, patch: { kind: 'recurring' } })).data.updateCampaign;
+    expect(fields(noCron)).toEqual(['patch.cron']);
+    expect((await ws.gql(KIND, { id, patch: { kind: 'recurring', cron: '0 10 * * *' } })).data.updateCampaign).toEqual({ __typename: 'Campaign', kind: 'recurring', cron: '0 10 * * *' });
+    expect((await ws.gql(KIND, { id, patch: { kind: 'one_off' } })).data.updateCampaign).toEqual({ __typename: 'Campaign', kind: 'one_off', cron: null });
+    const scheduled = (await ws.gql(CREATE, { input: { name: '定时', definition: simple(w) } })).data.createCampaign.id;
+    await ws.gql(SCHEDULE, { id: scheduled, at: new Date(Date.now() + 3_600_000).toISOString() });
+    expect(fields((await ws.gql(KIND, { id: scheduled, patch: { kind: 'recurring', cron: '0 10 * * *' } })).data.updateCampaign)).toEqual(['patch.kind']);
+  });
 });

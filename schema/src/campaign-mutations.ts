@@ -108,6 +108,7 @@ const CampaignPatch = builder.inputType('CampaignPatch', {
     description: t.string({ description: 'New description; null clears it.' }),
     definition: t.field({ type: 'JSONObject', description: 'The whole new definition (see CampaignInput.definition).' }),
     cron: t.string({ description: 'New cron expression (recurring campaigns); a scheduled campaign\'s next run moves with it.' }),
+    kind: t.field({ type: CampaignKindEnum, description: 'Drafts only: make it one-off (its cron is dropped) or recurring (give `cron` with it).' }),
     incomplete: t.boolean({
       description: 'Drafts only: store the new definition as written, unfinished, to be checked in full when scheduled or started. Default false: checked now.',
     }),
@@ -191,8 +192,15 @@ builder.mutationFields((t) => ({
       const data: Prisma.CampaignUpdateInput = {};
       if (patch.name != null) data.name = parse(zText(100), patch.name, ['patch', 'name']);
       if (patch.description !== undefined) data.description = patch.description == null ? null : parse(zText(500), patch.description, ['patch', 'description']);
+      const kind = patch.kind ?? campaign.kind;
+      if (patch.kind != null && patch.kind !== campaign.kind) {
+        if (campaign.status !== 'draft') throw new InputError({ path: ['patch', 'kind'], message: `only a draft changes kind; this campaign is ${campaign.status}`, code: 'invalid' });
+        if (patch.kind === 'recurring' && !patch.cron) throw new InputError({ path: ['patch', 'cron'], message: 'a recurring campaign needs a cron expression, e.g. "0 10 * * *"', code: 'required' });
+        data.kind = patch.kind;
+        if (patch.kind === 'one_off') data.cron = null;
+      }
       if (patch.cron != null) {
-        if (campaign.kind !== 'recurring') throw new InputError({ path: ['patch', 'cron'], message: 'only a recurring campaign has a cron', code: 'invalid' });
+        if (kind !== 'recurring') throw new InputError({ path: ['patch', 'cron'], message: 'only a recurring campaign has a cron', code: 'invalid' });
         const next = checkedNext(patch.cron, await timeZoneOf(ctx, campaign.workspaceId), new Date(), ['patch', 'cron']);
         data.cron = patch.cron;
         if (campaign.status === 'scheduled') data.nextRunAt = next;

@@ -182,8 +182,8 @@ const en: typeof zhCN = {
       hours: 'hours',
       recurring: 'Recurring',
       repeat: 'Repeat',
-      kindLockedRecurring: 'This is a recurring campaign; once saved it cannot become a one-off.',
-      kindLockedOneOff: 'This is a one-off campaign; once saved it cannot become recurring. Create a new campaign to send on a schedule.',
+      kindLockedRecurring: 'This recurring campaign is scheduled; it can no longer become a one-off.',
+      kindLockedOneOff: 'This one-off campaign is scheduled; it can no longer become recurring. Create a new campaign to send on a schedule.',
     },
     weekdays: { 1: 'Mon', 2: 'Tue', 3: 'Wed', 4: 'Thu', 5: 'Fri', 6: 'Sat', 7: 'Sun' },
     review: {

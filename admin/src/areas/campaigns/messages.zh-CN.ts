@@ -180,8 +180,8 @@ export default {
       hours: '小时',
       recurring: '周期发送',
       repeat: '重复',
-      kindLockedRecurring: '这是周期任务，保存后不能改为单次发送。',
-      kindLockedOneOff: '这是单次任务，保存后不能改为周期发送；如需周期发送请新建任务。',
+      kindLockedRecurring: '这是已排期的周期任务，不能再改为单次发送。',
+      kindLockedOneOff: '这是已排期的单次任务，不能再改为周期发送；如需周期发送请新建任务。',
     },
     weekdays: { 1: '周一', 2: '周二', 3: '周三', 4: '周四', 5: '周五', 6: '周六', 7: '周日' },
     review: {

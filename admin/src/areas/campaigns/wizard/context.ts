@@ -43,8 +43,10 @@ export function createWizard(initial: WizardState = emptyState()) {
   const { t } = useI18n();
   const state = reactive<WizardState>(initial);
   const campaignId = ref<string | null>(null);
-  /** The stored campaign's kind: the API cannot change it once saved (CampaignPatch has no kind). */
+  /** The stored campaign's kind; only a draft may still change it. */
   const savedKind = ref<'one_off' | 'recurring' | null>(null);
+  /** Whether the kind is fixed (the campaign was scheduled or has run). */
+  const kindLocked = ref(false);
   const resources = useQuery({ query: WizardResources });
   const channels = computed(() => resources.data.value?.channels ?? []);
   const staff = computed(() => resources.data.value?.staff ?? []);
@@ -127,6 +129,7 @@ export function createWizard(initial: WizardState = emptyState()) {
     state,
     campaignId,
     savedKind,
+    kindLocked,
     resources,
     channels,
     staff,
