@@ -1,8 +1,9 @@
 // `pnpm bench wecom`: WeCom callbacks through Courtyard on PostgreSQL.
 //
-//  1. Creates `courtyard_bench_wecom` (or BENCH_DATABASE_URL), starts the API on a free port and a
-//     WeCom stand-in (its rate limits raised: WeCom's own budget is 10,000 calls a minute per API)
-//     that pushes signed, encrypted callbacks to it; connects the demo workspace and creates a live
+//  1. Creates `courtyard_bench_wecom` (or BENCH_DATABASE_URL), starts Courtyard as its own process
+//     (`pnpm start`'s main) on a free port and, in this process, a WeCom stand-in (its rate limits
+//     raised: WeCom's own budget is 10,000 calls a minute per API) that pushes signed, encrypted
+//     callbacks to it; connects the demo workspace and creates a live
 //     code with a channel tag and a welcome message.
 //  2. Throughput: --callbacks scans (default 5,000), --in-flight at once (default 32): each is an
 //     add_external_contact callback that Courtyard acknowledges, then processes (customer, owner,
@@ -17,8 +18,7 @@
 // Every scan must end with one customer, one welcome message and one event, or the run is invalid.
 process.env.COURTYARD_SECRET_KEY ??= 'courtyard-bench-secret-key';
 
-import { createApp } from '../api/src/app.ts';
-import { startServer, type RunningServer } from '../api/src/server.ts';
+import { ApiServer, freePort } from './api-server.ts';
 import { startWeComStandIn, type WeComStandIn } from '../plugins/wecom/src/standin/index.ts';
 import { TEST_CORP } from '../plugins/wecom/src/standin/testing.ts';
 import { createDb, type Db } from '../prisma/src/index.ts';
@@ -43,10 +43,10 @@ const OPTION_SPEC = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-const held: { servers: RunningServer[]; standIns: WeComStandIn[]; db?: Db; close: (() => void)[] } = { servers: [], standIns: [], close: [] };
+const held: { servers: ApiServer[]; standIns: WeComStandIn[]; db?: Db } = { servers: [], standIns: [] };
 
 interface Setup {
-  server: RunningServer;
+  server: ApiServer;
   standIn: WeComStandIn;
   configId: string;
   workspaceId: string;
@@ -54,13 +54,19 @@ interface Setup {
   welcomed: Map<string, number>;
 }
 
-/** An API server (its callback worker at `concurrency`), a stand-in pushing to it, the workspace connected, a live code. */
-async function setUp(db: Db, workspaceId: string, key: string, concurrency: number, batch: number): Promise<Setup> {
-  const app = createApp({ db, logErrors: true, runtime: { workspaces: new Set([workspaceId]) } });
-  held.close.push(() => app.close());
-  const server = await startServer(app, { port: 0, host: '127.0.0.1', wecom: { concurrency, batch } });
+/**
+ * Courtyard as its own process (`pnpm start`'s main, its callback worker at `concurrency` and
+ * `batch`), a stand-in in this process pushing to it, the workspace connected, a live code.
+ */
+async function setUp(db: Db, databaseUrl: string, workspaceId: string, key: string, concurrency: number, batch: number): Promise<Setup> {
+  const port = await freePort();
+  process.env.COURTYARD_WECOM_STANDIN = 'false';
+  process.env.COURTYARD_WECOM_CALLBACK_CONCURRENCY = String(concurrency);
+  process.env.COURTYARD_WECOM_CALLBACK_BATCH = String(batch);
+  const server = new ApiServer(port, databaseUrl, key);
   held.servers.push(server);
-  const standIn = await startWeComStandIn({ ...TEST_CORP, perMinute: 100_000_000, perHour: 1_000_000_000, callbackUrl: `http://127.0.0.1:${server.port}/wecom/callback/${workspaceId}` });
+  await server.ready();
+  const standIn = await startWeComStandIn({ ...TEST_CORP, perMinute: 100_000_000, perHour: 1_000_000_000, callbackUrl: `http://127.0.0.1:${port}/wecom/callback/${workspaceId}` });
   held.standIns.push(standIn);
   for (const userid of ['zhangsan', 'lisi', 'wangwu']) standIn.addStaff({ userid });
   const welcomed = new Map<string, number>();
@@ -72,7 +78,7 @@ async function setUp(db: Db, workspaceId: string, key: string, concurrency: numb
   };
 
   const gql = async (query: string, variables: Record<string, unknown> = {}) => {
-    const res = await app.yoga.fetch('http://bench/graphql', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ query, variables }) });
+    const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ query, variables }) });
     const body = (await res.json()) as { data?: any; errors?: { message: string }[] };
     if (body.errors?.length) throw new BenchmarkError(body.errors.map((e) => e.message).join('; '));
     return body.data;
@@ -163,7 +169,7 @@ async function main(): Promise<number> {
   const run = `r${Date.now().toString(36)}`;
 
   section('Throughput');
-  const fast = await setUp(db, workspaceId, DEMO_API_KEY, 16, 200);
+  const fast = await setUp(db, opened.databaseUrl, workspaceId, DEMO_API_KEY, 16, 200);
   await burst(db, fast, `${run}-warm`, 200, inFlight);
   const elapsed = await burst(db, fast, `${run}-burst`, callbacks, inFlight);
   await check(db, fast, `${run}-burst`, callbacks);
@@ -192,10 +198,10 @@ async function main(): Promise<number> {
   await check(db, fast, `${run}-steady`, total);
   console.log(`${int(total)} scans at ${int(rate)}/s over ${seconds(performance.now() - started)}`);
   // The baseline's server must be the only one working on the workspace's callbacks.
-  await fast.server.close();
+  await fast.server.stop();
 
   section('Baseline: one callback at a time');
-  const slow = await setUp(db, workspaceId, DEMO_API_KEY, 1, 1);
+  const slow = await setUp(db, opened.databaseUrl, workspaceId, DEMO_API_KEY, 1, 1);
   const baselineMs = await burst(db, slow, `${run}-base`, baselineCount, inFlight);
   await check(db, slow, `${run}-base`, baselineCount);
   const baselinePerSecond = (baselineCount / baselineMs) * 1000;
@@ -219,8 +225,7 @@ async function main(): Promise<number> {
 runBenchmark(main, {
   usage: USAGE,
   async cleanup() {
-    for (const close of held.close) close();
-    await Promise.all(held.servers.map((s) => s.close().catch(() => undefined)));
+    await Promise.all(held.servers.map((s) => s.stop().catch(() => undefined)));
     await Promise.all(held.standIns.map((s) => s.close().catch(() => undefined)));
     await held.db?.close();
   },

@@ -24,7 +24,9 @@ const pubsub = createAppPubSub();
 // Partners call back here; behind a proxy or on another host, set COURTYARD_PUBLIC_URL.
 const runtimeOptions = { graphqlUrl: `http://localhost:${port}/graphql`, ...runtimeOptionsFromEnv() };
 const app = createApp({ db, pubsub: pubsub.pubsub, runtime: runtimeOptions, queryCache: queryCacheOptionsFromEnv() });
-const server = await startServer(app, { port, admin: true });
+// WeCom callbacks: customers processed side by side and callbacks claimed a pass (defaults 16 and 200).
+const wecomTuning = { concurrency: Number(process.env.COURTYARD_WECOM_CALLBACK_CONCURRENCY) || undefined, batch: Number(process.env.COURTYARD_WECOM_CALLBACK_BATCH) || undefined };
+const server = await startServer(app, { port, admin: true, wecom: Object.fromEntries(Object.entries(wecomTuning).filter(([, v]) => v !== undefined)) });
 const stopScheduler = startSegmentScheduler(db, pubsub.pubsub);
 // No WeCom corp configured for the demo workspace: run it against a stand-in (COURTYARD_WECOM_STANDIN=false turns this off).
 const wecomStandIn = demo && process.env.COURTYARD_WECOM_STANDIN !== 'false' ? await startDemoWeCom(db, demo.workspaceId, server.port) : null;
