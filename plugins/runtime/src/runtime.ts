@@ -18,7 +18,7 @@ import { dispatchCampaigns } from './campaigns/dispatch.ts';
 import { runDueCampaigns } from './campaigns/lifecycle.ts';
 import { linkReceipts } from './campaigns/receipts.ts';
 import type { WeComRuntimeOptions } from './channels/types.ts';
-import { pollMassSends } from './engine/wecom-mass-sends.ts';
+import { pollMassSends, type WeComPollDeps } from './engine/wecom-mass-sends.ts';
 import { pollWeComFollowUps } from './engine/wecom-followups.ts';
 
 export interface RuntimeOptions {
@@ -270,16 +270,22 @@ export class JourneyRuntime {
     );
   }
 
+  private wecomPollDeps(): WeComPollDeps {
+    return {
+      db: this.db,
+      wecom: this.options.wecom ?? {},
+      workspaces: this.options.workspaces ?? null,
+      leaseMs: this.options.leaseMs,
+      log: (m) => this.log(m),
+      onEvents: (ws, events) => this.onEvents(ws, events),
+    };
+  }
+
   /** One pass of the WeCom mass-send poller: reads due tasks back from WeCom and settles their customers. */
   wecomMassSends(now = new Date()): Promise<number> {
     return pollMassSends(
       {
-        db: this.db,
-        wecom: this.options.wecom ?? {},
-        workspaces: this.options.workspaces ?? null,
-        leaseMs: this.options.leaseMs,
-        log: (m) => this.log(m),
-        onEvents: (ws, events) => this.onEvents(ws, events),
+        ...this.wecomPollDeps(),
         onCampaignProgress: (ws, c) => this.options.onCampaignProgress?.(ws, c),
       },
       now,
@@ -290,12 +296,7 @@ export class JourneyRuntime {
   wecomFollowUps(now = new Date()): Promise<number> {
     return pollWeComFollowUps(
       {
-        db: this.db,
-        wecom: this.options.wecom ?? {},
-        workspaces: this.options.workspaces ?? null,
-        leaseMs: this.options.leaseMs,
-        log: (m) => this.log(m),
-        onEvents: (ws, events) => this.onEvents(ws, events),
+        ...this.wecomPollDeps(),
         onChange: (ws) => this.options.onWeComChange?.(ws),
       },
       now,

@@ -5,24 +5,15 @@
 // matched to a task by the staff member's remark mobiles from externalcontact/get). Each row is
 // claimed with FOR UPDATE SKIP LOCKED and a lease, so two workers never poll one twice, and every
 // state change is guarded by the state it leaves, so a repeated pass changes nothing.
-import { normalizePhone, type Db } from '@courtyard/db';
+import { normalizePhone } from '@courtyard/db';
 import type { WeComClient } from '@courtyard/wecom';
 import { workspaceWeComClient } from '../channels/wecom-connection.ts';
-import type { WeComRuntimeOptions } from '../channels/types.ts';
 import type { IngestedEvent } from './triggers.ts';
+import type { WeComPollDeps } from './wecom-mass-sends.ts';
 
 export const TRANSFER_SUCCEEDED_EVENT = 'wecom.transfer_succeeded';
 
-export interface FollowUpDeps {
-  db: Db;
-  wecom: WeComRuntimeOptions;
-  workspaces: ReadonlySet<string> | null;
-  /** Rows of each kind one pass claims. Default 50. */
-  claimLimit?: number;
-  /** How long a claimed row is held before another worker may poll it. Default 60 s. */
-  leaseMs?: number;
-  log(message: string): void;
-  onEvents(workspaceId: string, events: IngestedEvent[]): Promise<unknown>;
+export interface FollowUpDeps extends WeComPollDeps {
   /** Rows of the workspace were read back or changed state (the API drops its cached reads). */
   onChange?(workspaceId: string): void;
 }

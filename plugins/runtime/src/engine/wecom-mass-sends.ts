@@ -14,16 +14,20 @@ import type { IngestedEvent } from './triggers.ts';
 export const MESSAGE_SENT_EVENT = 'wecom.message_sent';
 export const MESSAGE_NOT_SENT_EVENT = 'wecom.message_not_sent';
 
-export interface MassSendPollDeps {
+/** What the runtime's WeCom pollers (mass sends, follow-ups) are given. */
+export interface WeComPollDeps {
   db: Db;
   wecom: WeComRuntimeOptions;
   workspaces: ReadonlySet<string> | null;
-  /** Tasks one pass claims. Default 20. */
+  /** Rows one pass claims. Default 20 for mass sends, 50 of each kind for follow-ups. */
   claimLimit?: number;
-  /** How long a claimed task is held before another worker may poll it. Default 60 s. */
+  /** How long a claimed row is held before another worker may poll it. Default 60 s. */
   leaseMs?: number;
   log(message: string): void;
   onEvents(workspaceId: string, events: IngestedEvent[]): Promise<unknown>;
+}
+
+export interface MassSendPollDeps extends WeComPollDeps {
   /** A campaign's tasks moved on: live progress. */
   onCampaignProgress?(workspaceId: string, campaignId: string): void;
 }
