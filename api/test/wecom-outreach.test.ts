@@ -15,7 +15,6 @@ let server: RunningServer;
 const standIns: WeComStandIn[] = [];
 
 beforeAll(async () => {
-  // The runtime's WeCom follow-ups do not tell the API's query cache yet (see the report): read uncached.
   app = await createTestApp({ runtime: { wecom: { client: { rateLimitBlockMs: 300, busyBackoffMs: 10 }, pollMs: 60_000 } } });
   server = await startServer(app, { port: 0, host: '127.0.0.1' });
 });
