@@ -50,5 +50,6 @@ export { CourtyardError, InputError } from './errors.ts';
 export { authenticatePartner, isPartnerCredential, useInstallationLimits, type PartnerAuth } from './marketplace-auth.ts';
 export { PLUGIN_SCOPE_GRANTS, apiGrantOf } from './marketplace-grants.ts';
 export { CALLBACK_PATH_PREFIX as WECOM_CALLBACK_PATH_PREFIX } from './wecom-connection.ts';
-export { liveConnection as weComConnectionOf, storeWeComConnection } from './wecom-store.ts';
-export { callbackConnection, processDueWeComCallbacks, recordWeComCallback, welcomeEarly, type WeComProcessDeps } from './wecom-callbacks.ts';
+export { storeWeComConnection } from './wecom-store.ts';
+export { processDueWeComCallbacks, recordWeComCallback, type WeComProcessDeps } from './wecom-callbacks.ts';
+export { callbackConnection, welcomeEarly } from './wecom-contacts.ts';

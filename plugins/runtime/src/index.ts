@@ -11,3 +11,4 @@ export { normalizeRefs, toUuid } from './journey/refs.ts';
 export { MESSAGE_NOT_SENT_EVENT, MESSAGE_SENT_EVENT } from './engine/wecom-mass-sends.ts';
 export { TRANSFER_SUCCEEDED_EVENT } from './engine/wecom-followups.ts';
 export { loadQuotaSettings, quotaUsed, quotaWindow, type QuotaAction, type QuotaPeriod, type QuotaSettings, type QuotaWindow } from './channels/wecom-quota.ts';
+export { mapWithConcurrency } from './channels/concurrency.ts';
