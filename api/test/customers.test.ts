@@ -130,6 +130,21 @@ describe('updating and deleting customers', () => {
     expect(fetched.data.customer).toBeNull();
   });
 
+  it('deleting a customer deletes their messages, and only theirs', async () => {
+    const ws = await app.workspace();
+    await ws.gql(UPSERT, { input: { phone: '13500000010' } });
+    await ws.gql(UPSERT, { input: { phone: '13500000011' } });
+    const [gone, kept] = await Promise.all(['13500000010', '13500000011'].map((phone) => app.db.prisma.customer.findFirstOrThrow({ where: { workspaceId: ws.id, phone } })));
+    await app.db.prisma.delivery.createMany({
+      data: [gone!, gone!, kept!].map((c, i) => ({ workspaceId: ws.id, key: `test:${i}`, customerId: c.id, channel: 'log', body: `你好 ${i}` })),
+    });
+    const id = Buffer.from(`Customer:${gone!.id}`).toString('base64');
+    const deleted = await ws.gql(`mutation ($id: ID!) { deleteCustomer(id: $id) { __typename } }`, { id });
+    expect(deleted.data.deleteCustomer.__typename).toBe('Deleted');
+    const left = await app.db.prisma.delivery.findMany({ where: { workspaceId: ws.id } });
+    expect(left.map((d) => [d.customerId, d.body])).toEqual([[kept!.id, '你好 2']]);
+  });
+
   it('an update that takes another customer\'s phone is a conflict naming the field', async () => {
     const ws = await app.workspace();
     await ws.gql(UPSERT, { input: { phone: '13500000001' } });

@@ -89,7 +89,11 @@ async function campaign(c: Connected, name: string, customerIds: string[], body 
 }
 
 const tasksOf = (ws: TestWorkspace) => app.db.prisma.weComMassSend.findMany({ where: { workspaceId: ws.id }, orderBy: { staffUserId: 'asc' } });
-const deliveriesOf = (ws: TestWorkspace) => app.db.prisma.delivery.findMany({ where: { workspaceId: ws.id }, include: { customer: true }, orderBy: { createdAt: 'asc' } });
+const deliveriesOf = async (ws: TestWorkspace) => {
+  const rows = await app.db.prisma.delivery.findMany({ where: { workspaceId: ws.id }, orderBy: { createdAt: 'asc' } });
+  const customers = new Map((await app.db.prisma.customer.findMany({ where: { id: { in: rows.map((d) => d.customerId) } } })).map((c) => [c.id, c]));
+  return rows.map((d) => ({ ...d, customer: customers.get(d.customerId)! }));
+};
 const msgidOf = async (ws: TestWorkspace, staff: string) => (await tasksOf(ws)).find((t) => t.staffUserId === staff)!.msgid!;
 
 describe('mass sends as states', () => {

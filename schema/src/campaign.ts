@@ -266,7 +266,12 @@ builder.prismaNode('Delivery', {
   authScopes: { 'campaigns:read': true, 'journeys:read': true },
   findUnique: (id, ctx) => ({ id, workspaceId: ctx.workspaceId() }),
   fields: (t) => ({
-    customer: t.relation('customer', { description: 'The recipient.' }),
+    customer: t.prismaField({
+      type: 'Customer',
+      description: 'The recipient.',
+      // No relation (the message log keeps no foreign key); findUnique: Prisma gathers those of one page into one statement.
+      resolve: (query, d, _a, ctx) => ctx.prisma.customer.findUniqueOrThrow({ ...query, where: { id: d.customerId, workspaceId: d.workspaceId } }),
+    }),
     channel: t.exposeString('channel', { description: 'The channel it goes through: a channel\'s database id (Channel.channelId) or a built-in type (log).' }),
     status: t.field({ type: DeliveryStatusEnum, description: 'Queued, sent, delivered, failed, skipped, replied, clicked, held out or cancelled.', resolve: (d) => toClientStatus(d.status) }),
     variant: t.exposeString('variant', { nullable: true, description: 'The A/B variant key (campaigns).' }),

@@ -10,12 +10,16 @@ builder.prismaObjectFields('Customer', (t) => ({
     totalCount: true,
     query: { orderBy: [{ enteredAt: 'desc' }, { id: 'desc' }] },
   }),
-  deliveries: t.relatedConnection('deliveries', {
+  // The message log keeps no foreign key to the customer, so no Prisma relation: the same
+  // connection, read by the customer's id (index Delivery(customerId, createdAt)).
+  deliveries: t.prismaConnection({
+    type: 'Delivery',
     cursor: 'id',
     description: 'Messages to the customer from campaigns and journeys, newest first.',
     authScopes: { 'campaigns:read': true, 'journeys:read': true },
-    totalCount: true,
-    query: { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] },
+    totalCount: (customer, _args, ctx) => ctx.prisma.delivery.count({ where: { customerId: customer.id, workspaceId: ctx.workspaceId() } }),
+    resolve: (query, customer, _args, ctx) =>
+      ctx.prisma.delivery.findMany({ ...query, where: { customerId: customer.id, workspaceId: ctx.workspaceId() }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
   }),
 }));
 

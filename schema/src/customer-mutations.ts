@@ -271,7 +271,7 @@ builder.mutationFields((t) => ({
   }),
   deleteCustomer: t.field({
     type: DeletedRef,
-    description: 'Deletes a customer with their tags, events and orders. Returns the deleted ID.',
+    description: 'Deletes a customer with their tags, events, orders and messages. Returns the deleted ID.',
     authScopes: { 'customers:write': true },
     args: { id: t.arg.id({ required: true, description: 'The customer.' }) },
     errors: { types: [InputError, NotFoundError], union: resultUnion('deleting a customer') },
@@ -287,6 +287,8 @@ builder.mutationFields((t) => ({
           [id, workspaceId],
         );
         const rows = await query(`DELETE FROM "Customer" WHERE id = $1::uuid AND "workspaceId" = $2::uuid RETURNING id`, [id, workspaceId]);
+        // The message log has no foreign key to cascade through: the customer's messages go here.
+        if (rows.length) await query(`DELETE FROM "Delivery" WHERE "customerId" = $1::uuid AND "workspaceId" = $2::uuid`, [id, workspaceId]);
         return rows.length ? exits.map((e) => e.segmentId) : null;
       });
       if (!deleted) throw new NotFoundError('customer', 'id', String(args.id));

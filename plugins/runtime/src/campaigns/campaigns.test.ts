@@ -31,8 +31,8 @@ async function campaignOf(ws: Ws, definition: CampaignDefinitionInput, extra: Re
 }
 
 const deliveries = (campaignId: string) =>
-  fx.db.query<{ customerId: string; status: string; variant: string; senderStaffId: string | null; body: string; error: string | null }>(
-    `SELECT "customerId", status::text AS status, variant, "senderStaffId", body, error FROM "Delivery" WHERE "campaignId" = $1 ORDER BY "customerId"`,
+  fx.db.query<{ id: string; customerId: string; status: string; variant: string; senderStaffId: string | null; body: string; error: string | null }>(
+    `SELECT id::text AS id, "customerId", status::text AS status, variant, "senderStaffId", body, error FROM "Delivery" WHERE "campaignId" = $1 ORDER BY "customerId"`,
     [campaignId],
   );
 
@@ -76,6 +76,12 @@ describe('campaigns', () => {
     const rows = await deliveries(campaignId);
     expect(rows).toHaveLength(387);
     expect(new Set(rows.map((r) => r.customerId)).size).toBe(387);
+    // Ids are UUIDv7, numbered in customer order within the snapshot.
+    expect(rows.every((r) => /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(r.id))).toBe(true);
+    const inIdOrder = [...rows].sort((x, y) => (x.id < y.id ? -1 : 1));
+    expect(inIdOrder.map((r) => r.customerId)).toEqual(rows.map((r) => r.customerId).sort());
+    const millis = parseInt(inIdOrder[0]!.id.replace('-', '').slice(0, 12), 16);
+    expect(Math.abs(millis - Date.now())).toBeLessThan(60_000);
     for (const skipped of customers.slice(0, 13)) expect(rows.find((r) => r.customerId === skipped)).toBeUndefined();
     const a = rows.filter((r) => r.status === 'planned' && r.variant === 'A').length;
     const b = rows.filter((r) => r.status === 'planned' && r.variant === 'B').length;
