@@ -1,6 +1,7 @@
 // createDb(): one entry to the database. PostgreSQL when DATABASE_URL is set, otherwise embedded
 // PGlite in COURTYARD_DATA_DIR (default ./.courtyard/data). Both sides speak through Prisma's
 // driver adapters, so the rest of Courtyard never knows which one it runs on.
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
@@ -21,7 +22,32 @@ export interface DbOptions {
   onQuery?: ((sql: string) => void) | undefined;
 }
 
-export type QueryFn = <T = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<T[]>;
+export interface QueryOptions {
+  /**
+   * Keep the statement prepared on its connection (named by a hash of its text): PostgreSQL parses
+   * it once per connection and, after a few runs, may reuse one plan instead of planning each time.
+   * Only for hot statements whose text comes from a bounded set (values as parameters, never
+   * spliced in): every distinct text stays prepared for the connection's life. PGlite ignores it.
+   */
+  prepare?: boolean;
+}
+
+export type QueryFn = <T = Record<string, unknown>>(sql: string, params?: unknown[], options?: QueryOptions) => Promise<T[]>;
+
+const statementNames = new Map<string, string>();
+/** The prepared statement's name for a text: stable, so every connection shares the name. */
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) {
+    name = `cy_${createHash('sha1').update(sql).digest('hex').slice(0, 24)}`;
+    if (statementNames.size < 10_000) statementNames.set(sql, name);
+  }
+  return name;
+}
+
+function pgQuery(sql: string, params: unknown[], options?: QueryOptions): pg.QueryConfig {
+  return options?.prepare ? { name: statementName(sql), text: sql, values: params } : { text: sql, values: params };
+}
 
 export interface Db {
   prisma: PrismaClient;
@@ -29,7 +55,7 @@ export interface Db {
   /** The adapter factory, for tools (the migrate tool) that talk to the same database. */
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   /** Runs raw SQL with positional parameters ($1 …) outside Prisma, for set-based bulk work. */
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[], options?: QueryOptions): Promise<T[]>;
   /** Runs `fn` in one transaction on one connection; rolled back when it throws. */
   transaction<T>(fn: (query: QueryFn) => Promise<T>): Promise<T>;
   /** The embedded instance, when kind is 'pglite'. */
@@ -64,15 +90,15 @@ export async function createDb(options: DbOptions = {}): Promise<Db> {
       kind: 'postgres',
       adapterFactory,
       pgPool: pool,
-      async query<T>(sql: string, params: unknown[] = []) {
-        const result = await pool.query(sql, params);
+      async query<T>(sql: string, params: unknown[] = [], options?: QueryOptions) {
+        const result = await pool.query(pgQuery(sql, params, options));
         return result.rows as T[];
       },
       async transaction(fn) {
         const client = await pool.connect();
         try {
           await client.query('BEGIN');
-          const result = await fn(async (sql, params = []) => (await client.query(sql, params)).rows);
+          const result = await fn(async (sql, params = [], options) => (await client.query(pgQuery(sql, params, options))).rows);
           await client.query('COMMIT');
           return result;
         } catch (error) {

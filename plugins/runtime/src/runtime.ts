@@ -20,6 +20,7 @@ import { linkReceipts } from './campaigns/receipts.ts';
 import type { WeComRuntimeOptions } from './channels/types.ts';
 import { pollMassSends, type WeComPollDeps } from './engine/wecom-mass-sends.ts';
 import { pollWeComFollowUps } from './engine/wecom-followups.ts';
+import { Lanes, type Lane } from './engine/lanes.ts';
 
 export interface RuntimeOptions {
   db: Db;
@@ -114,8 +115,7 @@ export class JourneyRuntime {
   private boss: PgBoss | null = null;
   private running = false;
   private loops: Promise<void>[] = [];
-  private wakeup: (() => void)[] = [];
-  private nudged = false;
+  private readonly lanes: Lanes;
   private stopListening: (() => void) | null = null;
   private timers: NodeJS.Timeout[] = [];
   /** Partner batches still running after their pass ended. */
@@ -124,6 +124,7 @@ export class JourneyRuntime {
   constructor(options: RuntimeOptions) {
     this.options = { claimLimit: 1000, leaseMs: 60_000, pollMs: 200, concurrency: 2, gatherMs: 20, ...options };
     this.db = options.db;
+    this.lanes = new Lanes(this.options.gatherMs);
     this.channels = new ChannelPool({ db: this.db, wecom: options.wecom ?? {}, log: (m) => this.log(m) });
     this.registry = options.registry ?? builtinRegistry;
     this.callLog = new CallLog(this.db, (m) => this.log(m));
@@ -149,7 +150,7 @@ export class JourneyRuntime {
     this.stopListening = onMembershipChange((db, workspaceId, deltas) => {
       if (db !== this.db) return;
       enrollFromSegmentDeltas(this.triggerDeps(), this.triggers, workspaceId, deltas)
-        .then((n) => n && this.nudge())
+        .then((n) => n && this.lanes.nudge('step'))
         .catch((error) => this.log(`segment trigger failed: ${(error as Error).message}`));
     });
   }
@@ -176,7 +177,7 @@ export class JourneyRuntime {
   async enroll(workspaceId: string, journeyId: string, entries: EnrollEntry[]): Promise<EnrollResult> {
     const result = await enrollCustomers(this.db, this.versions, workspaceId, journeyId, entries);
     if (result.enrolled.length) {
-      this.nudge();
+      this.lanes.nudge('step');
       this.options.onProgress?.(workspaceId, journeyId);
     }
     return result;
@@ -199,13 +200,13 @@ export class JourneyRuntime {
       resumeWaitingOnEvents(this.db, workspaceId, events),
       linkReceipts(this.db, workspaceId, events),
     ]);
-    if (resumed) this.nudge();
+    if (resumed) this.lanes.nudge('step');
     return { enrolled, resumed };
   }
 
   /** An installation callback was queued: deliver it now rather than at the next poll. */
   callbackQueued() {
-    this.nudge();
+    this.lanes.nudge('callbacks');
   }
 
   /** Drops cached trigger lists (after a journey was published, paused or archived). */
@@ -230,7 +231,7 @@ export class JourneyRuntime {
           .catch((error) => this.log(`partner batch failed after its pass: ${(error as Error).message}`))
           .finally(() => {
             this.detached.delete(tracked);
-            this.nudge();
+            this.lanes.nudge('step');
           });
         this.detached.add(tracked);
       },
@@ -339,7 +340,7 @@ export class JourneyRuntime {
         RETURNING e.id`,
       [graceMs, items ? JSON.stringify(items) : null, this.options.workspaces ? [...this.options.workspaces] : null],
     );
-    if (rows.length) this.nudge();
+    if (rows.length) this.lanes.nudge('step');
     return rows.length;
   }
 
@@ -363,32 +364,7 @@ export class JourneyRuntime {
     await this.boss.insert(jobs.map((j) => ({ name: WAKE_QUEUE, data: { items: j.items }, startAfter: j.at })));
   }
 
-  private nudge() {
-    const waiting = this.wakeup;
-    this.wakeup = [];
-    // Work that came while every loop was busy: the next loop to go idle goes straight on instead.
-    if (!waiting.length) this.nudged = true;
-    for (const resolve of waiting) resolve();
-  }
-
-  private idle(ms: number) {
-    if (this.nudged) {
-      this.nudged = false;
-      return Promise.resolve();
-    }
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wakeup.push(() => {
-        clearTimeout(timer);
-        // Customers arriving a few at a time (events trickling in) are gathered for a moment, so
-        // a pass runs each node once for many of them rather than once for each.
-        if (this.options.gatherMs > 0) setTimeout(resolve, this.options.gatherMs);
-        else resolve();
-      });
-    });
-  }
-
-  private loop(pass: () => Promise<number>, name: string): Promise<void> {
+  private loop(pass: () => Promise<number>, name: string, lane: Lane): Promise<void> {
     return (async () => {
       while (this.running) {
         let handled = 0;
@@ -398,7 +374,9 @@ export class JourneyRuntime {
           this.log(`${name} pass failed: ${(error as Error).message}`);
           await new Promise((r) => setTimeout(r, 1000));
         }
-        if (handled === 0 && this.running) await this.idle(this.options.pollMs);
+        // A step pass that moved customers may have queued messages: the outbox goes now.
+        if (handled > 0 && lane === 'step') this.lanes.nudge('outbox');
+        if (handled === 0 && this.running) await this.lanes.idle(lane, this.options.pollMs);
       }
     })();
   }
@@ -435,19 +413,19 @@ export class JourneyRuntime {
       await this.runDueCampaigns();
       await this.callLog.prune().catch((error) => this.log(`call log prune failed: ${(error as Error).message}`));
     });
-    for (let i = 0; i < this.options.concurrency; i++) this.loops.push(this.loop(() => this.step(), 'step'));
-    this.loops.push(this.loop(() => this.dispatch(), 'outbox'));
-    this.loops.push(this.loop(() => this.installCallbacks.deliverDue(), 'install callbacks'));
-    this.loops.push(this.loop(() => this.wecomMassSends(), 'wecom mass sends'));
-    this.loops.push(this.loop(() => this.wecomFollowUps(), 'wecom follow-ups'));
+    for (let i = 0; i < this.options.concurrency; i++) this.loops.push(this.loop(() => this.step(), 'step', 'step'));
+    this.loops.push(this.loop(() => this.dispatch(), 'outbox', 'outbox'));
+    this.loops.push(this.loop(() => this.installCallbacks.deliverDue(), 'install callbacks', 'callbacks'));
+    this.loops.push(this.loop(() => this.wecomMassSends(), 'wecom mass sends', 'wecom'));
+    this.loops.push(this.loop(() => this.wecomFollowUps(), 'wecom follow-ups', 'wecom'));
     // Campaign passes run side by side like step passes: each claims its own rows (SKIP LOCKED).
-    for (let i = 0; i < this.options.concurrency; i++) this.loops.push(this.loop(() => this.campaigns(), 'campaigns'));
+    for (let i = 0; i < this.options.concurrency; i++) this.loops.push(this.loop(() => this.campaigns(), 'campaigns', 'campaigns'));
     this.timers.push(setInterval(() => void this.wakeDue(60_000).catch(() => undefined), 30_000));
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    this.nudge();
+    this.lanes.wakeAll();
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     await Promise.all(this.loops);

@@ -51,6 +51,10 @@ describe('createMigration', () => {
     const sql = readFileSync(join(folder!, 'migration.sql'), 'utf8');
     expect(sql).toContain('CREATE EXTENSION IF NOT EXISTS "pg_trgm"');
     expect(sql).toContain('CREATE TABLE "Workspace"');
+    // The function a default calls is defined before the table that uses it.
+    const defined = sql.indexOf('CREATE OR REPLACE FUNCTION uuid_v7()');
+    expect(defined).toBeGreaterThanOrEqual(0);
+    expect(defined).toBeLessThan(sql.indexOf('DEFAULT uuid_v7()'));
     expect(readFileSync(join(paths.migrationsDir, 'migration_lock.toml'), 'utf8')).toContain('provider = "postgresql"');
     expect(await checkMigrations(paths)).toEqual({ upToDate: true, sql: '' });
   });

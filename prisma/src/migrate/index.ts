@@ -8,6 +8,7 @@ import type { MigrationList } from '@prisma/schema-engine-wasm/schema_engine_bg'
 import type { Db } from '../client.ts';
 import { engineConnection, scratchConnection, type EngineConnection } from './adapters.ts';
 import { noFilters, withEngine, type SchemaEngine } from './engine.ts';
+import { withFunctionDefinitions } from './functions.ts';
 
 const packageDir = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -121,7 +122,8 @@ export async function createMigration(name: string, paths: MigrationPaths = {}):
   const folder = join(migrationsDir, `${timestamp}_${slug}`);
   if (existsSync(folder)) throw new Error(`${folder} already exists`);
   mkdirSync(folder, { recursive: true });
-  writeFileSync(join(folder, 'migration.sql'), sql);
+  const earlier = readMigrations(migrationsDir).migrationDirectories.map((d) => (d.migrationFile.content.tag === 'ok' ? d.migrationFile.content.value : ''));
+  writeFileSync(join(folder, 'migration.sql'), withFunctionDefinitions(sql, earlier));
   writeFileSync(join(migrationsDir, LOCKFILE), LOCKFILE_CONTENT);
   return folder;
 }

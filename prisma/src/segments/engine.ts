@@ -160,6 +160,13 @@ async function locked<T>(db: Db, segmentId: string, fn: (query: QueryFn) => Prom
   });
 }
 
+/**
+ * The re-check's statements run on every change: prepared once per connection (their text is fixed
+ * per segment definition; values are parameters), so PostgreSQL neither parses nor, once it settles
+ * on a generic plan, plans them again.
+ */
+const PREPARE = { prepare: true } as const;
+
 /** Above this many segment × customer pairs a re-check locks whole segments instead. */
 const PAIR_LOCKS = 256;
 
@@ -171,13 +178,14 @@ const PAIR_LOCKS = 256;
  */
 async function lockForRecheck(query: QueryFn, segmentIds: string[], customerIds: string[]) {
   if (segmentIds.length * customerIds.length > PAIR_LOCKS) {
-    await query(`SELECT pg_advisory_xact_lock(hashtext('segment:' || id)) FROM (SELECT id FROM unnest($1::text[]) AS id ORDER BY id) ids`, [segmentIds]);
+    await query(`SELECT pg_advisory_xact_lock(hashtext('segment:' || id)) FROM (SELECT id FROM unnest($1::text[]) AS id ORDER BY id) ids`, [segmentIds], PREPARE);
     return;
   }
-  await query(`SELECT pg_advisory_xact_lock_shared(hashtext('segment:' || id)) FROM (SELECT id FROM unnest($1::text[]) AS id ORDER BY id) ids`, [segmentIds]);
+  await query(`SELECT pg_advisory_xact_lock_shared(hashtext('segment:' || id)) FROM (SELECT id FROM unnest($1::text[]) AS id ORDER BY id) ids`, [segmentIds], PREPARE);
   await query(
     `SELECT pg_advisory_xact_lock(hashtext('segment:' || s || ':' || c)) FROM (SELECT s, c FROM unnest($1::text[]) AS s, unnest($2::text[]) AS c ORDER BY s, c) pairs`,
     [segmentIds, customerIds],
+    PREPARE,
   );
 }
 
@@ -199,7 +207,7 @@ export async function refreshSegment(db: Db, segment: StoredSegment, now?: Date)
 async function recheckIn(query: QueryFn, segment: StoredSegment, customerIds: string[], now?: Date): Promise<MembershipDelta> {
   const { where, params } = compileSegment(segment.definition, { workspaceId: segment.workspaceId, mode: 'point', now, resolveId }, [segment.workspaceId, segment.id, customerIds]);
   const target = `SELECT c.id FROM "Customer" c WHERE c."workspaceId" = $1::uuid AND c.id = ANY($3::uuid[]) AND ${where}`;
-  return toDelta(segment.id, await query<{ id: string; kind: string }>(diffStatement(target, '$3::uuid[]'), params));
+  return toDelta(segment.id, await query<{ id: string; kind: string }>(diffStatement(target, '$3::uuid[]'), params, PREPARE));
 }
 
 /** Re-checks only `customerIds` against one segment (after a change that concerns them). */
@@ -217,6 +225,7 @@ export async function loadDynamicSegments(db: Pick<Db, 'query'>, workspaceId: st
   return db.query<StoredSegment>(
     `SELECT id, "workspaceId", definition, "dependsOn" FROM "Segment" WHERE "workspaceId" = $1::uuid AND type = 'dynamic' ORDER BY "createdAt", id`,
     [workspaceId],
+    PREPARE,
   );
 }
 
