@@ -57,6 +57,51 @@ describe('ingesting events', () => {
     ]);
   });
 
+  it('names the field and the rule for each bad item, whichever check would catch it first', async () => {
+    const ws = await app.workspace();
+    await customer(ws, '13811114444');
+    const phone = '13811114444';
+    const ahead = new Date(Date.now() + 10 * 60_000).toISOString();
+    const r = await ws.gql(INGEST, {
+      e: [
+        { customer: { phone }, type: 'a'.repeat(64), idempotencyKey: 'k'.repeat(200), properties: { s: 'x'.repeat(8_184) }, occurredAt: new Date().toISOString() },
+        { customer: { phone }, type: 'a'.repeat(65), idempotencyKey: 'b' },
+        { customer: { phone }, type: '1abc', idempotencyKey: 'c' },
+        { customer: { phone }, type: 'ok', idempotencyKey: '' },
+        { customer: { phone }, type: 'ok', idempotencyKey: 'k'.repeat(201) },
+        { customer: { phone }, type: 'ok', idempotencyKey: 'f', properties: { s: 'x'.repeat(8_185) } },
+        { customer: { phone }, type: 'ok', idempotencyKey: 'g', properties: [1, 2] },
+        { customer: { phone }, type: 'ok', idempotencyKey: 'h', occurredAt: ahead },
+        { customer: { phone: 'not a phone' }, type: 'Bad', idempotencyKey: 'i' },
+        { customer: { wecomExternalId: '' }, type: 'ok', idempotencyKey: 'j' },
+        { customer: { phone, wecomExternalId: 'wm1' }, type: 'ok', idempotencyKey: 'k' },
+        { customer: {}, type: 'ok', idempotencyKey: 'l' },
+        { customer: { wecomExternalId: 'wm-nobody' }, type: 'ok', idempotencyKey: 'm' },
+      ],
+    });
+    expect(r.data.ingestEvents).toMatchObject({ storedCount: 1, failedCount: 12 });
+    expect(r.data.ingestEvents.errors.map((e: any) => [e.index, e.fields.map((f: any) => `${f.field}: ${f.message}`)])).toEqual([
+      [1, ['events.1.type: must start with a letter and use lower-case letters, digits, _ . : - (at most 64), e.g. order_paid']],
+      [2, ['events.2.type: must start with a letter and use lower-case letters, digits, _ . : - (at most 64), e.g. order_paid']],
+      [3, ['events.3.idempotencyKey: must not be empty']],
+      [4, ['events.4.idempotencyKey: must be at most 200 characters']],
+      [5, ['events.5.properties: must be at most 8 KiB of JSON']],
+      [6, ['events.6.properties: must be a JSON object, e.g. {"skinType": "dry"}']],
+      [7, ['events.7.occurredAt: must not be more than 5 minutes in the future']],
+      [
+        8,
+        [
+          'events.8.customer.phone: "not a phone" is not a valid phone number; use 11 digits for a mainland mobile (13800138000) or +country code',
+          'events.8.type: must start with a letter and use lower-case letters, digits, _ . : - (at most 64), e.g. order_paid',
+        ],
+      ],
+      [9, ['events.9.customer.wecomExternalId: Too small: expected string to have >=1 characters']],
+      [10, ['events.10.customer: give exactly one of id, phone, wecomExternalId or email']],
+      [11, ['events.11.customer: give exactly one of id, phone, wecomExternalId or email']],
+      [12, ['events.12.customer.wecomExternalId: no customer matches; upsert the customer first']],
+    ]);
+  });
+
   it('refuses more than 5,000 events in one call', async () => {
     const ws = await app.workspace();
     const e = Array.from({ length: 5001 }, (_, i) => ({ customer: { phone: '13800000000' }, type: 'x', idempotencyKey: String(i) }));

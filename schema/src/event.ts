@@ -5,7 +5,7 @@ import { builder } from './builder.ts';
 import { CustomerRefInput, prepareCustomerBatch } from './customer-ref.ts';
 import { InputError } from './errors.ts';
 import { BatchItemErrorRef, resultUnion, type BatchItemError } from './error-types.ts';
-import { zDate, zJSONObject } from './scalars.ts';
+import { InvalidValue, zDate, zJSONObject } from './scalars.ts';
 import { recheckAfterChange } from './segment-membership.ts';
 
 export const MAX_EVENT_BATCH = 5_000;
@@ -40,16 +40,42 @@ const EventInput = builder.inputType('EventInput', {
   }),
 });
 
+const EVENT_TYPE = /^[a-z][a-z0-9_.:-]{0,63}$/;
+const MAX_PROPERTIES_JSON = 8_192;
+const MAX_AHEAD_MS = 300_000;
+
 const zEvent = z.object({
-  type: z.string().regex(/^[a-z][a-z0-9_.:-]{0,63}$/, { message: 'must start with a letter and use lower-case letters, digits, _ . : - (at most 64), e.g. order_paid' }),
+  type: z.string().regex(EVENT_TYPE, { message: 'must start with a letter and use lower-case letters, digits, _ . : - (at most 64), e.g. order_paid' }),
   properties: zJSONObject()
-    .refine((p) => JSON.stringify(p).length <= 8_192, { message: 'must be at most 8 KiB of JSON' })
+    .refine((p) => JSON.stringify(p).length <= MAX_PROPERTIES_JSON, { message: 'must be at most 8 KiB of JSON' })
     .nullish(),
   occurredAt: zDate()
-    .refine((d) => d.getTime() <= Date.now() + 300_000, { message: 'must not be more than 5 minutes in the future' })
+    .refine((d) => d.getTime() <= Date.now() + MAX_AHEAD_MS, { message: 'must not be more than 5 minutes in the future' })
     .nullish(),
   idempotencyKey: z.string().min(1, { message: 'must not be empty' }).max(200, { message: 'must be at most 200 characters' }),
 });
+
+/** A checked event; `propertiesJson` is its properties as JSON when the quick check serialised them. */
+type EventData = z.output<typeof zEvent> & { propertiesJson?: string };
+
+/**
+ * zEvent's checks without zod, for the events that pass them (nearly all): returns what zEvent
+ * would, plus the properties' JSON made for the size check, or null when any check fails, in which
+ * case zEvent checks the event again and names what is wrong.
+ */
+function quickEvent(event: typeof EventInput.$inferInput): EventData | null {
+  const { type, properties, occurredAt, idempotencyKey } = event;
+  if (typeof type !== 'string' || !EVENT_TYPE.test(type)) return null;
+  if (typeof idempotencyKey !== 'string' || idempotencyKey.length < 1 || idempotencyKey.length > 200) return null;
+  let propertiesJson: string | undefined;
+  if (properties != null) {
+    if (properties instanceof InvalidValue || typeof properties !== 'object' || Array.isArray(properties)) return null;
+    propertiesJson = JSON.stringify(properties);
+    if (propertiesJson.length > MAX_PROPERTIES_JSON) return null;
+  }
+  if (occurredAt != null && !(occurredAt instanceof Date && occurredAt.getTime() <= Date.now() + MAX_AHEAD_MS)) return null;
+  return { type, properties, occurredAt, idempotencyKey, propertiesJson };
+}
 
 const IngestEventsPayload = builder
   .objectRef<{ storedCount: number; duplicateCount: number; failedCount: number; errors: BatchItemError[] }>('IngestEventsPayload')
@@ -75,44 +101,52 @@ builder.mutationFields((t) => ({
         throw new InputError({ path: ['events'], message: `at most ${MAX_EVENT_BATCH} events per call; got ${args.events.length}. Split the batch.`, code: 'too_big' });
       }
       const workspaceId = ctx.workspaceId();
-      const { items: rows, errors } = await prepareCustomerBatch(ctx.db.query, workspaceId, 'events', args.events, zEvent);
+      const { items, errors } = await prepareCustomerBatch(ctx.db.query, workspaceId, 'events', args.events, zEvent, { quick: quickEvent });
       const now = new Date();
+      // A key sent twice in one batch is stored once, from its first occurrence; the later ones
+      // count as duplicates without reaching the database.
+      const byKey = new Map<string, (typeof items)[number]>();
+      for (const item of items) if (!byKey.has(item.data.idempotencyKey)) byKey.set(item.data.idempotencyKey, item);
+      const n = byKey.size;
+      const customerIds = new Array<string>(n);
+      const types = new Array<string>(n);
+      const properties = new Array<string>(n);
+      const occurredAt = new Array<string>(n);
+      const keys = new Array<string>(n);
+      let i = 0;
+      for (const { customerId, data } of byKey.values()) {
+        customerIds[i] = customerId;
+        types[i] = data.type;
+        properties[i] = data.propertiesJson ?? JSON.stringify(data.properties ?? {});
+        occurredAt[i] = (data.occurredAt ?? now).toISOString();
+        keys[i++] = data.idempotencyKey;
+      }
       // Only the events stored now come back: a re-sent key neither counts nor triggers twice.
       // The database answers with the id and key of each row it stored; the rest of the stored
       // event is what was sent, so it is not read back.
-      const inserted = rows.length
+      const inserted = n
         ? await ctx.db.query<{ id: string; k: string }>(
             `INSERT INTO "Event" ("workspaceId", "customerId", "type", "properties", "occurredAt", "idempotencyKey")
              SELECT $1::uuid, c, t, p, o, k
              FROM unnest($2::uuid[], $3::text[], $4::jsonb[], $5::timestamptz[], $6::text[]) AS x(c, t, p, o, k)
              ON CONFLICT ("workspaceId", "idempotencyKey") DO NOTHING
              RETURNING id, "idempotencyKey" AS k`,
-            [
-              workspaceId,
-              rows.map((r) => r.customerId),
-              rows.map((r) => r.data.type),
-              rows.map((r) => JSON.stringify(r.data.properties ?? {})),
-              rows.map((r) => (r.data.occurredAt ?? now).toISOString()),
-              rows.map((r) => r.data.idempotencyKey),
-            ],
+            [workspaceId, customerIds, types, properties, occurredAt, keys],
           )
         : [];
-      // A key sent twice in one batch is stored once, from its first occurrence.
-      const byKey = new Map<string, (typeof rows)[number]>();
-      for (const r of rows) if (!byKey.has(r.data.idempotencyKey)) byKey.set(r.data.idempotencyKey, r);
       const stored: IngestedEvent[] = inserted.map(({ id, k }) => {
-        const row = byKey.get(k)!;
-        return { id, customerId: row.customerId, type: row.data.type, properties: (row.data.properties ?? {}) as IngestedEvent['properties'], occurredAt: row.data.occurredAt ?? now };
+        const { customerId, data } = byKey.get(k)!;
+        return { id, customerId, type: data.type, properties: (data.properties ?? {}) as IngestedEvent['properties'], occurredAt: data.occurredAt ?? now };
       });
       const storedCount = stored.length;
       if (storedCount) {
-        const causes = [...new Set(rows.map((r) => `event:${r.data.type}` as const))];
-        await recheckAfterChange(ctx, workspaceId, [...new Set(rows.map((r) => r.customerId))], causes);
+        const causes = [...new Set(types)].map((type) => `event:${type}` as const);
+        await recheckAfterChange(ctx, workspaceId, [...new Set(customerIds)], causes);
         // Event-triggered journeys start, and customers waiting for these events move on. The
         // events are stored either way: a journey hiccup must not report them as lost.
         await ctx.runtime.onEvents(workspaceId, stored).catch((error: Error) => console.warn(`journey triggers for ${stored.length} event(s) failed: ${error.message}`));
       }
-      return { storedCount, duplicateCount: rows.length - storedCount, failedCount: errors.length, errors };
+      return { storedCount, duplicateCount: items.length - storedCount, failedCount: errors.length, errors };
     },
   }),
 }));

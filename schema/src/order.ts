@@ -134,12 +134,14 @@ builder.mutationFields((t) => ({
       }
       const workspaceId = ctx.workspaceId();
       const seen = new Map<string, number>();
-      const { items: rows, errors } = await prepareCustomerBatch(ctx.db.query, workspaceId, 'orders', args.orders, zOrder, (order, index, path) => {
-        const key = `${order.platform}:${order.externalId}`;
-        const earlier = seen.get(key);
-        if (earlier !== undefined) return { path: [...path, 'externalId'], message: `same platform and externalId as item ${earlier} of this batch`, code: 'duplicate' };
-        seen.set(key, index);
-        return null;
+      const { items: rows, errors } = await prepareCustomerBatch(ctx.db.query, workspaceId, 'orders', args.orders, zOrder, {
+        checkInOrder: (order, index, path) => {
+          const key = `${order.platform}:${order.externalId}`;
+          const earlier = seen.get(key);
+          if (earlier !== undefined) return { path: [...path, 'externalId'], message: `same platform and externalId as item ${earlier} of this batch`, code: 'duplicate' };
+          seen.set(key, index);
+          return null;
+        },
       });
       let created = 0;
       if (rows.length) {
