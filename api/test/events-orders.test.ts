@@ -32,6 +32,26 @@ describe('ingesting events', () => {
     expect(r.data.customer.events.totalCount).toBe(2);
   });
 
+  it('stores keys, types, properties and times exactly as sent', async () => {
+    const ws = await app.workspace();
+    const id = await customer(ws, '13811115555');
+    const phone = '13811115555';
+    const events = [
+      { customer: { phone }, type: 'null', idempotencyKey: 'NULL', occurredAt: '1969-12-31T23:59:59.999Z', properties: { q: 'say "hi"', b: 'a\\b', n: null, u: '键 ✓' } },
+      { customer: { phone }, type: 'a.b:c-d_e', idempotencyKey: 'with "quotes" and \\ backslash', occurredAt: '2026-11-11T20:00:00.123+08:00' },
+      { customer: { phone }, type: 'x', idempotencyKey: ' {braces}, commas ', properties: { nested: { list: [1, 'two', { three: 3 }] } } },
+      { customer: { phone }, type: 'x', idempotencyKey: '键' },
+    ];
+    expect((await ws.gql(INGEST, { e: events })).data.ingestEvents).toMatchObject({ storedCount: 4, duplicateCount: 0, failedCount: 0 });
+    expect((await ws.gql(INGEST, { e: events })).data.ingestEvents).toMatchObject({ storedCount: 0, duplicateCount: 4, failedCount: 0 });
+    const r = await ws.gql(`query ($id: ID!) { customer(id: $id) { events(first: 10) { edges { node { type idempotencyKey occurredAt properties } } } } }`, { id });
+    const stored = r.data.customer.events.edges.map((e: any) => e.node).sort((a: any, b: any) => a.idempotencyKey.localeCompare(b.idempotencyKey));
+    const expected = events
+      .map((e) => ({ type: e.type, idempotencyKey: e.idempotencyKey, properties: e.properties ?? {}, ...(e.occurredAt ? { occurredAt: new Date(e.occurredAt).toISOString() } : {}) }))
+      .sort((a, b) => a.idempotencyKey.localeCompare(b.idempotencyKey));
+    expect(stored).toMatchObject(expected);
+  });
+
   it('rejects bad items by index and field and stores the good ones', async () => {
     const ws = await app.workspace();
     await customer(ws, '13811113333');
