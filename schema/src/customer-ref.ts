@@ -55,16 +55,22 @@ function quickCustomerRef(input: RefInput): Ref | null {
 
 const COLUMN: Record<Key, string> = { id: 'id', phone: 'phone', wecomExternalId: '"wecomExternalId"', email: 'email' };
 
-/** Resolves many references with one query per identity kind: identity kind → value → customer id. */
+/**
+ * Resolves many references with one query per identity kind: identity kind → value → customer id.
+ * Each value is one probe of the kind's unique index: for thousands of values that costs less than
+ * `= ANY(…)`, which PostgreSQL plans value by value and answers with a scan of the workspace's
+ * customers once the list is long.
+ */
 export async function resolveCustomerRefs(query: QueryFn, workspaceId: string, refs: Ref[]): Promise<Map<Key, Map<string, string>>> {
   const byKey = new Map<Key, Set<string>>();
   for (const r of refs) (byKey.get(r.key) ?? byKey.set(r.key, new Set()).get(r.key)!).add(r.value);
   const found = new Map<Key, Map<string, string>>();
   for (const [key, values] of byKey) {
     const column = COLUMN[key];
-    const cast = key === 'id' ? '::uuid[]' : '::text[]';
+    const type = key === 'id' ? 'uuid' : 'text';
     const rows = await query<{ id: string; v: string }>(
-      `SELECT id, ${column}::text AS v FROM "Customer" WHERE "workspaceId" = $1 AND ${column} = ANY($2${cast})`,
+      `SELECT c.id, x.v::text AS v FROM unnest($2::${type}[]) AS x(v)
+       CROSS JOIN LATERAL (SELECT c.id FROM "Customer" c WHERE c."workspaceId" = $1 AND c.${column} = x.v LIMIT 1) c`,
       [workspaceId, [...values]],
     );
     found.set(key, new Map(rows.map((row) => [row.v, row.id])));
