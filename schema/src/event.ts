@@ -55,8 +55,18 @@ const zEvent = z.object({
   idempotencyKey: z.string().min(1, { message: 'must not be empty' }).max(200, { message: 'must be at most 200 characters' }),
 });
 
+const QUOTE_OR_BACKSLASH = /["\\]/;
+
 /** A PostgreSQL array literal of strings: each quoted (so that none reads as NULL) and escaped. */
-const textArray = (values: string[]) => `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+function textArray(values: string[]): string {
+  if (!values.length) return '{}';
+  const quoted = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    quoted[i] = QUOTE_OR_BACKSLASH.test(v) ? v.replace(/["\\]/g, '\\$&') : v;
+  }
+  return `{"${quoted.join('","')}"}`;
+}
 
 /** A checked event; `propertiesJson` is its properties as JSON when the quick check serialised them. */
 type EventData = z.output<typeof zEvent> & { propertiesJson?: string };
