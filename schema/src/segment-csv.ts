@@ -1,7 +1,7 @@
 // importSegmentCsv: a static segment from an uploaded CSV (GraphQL multipart request), matched by
 // phone, WeCom external id or email, with a report of rows that matched nothing. All or nothing:
 // the segment and its members are written in one transaction.
-import { announceMembershipChange, CsvFileError, decodeCsv, matchCsvRows, parseCustomerCsv } from '@courtyard/db/segments';
+import { analyzeMembership, announceMembershipChange, BULK_CHANGE, CsvFileError, decodeCsv, matchCsvRows, parseCustomerCsv } from '@courtyard/db/segments';
 import { GraphQLError } from 'graphql';
 import { builder } from './builder.ts';
 import { ConflictError, InputError, NotFoundError } from './errors.ts';
@@ -131,6 +131,8 @@ builder.mutationFields((t) => ({
       });
       // Journeys that start on entering this segment hear about the imported customers.
       announceMembershipChange(ctx.db, workspaceId, [{ segmentId, entered: added, exited: [] }]);
+      // A large import renews the membership statistics (see BULK_CHANGE); the answer need not wait for it.
+      if (added.length >= BULK_CHANGE) void analyzeMembership(ctx.db);
       return {
         segmentId,
         encoding,

@@ -1,7 +1,9 @@
 // Segments: the node, its members and daily statistics, preview and explain, CRUD and refresh.
 import type { Prisma } from '@courtyard/db';
 import {
+  analyzeMembership,
   announceMembershipChange,
+  BULK_CHANGE,
   countSegment,
   dependenciesOf,
   refreshSegment,
@@ -250,6 +252,7 @@ async function addStaticMembers(ctx: Context, workspaceId: string, segmentId: st
   );
   // Journeys that start on entering this segment hear about it like a dynamic segment's entries.
   announceMembershipChange(ctx.db, workspaceId, [{ segmentId, entered: added.map((r) => r.customerId), exited: [] }]);
+  if (added.length >= BULK_CHANGE) void analyzeMembership(ctx.db);
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Db } from '../client.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { createTestDb } from '../testing.ts';
 import type { Condition, SegmentDefinition, SegmentNode } from './definition.ts';
-import { countSegment, dependenciesOf, recheckCustomers, recheckSegment, refreshSegment, type MembershipDelta, type StoredSegment } from './engine.ts';
+import { BULK_CHANGE, countSegment, dependenciesOf, recheckCustomers, recheckSegment, refreshSegment, type MembershipDelta, type StoredSegment } from './engine.ts';
 
 let db: Db;
 beforeAll(async () => {
@@ -75,6 +75,17 @@ describe('refreshSegment', () => {
     expect(await membersOf(w, s)).toEqual(['Ada', 'Bo']);
     expect((await changesOf(w, s)).sort()).toEqual(['entered Ada', 'entered Bo']);
     expect((await db.prisma.segment.findUniqueOrThrow({ where: { id: s.id } })).lastRefreshedAt).toBeInstanceOf(Date);
+  });
+
+  it('a refresh that moves thousands renews the membership statistics at once', async () => {
+    const w = await workspace({});
+    await db.query(`INSERT INTO "Customer" ("workspaceId", name, city) SELECT $1::uuid, 'c' || i, 'Suzhou' FROM generate_series(1, $2::int) i`, [w.ws, BULK_CHANGE]);
+    const analyzed = async () =>
+      Number((await db.query<{ n: string }>(`SELECT analyze_count AS n FROM pg_stat_user_tables WHERE relname = 'SegmentMember'`))[0]?.n ?? 0);
+    const before = await analyzed();
+    const s = await createSegment(w.ws, 'Suzhou', inCity('Suzhou'));
+    expect((await refreshSegment(db, s)).entered).toHaveLength(BULK_CHANGE);
+    await expect.poll(analyzed, { timeout: 10_000 }).toBeGreaterThan(before);
   });
 
   it('a second refresh with nothing changed moves no one and logs nothing', async () => {

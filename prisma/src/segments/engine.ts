@@ -47,6 +47,46 @@ export function announceMembershipChange(db: Db, workspaceId: string, deltas: Me
   }
 }
 
+/**
+ * Memberships that moved by this many rows at once (a refresh, an import) get their table's
+ * statistics renewed right away. Until autovacuum gets to it (10% of the table must change first)
+ * PostgreSQL would believe a freshly filled segment has no members and read a re-check's
+ * (segment, customer) pair by segment alone, filtering all of its members: 100–300 ms a re-check
+ * on a segment of 160,000 instead of well under 1 ms.
+ */
+export const BULK_CHANGE = 5_000;
+/** How many rows of SegmentMember the deltas wrote or removed. */
+export const movedRows = (deltas: MembershipDelta[]) => deltas.reduce((n, d) => n + d.entered.length + d.exited.length, 0);
+const analyzing = new WeakMap<Db, { again: boolean; done: Promise<void> }>();
+
+/**
+ * Runs ANALYZE "SegmentMember", one at a time per database: a request while one runs makes it run
+ * once more after (the rows that request saw may have come after its sample). Resolves when the
+ * statistics include every change made before the call; never rejects (autovacuum is the fallback).
+ */
+export function analyzeMembership(db: Db): Promise<void> {
+  const running = analyzing.get(db);
+  if (running) {
+    running.again = true;
+    return running.done;
+  }
+  const state = { again: false, done: Promise.resolve() };
+  state.done = (async () => {
+    try {
+      do {
+        state.again = false;
+        await db.query('ANALYZE "SegmentMember"');
+      } while (state.again);
+    } catch {
+      // The database went away (shutting down) or is busy: autovacuum will get to it.
+    } finally {
+      analyzing.delete(db);
+    }
+  })();
+  analyzing.set(db, state);
+  return state.done;
+}
+
 function resolveId(kind: 'Tag' | 'Segment', id: string): string {
   const uuid = decodeRef(kind, id);
   if (!uuid) throw new Error(`${id} is not a ${kind} id`);
@@ -200,6 +240,9 @@ export async function refreshSegment(db: Db, segment: StoredSegment, now?: Date)
     return result;
   });
   const delta = toDelta(segment.id, rows);
+  // The next statements on this segment (its re-checks, a second refresh, a campaign's audience)
+  // are planned on statistics that know its new size.
+  if (movedRows([delta]) >= BULK_CHANGE) await analyzeMembership(db);
   announceMembershipChange(db, segment.workspaceId, [delta]);
   return delta;
 }
