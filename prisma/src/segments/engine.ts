@@ -221,9 +221,10 @@ async function lockForRecheck(query: QueryFn, segmentIds: string[], customerIds:
     await query(`SELECT pg_advisory_xact_lock(hashtext('segment:' || id)) FROM (SELECT id FROM unnest($1::text[]) AS id ORDER BY id) ids`, [segmentIds], PREPARE);
     return;
   }
-  await query(`SELECT pg_advisory_xact_lock_shared(hashtext('segment:' || id)) FROM (SELECT id FROM unnest($1::text[]) AS id ORDER BY id) ids`, [segmentIds], PREPARE);
+  // One round trip: the segments shared, then each (segment, customer) pair exclusively, in order.
   await query(
-    `SELECT pg_advisory_xact_lock(hashtext('segment:' || s || ':' || c)) FROM (SELECT s, c FROM unnest($1::text[]) AS s, unnest($2::text[]) AS c ORDER BY s, c) pairs`,
+    `SELECT (SELECT count(pg_advisory_xact_lock_shared(hashtext('segment:' || id))) FROM (SELECT id FROM unnest($1::text[]) AS id ORDER BY id) ids) AS segments,
+            (SELECT count(pg_advisory_xact_lock(hashtext('segment:' || s || ':' || c))) FROM (SELECT s, c FROM unnest($1::text[]) AS s, unnest($2::text[]) AS c ORDER BY s, c) pairs) AS pairs`,
     [segmentIds, customerIds],
     PREPARE,
   );
