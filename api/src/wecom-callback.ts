@@ -1,7 +1,9 @@
 // WeCom's event pushes: GET /wecom/callback/<workspaceId> verifies the URL (echostr), POST delivers
 // an encrypted event. A POST is checked (signature, timestamp window, receiveid = the corp id),
-// decrypted and stored as a receipt in one statement, answered 200 "success" at once, and processed
-// by a worker from that receipt (schema/src/wecom-callbacks.ts), so WeCom never waits on the work.
+// decrypted and stored as a receipt, answered 200 "success" once the receipt is committed, and
+// processed by a worker from that receipt (schema/src/wecom-callbacks.ts), so WeCom never waits on
+// the work. Receipts that arrive together are written together (group commit: one multi-row INSERT,
+// one transaction), each callback answered only after the statement holding it committed.
 //
 // Refusals: a callback that fails the checks was not sent by WeCom, so its status matters only to
 // whoever forged it: 401 for a bad signature, a stale timestamp or another corp's message, 400 for
@@ -10,7 +12,7 @@
 // WeCom would retry it three times) and not recorded.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isUuid } from '@courtyard/db';
-import { callbackConnection, processDueWeComCallbacks, recordWeComCallback, welcomeEarly, WECOM_CALLBACK_PATH_PREFIX, type WeComProcessDeps } from '@courtyard/schema';
+import { callbackConnection, createReceiptWriter, processDueWeComCallbacks, welcomeEarly, WECOM_CALLBACK_PATH_PREFIX, type WeComProcessDeps } from '@courtyard/schema';
 import { CallbackCryptoError } from '@courtyard/wecom';
 
 export interface WeComCallbackOptions {
@@ -22,6 +24,8 @@ export interface WeComCallbackOptions {
   concurrency?: number;
   /** Callbacks a pass claims (new contacts among them are written set-based); default 200. */
   batch?: number;
+  /** Most receipts one INSERT writes; default 500. */
+  receiptBatch?: number;
 }
 
 export interface WeComCallbackHandler {
@@ -65,6 +69,7 @@ export function createWeComCallbackHandler(given: WeComProcessDeps, options: WeC
   let running: Promise<number> | null = null;
   let again = false;
   let timer: NodeJS.Timeout | null = null;
+  const receipts = createReceiptWriter(deps.db, { maxBatch: options.receiptBatch });
 
   // One pass at a time per process; a nudge during a pass makes another pass follow it.
   function drain(): Promise<number> {
@@ -98,7 +103,7 @@ export function createWeComCallbackHandler(given: WeComProcessDeps, options: WeC
       const body = await readBody(req, options.maxBodyBytes ?? 65_536);
       if (body === null) return answer(res, 413, 'body too large');
       const { fields } = conn.crypto.decryptCallback(signed, body);
-      const { stored, event } = await recordWeComCallback(deps.db, workspaceId, fields);
+      const { stored, event } = await receipts.record(workspaceId, fields);
       answer(res, 200, 'success');
       // A welcome code lives 20 s: its message goes out now, ahead of the rest of the work.
       if (stored && event) welcomeEarly(deps, workspaceId, event);
@@ -135,6 +140,7 @@ export function createWeComCallbackHandler(given: WeComProcessDeps, options: WeC
     async stop() {
       if (timer) clearInterval(timer);
       timer = null;
+      await receipts.flushed();
       await running?.catch(() => undefined);
     },
   };

@@ -2,6 +2,7 @@
 // turned into Courtyard changes (customer, owner, channel tags, stats, an event through the same
 // journey-trigger path ingestEvents uses) in one transaction with its "processed" mark, so a
 // retried or re-claimed callback changes nothing twice.
+import { randomBytes } from 'node:crypto';
 import type { Db, Prisma, WeComCallback } from '@courtyard/db';
 import type { IngestedEvent, JourneyRuntime } from '@courtyard/runtime';
 import { callbackDedupeKey, parseCallbackEvent, type ExternalChatEvent, type WeComCallbackEvent, type XmlFields } from '@courtyard/wecom';
@@ -24,20 +25,152 @@ export const MAX_CALLBACK_ATTEMPTS = 8;
 /** While a worker holds a claimed callback, nobody else takes it. */
 const LEASE_MS = 30_000;
 
+export interface CallbackReceipt {
+  /** False when the de-duplication key was already stored (a retry), or the event is outside the handled subset. */
+  stored: boolean;
+  event: WeComCallbackEvent | undefined;
+}
+
 /**
- * Stores an acknowledged callback once. Returns false when its de-duplication key was already
- * stored (a retry), or when the event is outside the subset Courtyard handles.
+ * Stores an acknowledged callback once. Returns stored: false when its de-duplication key was
+ * already stored (a retry), or when the event is outside the subset Courtyard handles.
  */
-export async function recordWeComCallback(db: Db, workspaceId: string, fields: XmlFields): Promise<{ stored: boolean; event: WeComCallbackEvent | undefined }> {
+export async function recordWeComCallback(db: Db, workspaceId: string, fields: XmlFields): Promise<CallbackReceipt> {
   const event = parseCallbackEvent(fields);
   if (!event) return { stored: false, event };
-  const rows = await db.query<{ id: string }>(
-    `INSERT INTO "WeComCallback" ("workspaceId", "dedupeKey", "event", "changeType", "payload")
-     VALUES ($1::uuid, $2, $3, $4, $5::jsonb)
+  const [stored] = await insertReceipts(db, [{ id: receiptId(), workspaceId, dedupeKey: callbackDedupeKey(event), event, payload: JSON.stringify(fields) }]);
+  return { stored: stored!, event };
+}
+
+interface ReceiptRow {
+  id: string;
+  workspaceId: string;
+  dedupeKey: string;
+  event: WeComCallbackEvent;
+  /** The decrypted fields as JSON. */
+  payload: string;
+}
+
+/**
+ * Receipts in one statement (one transaction, one WAL flush); for each row, whether it was stored
+ * (false: its key was stored before). Rows are written in the order given, and their ids, which
+ * are time-ordered, keep that order for the worker when they share a `receivedAt`.
+ */
+async function insertReceipts(db: Db, rows: ReceiptRow[]): Promise<boolean[]> {
+  const stored = await db.query<{ id: string }>(
+    `INSERT INTO "WeComCallback" (id, "workspaceId", "dedupeKey", "event", "changeType", "payload")
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::jsonb[])
      ON CONFLICT ("workspaceId", "dedupeKey") DO NOTHING RETURNING id`,
-    [workspaceId, callbackDedupeKey(event), event.Event, event.ChangeType, JSON.stringify(fields)],
+    [rows.map((r) => r.id), rows.map((r) => r.workspaceId), rows.map((r) => r.dedupeKey), rows.map((r) => r.event.Event), rows.map((r) => r.event.ChangeType), rows.map((r) => r.payload)],
   );
-  return { stored: rows.length > 0, event };
+  const ids = new Set(stored.map((r) => r.id));
+  return rows.map((r) => ids.has(r.id));
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+let lastMs = 0;
+let counter = 0;
+/**
+ * A time-ordered UUID (version 7: 48-bit milliseconds, a 12-bit counter, random bits), strictly
+ * increasing within the process, so receipts of one batch keep their order of arrival.
+ */
+function receiptId(): string {
+  const now = Date.now();
+  if (now > lastMs) {
+    lastMs = now;
+    counter = 0;
+  } else if (++counter > 0xfff) {
+    lastMs++;
+    counter = 0;
+  }
+  const r = randomBytes(8);
+  const hex = lastMs.toString(16).padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8)}-7${counter.toString(16).padStart(3, '0')}-${HEX[(r[0]! & 0x3f) | 0x80]}${HEX[r[1]!]}-${HEX[r[2]!]}${HEX[r[3]!]}${HEX[r[4]!]}${HEX[r[5]!]}${HEX[r[6]!]}${HEX[r[7]!]}`;
+}
+
+export interface ReceiptWriter {
+  /**
+   * Stores one callback's receipt, grouped with the others that arrive while a write is under way;
+   * resolves once the statement that holds it has committed (rejects when it could not be stored).
+   */
+  record(workspaceId: string, fields: XmlFields): Promise<CallbackReceipt>;
+  /** Resolves when every receipt handed in so far is written (or has failed). */
+  flushed(): Promise<void>;
+}
+
+interface PendingReceipt extends ReceiptRow {
+  resolve: (receipt: CallbackReceipt) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit of callback receipts: the first callback is written at once (on the next turn of
+ * the event loop, with whatever arrived in the same turn), and those that arrive while that write
+ * is under way go together in the next multi-row INSERT, up to `maxBatch` a statement. Each
+ * callback is answered only after its own statement committed. When a statement fails, its
+ * receipts are written one by one, so one bad receipt fails alone.
+ */
+export function createReceiptWriter(db: Db, options: { maxBatch?: number | undefined } = {}): ReceiptWriter {
+  const maxBatch = options.maxBatch ?? 500;
+  let queue: PendingReceipt[] = [];
+  let writing: Promise<void> | null = null;
+  let scheduled = false;
+
+  async function write(batch: PendingReceipt[]) {
+    // One statement per key: a retry that arrives while its first push waits is answered as a retry.
+    const first = new Map<string, PendingReceipt>();
+    const again: PendingReceipt[] = [];
+    for (const p of batch) {
+      const key = `${p.workspaceId}|${p.dedupeKey}`;
+      if (first.has(key)) again.push(p);
+      else first.set(key, p);
+    }
+    const rows = [...first.values()];
+    try {
+      const stored = await insertReceipts(db, rows);
+      rows.forEach((p, i) => p.resolve({ stored: stored[i]!, event: p.event }));
+      for (const p of again) p.resolve({ stored: false, event: p.event });
+    } catch {
+      await Promise.all(
+        batch.map(async (p) => {
+          try {
+            const [stored] = await insertReceipts(db, [p]);
+            p.resolve({ stored: stored!, event: p.event });
+          } catch (error) {
+            p.reject(error);
+          }
+        }),
+      );
+    }
+  }
+
+  function pump() {
+    scheduled = false;
+    if (writing || !queue.length) return;
+    const batch = queue.slice(0, maxBatch);
+    queue = queue.slice(batch.length);
+    writing = write(batch).finally(() => {
+      writing = null;
+      pump();
+    });
+  }
+
+  return {
+    record(workspaceId, fields) {
+      const event = parseCallbackEvent(fields);
+      if (!event) return Promise.resolve({ stored: false, event });
+      return new Promise<CallbackReceipt>((resolve, reject) => {
+        queue.push({ id: receiptId(), workspaceId, dedupeKey: callbackDedupeKey(event), event, payload: JSON.stringify(fields), resolve, reject });
+        if (!writing && !scheduled) {
+          scheduled = true;
+          setImmediate(pump);
+        }
+      });
+    },
+    async flushed() {
+      while (writing || queue.length || scheduled) await (writing ?? new Promise((resolve) => setImmediate(resolve)));
+    },
+  };
 }
 
 /**
@@ -53,7 +186,8 @@ export async function processDueWeComCallbacks(deps: WeComProcessDeps, limit = 2
      RETURNING *`,
     [limit, String(LEASE_MS)],
   );
-  claimed.sort((a, b) => new Date(a.receivedAt).getTime() - new Date(b.receivedAt).getTime());
+  // In the order WeCom sent them: receipts of one statement share a receivedAt, and their ids are time-ordered.
+  claimed.sort((a, b) => new Date(a.receivedAt).getTime() - new Date(b.receivedAt).getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const byCustomer = new Map<string, WeComCallback[]>();
   for (const row of claimed) {
     const key = `${row.workspaceId}:${(row.payload as { ExternalUserID?: string }).ExternalUserID ?? row.id}`;
