@@ -18,7 +18,7 @@
 // Every scan must end with one customer, one welcome message and one event, or the run is invalid.
 process.env.COURTYARD_SECRET_KEY ??= 'courtyard-bench-secret-key';
 
-import { ApiServer, freePort } from './api-server.ts';
+import { ApiServer, cpuSnapshot, cpuSplit, freePort } from './api-server.ts';
 import { startWeComStandIn, type WeComStandIn } from '../plugins/wecom/src/standin/index.ts';
 import { TEST_CORP } from '../plugins/wecom/src/standin/testing.ts';
 import { createDb, type Db } from '../prisma/src/index.ts';
@@ -32,7 +32,8 @@ const USAGE = `Usage: pnpm bench wecom [options]
   --in-flight N   scans pushed at once (default 32)
   --baseline N    scans for the one-at-a-time baseline (default 1000)
   --rate N        scans a second for the latency figure (default 100)
-  --seconds N     how long the latency phase runs (default 10)`;
+  --seconds N     how long the latency phase runs (default 10)
+  --cpu-prof DIR  write a V8 CPU profile of each Courtyard process into DIR (node --cpu-prof)`;
 
 const OPTION_SPEC = {
   callbacks: { type: 'string', default: '5000' },
@@ -40,6 +41,7 @@ const OPTION_SPEC = {
   baseline: { type: 'string', default: '1000' },
   rate: { type: 'string', default: '100' },
   seconds: { type: 'string', default: '10' },
+  'cpu-prof': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -58,12 +60,12 @@ interface Setup {
  * Courtyard as its own process (`pnpm start`'s main, its callback worker at `concurrency` and
  * `batch`), a stand-in in this process pushing to it, the workspace connected, a live code.
  */
-async function setUp(db: Db, databaseUrl: string, workspaceId: string, key: string, concurrency: number, batch: number): Promise<Setup> {
+async function setUp(db: Db, databaseUrl: string, workspaceId: string, key: string, concurrency: number, batch: number, cpuProfDir?: string): Promise<Setup> {
   const port = await freePort();
   process.env.COURTYARD_WECOM_STANDIN = 'false';
   process.env.COURTYARD_WECOM_CALLBACK_CONCURRENCY = String(concurrency);
   process.env.COURTYARD_WECOM_CALLBACK_BATCH = String(batch);
-  const server = new ApiServer(port, databaseUrl, key);
+  const server = new ApiServer(port, databaseUrl, key, cpuProfDir);
   held.servers.push(server);
   await server.ready();
   const standIn = await startWeComStandIn({ ...TEST_CORP, perMinute: 100_000_000, perHour: 1_000_000_000, callbackUrl: `http://127.0.0.1:${port}/wecom/callback/${workspaceId}` });
@@ -114,20 +116,30 @@ async function processedCount(db: Db, workspaceId: string): Promise<{ processed:
   return row!;
 }
 
-/** Pushes `count` scans, `inFlight` at a time; resolves when every callback is processed. Returns the elapsed ms. */
-async function burst(db: Db, s: Setup, prefix: string, count: number, inFlight: number): Promise<number> {
+/**
+ * Pushes `count` scans, `inFlight` at a time; resolves when every callback is processed. Returns
+ * the elapsed ms, when the last callback was acknowledged, and each scan's push → 200 time (sorted).
+ */
+async function burst(db: Db, s: Setup, prefix: string, count: number, inFlight: number): Promise<{ elapsed: number; pushedMs: number; acks: number[] }> {
   const before = (await processedCount(db, s.workspaceId)).processed;
   const started = performance.now();
+  const acks: number[] = [];
   let next = 0;
   await Promise.all(
     Array.from({ length: inFlight }, async () => {
-      for (let i = next++; i < count; i = next++) await s.standIn.simulateScan({ config_id: s.configId, external_userid: `${prefix}-${i}` });
+      for (let i = next++; i < count; i = next++) {
+        const at = performance.now();
+        await s.standIn.simulateScan({ config_id: s.configId, external_userid: `${prefix}-${i}` });
+        acks.push(performance.now() - at);
+      }
     }),
   );
+  const pushedMs = performance.now() - started;
+  acks.sort((a, b) => a - b);
   for (;;) {
     const { processed, failed } = await processedCount(db, s.workspaceId);
     if (failed) throw new BenchmarkError(`${failed} callback(s) failed`);
-    if (processed - before >= count) return performance.now() - started;
+    if (processed - before >= count) return { elapsed: performance.now() - started, pushedMs, acks };
     if (performance.now() - started > 600_000) throw new BenchmarkError(`only ${processed - before} of ${count} callbacks processed in 10 minutes`);
     await sleep(20);
   }
@@ -169,12 +181,18 @@ async function main(): Promise<number> {
   const run = `r${Date.now().toString(36)}`;
 
   section('Throughput');
-  const fast = await setUp(db, opened.databaseUrl, workspaceId, DEMO_API_KEY, 16, 200);
+  const cpuProfDir = values['cpu-prof'];
+  const fast = await setUp(db, opened.databaseUrl, workspaceId, DEMO_API_KEY, 16, 200, cpuProfDir);
   await burst(db, fast, `${run}-warm`, 200, inFlight);
-  const elapsed = await burst(db, fast, `${run}-burst`, callbacks, inFlight);
+  const cpuFrom = await cpuSnapshot(fast.server.pid, db);
+  const { elapsed, pushedMs, acks } = await burst(db, fast, `${run}-burst`, callbacks, inFlight);
+  const cpu = cpuSplit(cpuFrom, await cpuSnapshot(fast.server.pid, db));
   await check(db, fast, `${run}-burst`, callbacks);
   const perSecond = (callbacks / elapsed) * 1000;
   console.log(`${int(callbacks)} callbacks processed in ${seconds(elapsed)}: ${int(perSecond)}/s (passes of up to 200, 16 customers side by side)`);
+  console.log(`all acknowledged after ${seconds(pushedMs)}; push → 200 (stand-in's encryption included) p50 ${ms(percentile(acks, 0.5))}, p99 ${ms(percentile(acks, 0.99))}`);
+  // The load generator is this process: the stand-in's HTTP server and its pushes of callbacks.
+  console.log(`${cpu.text.replace('load generator', 'stand-in + load generator')}`);
 
   section('Latency: callback pushed → welcome message at WeCom');
   const sent = new Map<string, number>();
@@ -202,7 +220,7 @@ async function main(): Promise<number> {
 
   section('Baseline: one callback at a time');
   const slow = await setUp(db, opened.databaseUrl, workspaceId, DEMO_API_KEY, 1, 1);
-  const baselineMs = await burst(db, slow, `${run}-base`, baselineCount, inFlight);
+  const baselineMs = (await burst(db, slow, `${run}-base`, baselineCount, inFlight)).elapsed;
   await check(db, slow, `${run}-base`, baselineCount);
   const baselinePerSecond = (baselineCount / baselineMs) * 1000;
   console.log(`${int(baselineCount)} callbacks one at a time in ${seconds(baselineMs)}: ${int(baselinePerSecond)}/s`);

@@ -137,6 +137,9 @@ describe('live codes', () => {
     });
     // The profile (name) follows from externalcontact/get right after, off the callback's path.
     await expect.poll(async () => (await app.db.prisma.customer.findUniqueOrThrow({ where: { id: customer.id } })).name, { timeout: 5000 }).toBe('林小姐');
+    // The welcome text names the customer: the profile it fetched is the one stored, not fetched again.
+    expect(customer.name).toBe('林小姐');
+    expect(s.state.counters.calls.get('externalcontact/get')).toBe(1);
     expect(customer.ownerStaff?.wecomUserId).toBe('zhangsan');
     expect(customer.sourceChannel).toBe('wecom:parcel_card');
     expect(customer.tags.map((t) => t.tag.name)).toEqual(['包裹卡']);

@@ -47,6 +47,25 @@ export async function afterWeComEvents(deps: WeComProcessDeps, workspaceId: stri
 
 type WelcomeOutcome = 'sent' | 'already_sent' | 'code_expired' | 'none' | `failed_${number}`;
 
+/** What `externalcontact/get` told of a customer. */
+interface Profile {
+  name: string | null;
+  unionId: string | null;
+  gender: 'male' | 'female' | 'unknown';
+}
+
+/** The welcome message's outcome, and the profile when the message needed it (the batch then fetches none). */
+interface Welcomed {
+  outcome: WelcomeOutcome;
+  profile?: Profile | undefined;
+}
+
+async function fetchProfile(client: Client, externalUserId: string): Promise<Profile | undefined> {
+  const detail = (await client.call('externalcontact/get', { external_userid: externalUserId }).catch(() => null))?.external_contact;
+  if (!detail) return undefined;
+  return { name: detail.name ?? null, unionId: detail.unionid ?? null, gender: detail.gender === 1 ? 'male' : detail.gender === 2 ? 'female' : 'unknown' };
+}
+
 export interface AddRow {
   row: WeComCallback;
   event: ContactAddedEvent;
@@ -57,7 +76,7 @@ export interface AddRow {
  * as soon as it has acknowledged the callback (a welcome code lives 20 s), and the batch that
  * processes the callback waits for it instead of sending again.
  */
-const welcomes = new Map<string, Promise<WelcomeOutcome>>();
+const welcomes = new Map<string, Promise<Welcomed>>();
 
 /** Sends the welcome message of an add callback now; the callback's processing picks the outcome up. */
 export function welcomeEarly(deps: WeComProcessDeps, workspaceId: string, event: WeComCallbackEvent): void {
@@ -65,7 +84,7 @@ export function welcomeEarly(deps: WeComProcessDeps, workspaceId: string, event:
   if (!event.WelcomeCode || !event.State) return;
   const key = `${workspaceId}:${callbackDedupeKey(event)}`;
   if (welcomes.has(key)) return;
-  const sending = (async (): Promise<WelcomeOutcome> => {
+  const sending = (async (): Promise<Welcomed> => {
     const conn = await callbackConnection(deps.db, workspaceId);
     if (!conn) throw new Error('WeCom is no longer connected');
     const [code, staff] = await Promise.all([
@@ -80,22 +99,21 @@ export function welcomeEarly(deps: WeComProcessDeps, workspaceId: string, event:
   setTimeout(() => welcomes.delete(key), 60_000).unref();
 }
 
-async function sendWelcome(client: Client, event: ContactAddedEvent, code: { name: string; welcome: unknown } | null, staffName: string): Promise<WelcomeOutcome> {
+async function sendWelcome(client: Client, event: ContactAddedEvent, code: { name: string; welcome: unknown } | null, staffName: string): Promise<Welcomed> {
   const message = code?.welcome ? WelcomeMessage.parse(code.welcome) : null;
-  if (!message || !event.WelcomeCode) return 'none';
-  // The profile only when the text names the customer: it costs a call of WeCom's budget.
-  const name = JSON.stringify(message).includes('customer_name')
-    ? ((await client.call('externalcontact/get', { external_userid: event.ExternalUserID }).catch(() => null))?.external_contact.name ?? '')
-    : '';
-  const values = { customer_name: name, staff_name: staffName, live_code: code!.name, coupon: message.coupon ?? '' };
+  if (!message || !event.WelcomeCode) return { outcome: 'none' };
+  // The profile only when the text names the customer: it costs a call of WeCom's budget (and the
+  // batch then writes it with the customer instead of fetching it again).
+  const profile = JSON.stringify(message).includes('customer_name') ? await fetchProfile(client, event.ExternalUserID) : undefined;
+  const values = { customer_name: profile?.name ?? '', staff_name: staffName, live_code: code!.name, coupon: message.coupon ?? '' };
   try {
     await client.call('externalcontact/send_welcome_msg', welcomeRequest(event.WelcomeCode, message, values));
-    return 'sent';
+    return { outcome: 'sent', profile };
   } catch (error) {
     // 41051: it was delivered (an earlier attempt got through before its commit); 41050: the
     // 20 s are over. Both are final; a retryable answer or no answer is tried again.
     if (!(error instanceof WeComError) || error.retryable) throw error;
-    return error.code === 41051 ? 'already_sent' : error.code === 41050 ? 'code_expired' : `failed_${error.code}`;
+    return { outcome: error.code === 41051 ? 'already_sent' : error.code === 41050 ? 'code_expired' : `failed_${error.code}`, profile };
   }
 }
 
@@ -128,6 +146,7 @@ export async function contactsAdded(deps: WeComProcessDeps, workspaceId: string,
   const records = rows.map(({ row, event }, i) => {
     const code = event.State ? codes.get(event.State) ?? null : null;
     const at = new Date(event.CreateTime * 1000);
+    const profile = outcomes[i]!.profile;
     return {
       id: row.id,
       externalUserId: event.ExternalUserID,
@@ -139,6 +158,9 @@ export async function contactsAdded(deps: WeComProcessDeps, workspaceId: string,
       at: at.toISOString(),
       day: dayIn(timeZone, at),
       idempotencyKey: `wecom:${row.dedupeKey}`.slice(0, 200),
+      name: profile?.name ?? null,
+      unionId: profile?.unionId ?? null,
+      gender: profile?.gender ?? 'unknown',
       properties: {
         channel: code?.channel ?? null,
         liveCodeId: code?.id ?? null,
@@ -146,7 +168,7 @@ export async function contactsAdded(deps: WeComProcessDeps, workspaceId: string,
         staffUserId: event.UserID,
         externalUserId: event.ExternalUserID,
         state: event.State ?? null,
-        welcome: outcomes[i]!,
+        welcome: outcomes[i]!.outcome,
       },
     };
   });
@@ -157,11 +179,13 @@ export async function contactsAdded(deps: WeComProcessDeps, workspaceId: string,
     if (!batch.length) return null;
     const json = JSON.stringify(batch);
     const customers = await query<{ id: string; wecomExternalId: string; name: string | null }>(
-      `INSERT INTO "Customer" ("workspaceId", "wecomExternalId", "sourceChannel", "ownerStaffId")
-       SELECT DISTINCT ON (r."externalUserId") $1::uuid, r."externalUserId", r."sourceChannel", r."staffId"
-         FROM jsonb_to_recordset($2::jsonb) AS r("externalUserId" text, "sourceChannel" text, "staffId" uuid, at timestamptz)
+      `INSERT INTO "Customer" ("workspaceId", "wecomExternalId", "sourceChannel", "ownerStaffId", name, "unionId", gender)
+       SELECT DISTINCT ON (r."externalUserId") $1::uuid, r."externalUserId", r."sourceChannel", r."staffId", r.name, r."unionId", r.gender::"Gender"
+         FROM jsonb_to_recordset($2::jsonb) AS r("externalUserId" text, "sourceChannel" text, "staffId" uuid, at timestamptz, name text, "unionId" text, gender text)
         ORDER BY r."externalUserId", r.at DESC
-       ON CONFLICT ("workspaceId", "wecomExternalId") DO UPDATE SET "ownerStaffId" = EXCLUDED."ownerStaffId", "updatedAt" = now()
+       ON CONFLICT ("workspaceId", "wecomExternalId") DO UPDATE SET "ownerStaffId" = EXCLUDED."ownerStaffId", "updatedAt" = now(),
+         name = COALESCE("Customer".name, EXCLUDED.name), "unionId" = COALESCE("Customer"."unionId", EXCLUDED."unionId"),
+         gender = CASE WHEN "Customer".gender = 'unknown' THEN EXCLUDED.gender ELSE "Customer".gender END
        RETURNING id, "wecomExternalId", name`,
       [workspaceId, json],
     );
@@ -223,17 +247,27 @@ export async function contactsAdded(deps: WeComProcessDeps, workspaceId: string,
   void enrichProfiles(deps, conn.client, workspaceId, written.customers.filter((c) => !c.name));
 }
 
-/** Names, union ids and genders of new contacts from WeCom, a few calls at a time, best effort. */
+/**
+ * Names, union ids and genders of new contacts from WeCom (one `externalcontact/get` each: WeCom has
+ * no call that reads chosen customers together), a few calls at a time, best effort, written in one
+ * statement per batch.
+ */
 async function enrichProfiles(deps: WeComProcessDeps, client: Client, workspaceId: string, customers: { id: string; wecomExternalId: string }[]) {
-  await mapWithConcurrency(customers, 4, async (c) => {
-    const detail = (await client.call('externalcontact/get', { external_userid: c.wecomExternalId }).catch(() => null))?.external_contact;
-    if (!detail) return;
+  if (!customers.length) return;
+  try {
+    const profiles = await mapWithConcurrency(customers, 4, (c) => fetchProfile(client, c.wecomExternalId));
+    const found = customers.flatMap((c, i) => (profiles[i] ? [{ id: c.id, ...profiles[i] }] : []));
+    if (!found.length) return;
     await deps.db.query(
-      `UPDATE "Customer" SET name = COALESCE(name, $3), "unionId" = COALESCE("unionId", $4), gender = CASE WHEN gender = 'unknown' THEN $5::"Gender" ELSE gender END, "updatedAt" = now()
-        WHERE id = $1::uuid AND "workspaceId" = $2::uuid`,
-      [c.id, workspaceId, detail.name ?? null, detail.unionid ?? null, detail.gender === 1 ? 'male' : detail.gender === 2 ? 'female' : 'unknown'],
+      `UPDATE "Customer" c SET name = COALESCE(c.name, p.name), "unionId" = COALESCE(c."unionId", p."unionId"),
+              gender = CASE WHEN c.gender = 'unknown' THEN p.gender::"Gender" ELSE c.gender END, "updatedAt" = now()
+         FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[]) AS p(id, name, "unionId", gender)
+        WHERE c.id = p.id AND c."workspaceId" = $1::uuid`,
+      [workspaceId, found.map((p) => p.id), found.map((p) => p.name), found.map((p) => p.unionId), found.map((p) => p.gender)],
     );
-  }).catch((error: Error) => (deps.log ?? console.warn)(`WeCom profiles: ${error.message}`));
+  } catch (error) {
+    (deps.log ?? console.warn)(`WeCom profiles: ${(error as Error).message}`);
+  }
 }
 
 /** Points the code's contact way at the member the next customer should go to, when that changed. */

@@ -57,9 +57,18 @@ export async function liveConnection(db: Db, workspaceId: string): Promise<Live 
   return entry;
 }
 
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** The calendar day (YYYY-MM-DD) of `at` in a time zone. */
 export function dayIn(timeZone: string, at: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  // Building a DateTimeFormat costs far more than using one: one per time zone, kept.
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    if (dayFormats.size > 1000) dayFormats.clear();
+    dayFormats.set(timeZone, format);
+  }
+  return format.format(at);
 }
 
 /** ISO weekday (1 Monday … 7 Sunday) and minutes since midnight of `at` in a time zone. */

@@ -3,6 +3,7 @@ import { AccessTokenStore } from './access-token.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { endpoints, type WeComApi, type WeComRequest, type WeComResponse } from './endpoints.ts';
 import { TOKEN_EXPIRED_CODES, WeComError, WeComTransportError } from './errors.ts';
+import { fetchSend, nodeHttpSend, type HttpSend } from './http.ts';
 import { RateLimiter, type Budget } from './rate-limit.ts';
 import { AccessTokenResponse, Envelope } from './shapes/envelope.ts';
 
@@ -14,7 +15,7 @@ export interface WeComClientOptions {
   secret: string;
   /** Default `https://qyapi.weixin.qq.com`; the stand-in's URL in tests and the demo. */
   baseUrl?: string;
-  /** Default the global `fetch`. */
+  /** Default Node's HTTP client with kept-alive connections; a fetch function given here is used instead. */
   fetch?: typeof fetch;
   /** Default the system clock. */
   clock?: Clock;
@@ -41,7 +42,7 @@ type Query = Record<string, string | number | undefined>;
 /** WeCom's customer-contact API: tokens, errors, retries and rate budgets handled; see `endpoints`. */
 export class WeComClient {
   private readonly baseUrl: string;
-  private readonly fetch: typeof fetch;
+  private readonly http: HttpSend;
   private readonly clock: Clock;
   private readonly tokens: AccessTokenStore;
   private readonly limiter: RateLimiter;
@@ -49,7 +50,7 @@ export class WeComClient {
 
   constructor(private readonly options: WeComClientOptions) {
     this.baseUrl = (options.baseUrl ?? WECOM_BASE_URL).replace(/\/+$/, '');
-    this.fetch = options.fetch ?? globalThis.fetch;
+    this.http = options.fetch ? fetchSend(options.fetch) : nodeHttpSend();
     this.clock = options.clock ?? systemClock;
     this.tokens = options.tokens ?? new AccessTokenStore(this.clock);
     this.limiter = options.rateLimiter ?? new RateLimiter(this.clock);
@@ -134,16 +135,16 @@ export class WeComClient {
   private async send(api: string, method: 'GET' | 'POST', query: Query, body?: unknown): Promise<Record<string, unknown>> {
     const url = new URL(`${this.baseUrl}/cgi-bin/${api}`);
     for (const [name, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(name, String(value));
-    let response: Response;
+    let response: { status: number; body: string };
     try {
-      response = await this.fetch(url, method === 'GET' ? { method } : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      response = await this.http(url, method, method === 'GET' ? undefined : JSON.stringify(body));
     } catch (cause) {
       throw new WeComTransportError(api, `request failed: ${(cause as Error).message}`, undefined, { cause });
     }
     if (response.status !== 200) throw new WeComTransportError(api, `HTTP ${response.status}`, response.status);
     let json: unknown;
     try {
-      json = await response.json();
+      json = JSON.parse(response.body);
     } catch (cause) {
       throw new WeComTransportError(api, 'answer is not JSON', response.status, { cause });
     }
