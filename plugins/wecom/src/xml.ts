@@ -22,8 +22,37 @@ const parser = new XMLParser({
 
 const builder = new XMLBuilder({ cdataPropName: '__cdata', format: false, suppressEmptyNode: false });
 
+// WeCom's documents are flat: <xml>, then elements holding CDATA or plain text. Those are read by
+// one pass of a sticky regular expression (several times cheaper than validating and parsing);
+// anything else — nesting, entities, attributes, a repeated name, a comment — goes to the full parser.
+const FLAT_HEAD = /\s*(?:<\?xml[^?<>]*\?>\s*)?<xml>/y;
+const FLAT_ELEMENT = /\s*<([A-Za-z_][\w.-]*)>(?:<!\[CDATA\[([^\]]*(?:\](?!\]>)[^\]]*)*)\]\]>|([^<&]*))<\/\1>/y;
+const FLAT_TAIL = /\s*<\/xml>\s*$/y;
+const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
+
+function parseFlat(xml: string): XmlFields | undefined {
+  FLAT_HEAD.lastIndex = 0;
+  if (!FLAT_HEAD.test(xml)) return undefined;
+  const fields: XmlFields = {};
+  let at = FLAT_HEAD.lastIndex;
+  for (;;) {
+    FLAT_TAIL.lastIndex = at;
+    if (FLAT_TAIL.test(xml)) return fields;
+    FLAT_ELEMENT.lastIndex = at;
+    const m = FLAT_ELEMENT.exec(xml);
+    if (!m) return undefined;
+    const name = m[1]!;
+    if (RESERVED.has(name) || Object.hasOwn(fields, name) || m[3]?.includes(']]>')) return undefined;
+    // As the full parser reads them: CDATA as it is, plain text trimmed.
+    fields[name] = m[2] ?? m[3]!.trim();
+    at = FLAT_ELEMENT.lastIndex;
+  }
+}
+
 /** Parses a WeCom `<xml>…</xml>` document into its fields; anything else is a `MalformedXmlError`. */
 export function parseWeComXml(xml: string): XmlFields {
+  const flat = parseFlat(xml);
+  if (flat) return flat;
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new MalformedXmlError(`malformed XML: ${valid.err.msg} (line ${valid.err.line})`);
   const doc = parser.parse(xml) as Record<string, unknown>;

@@ -146,3 +146,20 @@ describe('moments and transfers', () => {
     expect((await api.call('externalcontact/list', { userid: 'lisi' })).external_userid).toEqual([scan!.external_userid]);
   });
 });
+
+describe('the follow list', () => {
+  it('finds a customer’s follows after rows are pushed and spliced directly, as tests do', async () => {
+    const { standIn } = await setup();
+    const { follows } = standIn.state;
+    const row = (userid: string, external_userid: string) => ({ userid, external_userid, createtime: 1, add_way: 1, tags: new Set<string>() });
+    follows.push(row('zhangsan', 'wm_a'), row('lisi', 'wm_a'), row('zhangsan', 'wm_b'));
+    expect(standIn.state.followsOf('wm_a').map((f) => f.userid)).toEqual(['zhangsan', 'lisi']);
+    follows.splice(follows.findIndex((f) => f.external_userid === 'wm_a' && f.userid === 'zhangsan'), 1);
+    expect(standIn.state.follow('zhangsan', 'wm_a')).toBeUndefined();
+    expect(standIn.state.follow('lisi', 'wm_a')?.userid).toBe('lisi');
+    standIn.state.removeFollow(standIn.state.follow('zhangsan', 'wm_b')!);
+    expect(standIn.state.followsOf('wm_b')).toEqual([]);
+    expect(follows.filter((f) => f.external_userid === 'wm_a')).toHaveLength(1);
+    expect(Array.isArray(follows.filter(() => true)) && follows.filter(() => true).constructor).toBe(Array);
+  });
+});

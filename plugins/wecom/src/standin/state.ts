@@ -113,10 +113,51 @@ export interface GroupChat {
 /** A customer-receive limit mode (notes §7): 1 a day, 7 a week, or days-in-month a month. */
 export type ReceiveLimitMode = 'day' | 'week' | 'month';
 
+/**
+ * The follow relations, with an index by customer kept up to date by push and splice (tests add
+ * and remove rows that way): looking one up stays cheap with many thousands of customers.
+ */
+export class FollowList extends Array<StandInFollow> {
+  static override get [Symbol.species]() {
+    return Array;
+  }
+  private readonly byCustomer = new Map<string, StandInFollow[]>();
+
+  override push(...items: StandInFollow[]): number {
+    for (const f of items) {
+      const list = this.byCustomer.get(f.external_userid);
+      if (list) list.push(f);
+      else this.byCustomer.set(f.external_userid, [f]);
+    }
+    return super.push(...items);
+  }
+
+  override splice(start: number, deleteCount?: number, ...items: StandInFollow[]): StandInFollow[] {
+    const removed = deleteCount === undefined ? super.splice(start) : super.splice(start, deleteCount, ...items);
+    for (const f of removed) {
+      const list = this.byCustomer.get(f.external_userid) ?? [];
+      const at = list.indexOf(f);
+      if (at >= 0) list.splice(at, 1);
+      if (!list.length) this.byCustomer.delete(f.external_userid);
+    }
+    for (const f of items) {
+      const list = this.byCustomer.get(f.external_userid);
+      if (list) list.push(f);
+      else this.byCustomer.set(f.external_userid, [f]);
+    }
+    return removed;
+  }
+
+  /** The customer's follows, in the order they were added. */
+  of(externalUserId: string): StandInFollow[] {
+    return this.byCustomer.get(externalUserId)?.slice() ?? [];
+  }
+}
+
 export class StandInState {
   readonly staff = new Map<string, StandInStaff>();
   readonly customers = new Map<string, StandInCustomer>();
-  readonly follows: StandInFollow[] = [];
+  readonly follows = new FollowList();
   readonly contactWays = new Map<string, ContactWay & { created: number; nextUser: number }>();
   readonly tagGroups: StandInTagGroup[] = [];
   readonly welcomeCodes = new Map<string, StandInWelcomeCode>();
@@ -155,11 +196,11 @@ export class StandInState {
   }
 
   follow(userid: string, externalUserId: string): StandInFollow | undefined {
-    return this.follows.find((f) => f.userid === userid && f.external_userid === externalUserId);
+    return this.follows.of(externalUserId).find((f) => f.userid === userid);
   }
 
   followsOf(externalUserId: string): StandInFollow[] {
-    return this.follows.filter((f) => f.external_userid === externalUserId);
+    return this.follows.of(externalUserId);
   }
 
   removeFollow(follow: StandInFollow): void {
