@@ -3,6 +3,7 @@ import { defineAction, step, z } from '@courtyard/plugin-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { journeyNodeStats, publishJourney, setJourneyStatus } from './journey/index.ts';
 import { NodeRegistry } from './registry.ts';
+import { JourneyRuntime } from './runtime.ts';
 import { createRuntimeFixture, edge, node } from './testing.ts';
 
 let calls: string[][] = [];
@@ -106,6 +107,29 @@ describe('journey runtime', () => {
       { port: 'yes', count: 4 },
     ]);
     expect(stats.send).toMatchObject({ entered: 4, completed: 4, waiting: 0 });
+  });
+
+  it('customers this process just enrolled are stepped first, by id, ahead of whatever else is due', async () => {
+    const ws = await fx.workspace();
+    const welcomed = await ws.tag('welcomed');
+    const [a, b, c, ...others] = await ws.customers(8);
+    const { journeyId } = await ws.journey({
+      nodes: [node('t', 'api'), node('tag', 'add-tags', { tagIds: [welcomed] })],
+      edges: [edge('t', 'tag')],
+    });
+    // This node polls the due range once a minute; another node enrolled five customers it has not seen.
+    const here = new JourneyRuntime({ db: fx.db, workspaces: new Set([ws.id]), pollMs: 60_000, log: () => undefined });
+    const there = new JourneyRuntime({ db: fx.db, workspaces: new Set([ws.id]), log: () => undefined });
+    expect(await here.step()).toBe(0);
+    expect((await there.enrollByApi(ws.id, journeyId, others, 'there')).enrolled).toHaveLength(5);
+    expect((await here.enrollByApi(ws.id, journeyId, [a!, b!, c!], 'here')).enrolled).toHaveLength(3);
+    expect(await here.step()).toBe(3);
+    expect(await ws.tagsOf(a!)).toContain(welcomed);
+    expect(await ws.tagsOf(others[0]!)).not.toContain(welcomed);
+    // Nothing fresh is left: the next pass takes the due range.
+    expect(await here.step()).toBe(5);
+    expect(await ws.tagsOf(others[4]!)).toContain(welcomed);
+    await Promise.all([here.stop(), there.stop()]);
   });
 
   it('enrolling twice with the same request key enrolls once, and re-entry "never" refuses a second entry', async () => {

@@ -98,6 +98,8 @@ export function runtimeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Pic
  * wake-up jobs and the scheduler; without it, tests and tools drive it pass by pass (`drain`).
  * Every piece of state is in PostgreSQL, so any number of processes can run it side by side.
  */
+const FRESH_LIMIT = 50_000;
+
 export class JourneyRuntime {
   readonly db: Db;
   readonly registry: NodeRegistry;
@@ -116,6 +118,9 @@ export class JourneyRuntime {
   private running = false;
   private loops: Promise<void>[] = [];
   private readonly lanes: Lanes;
+  /** Enrollments made by this process that no step pass has taken yet (see step()). */
+  private readonly fresh = new Set<string>();
+  private lastDuePass = 0;
   private stopListening: (() => void) | null = null;
   private timers: NodeJS.Timeout[] = [];
   /** Partner batches still running after their pass ended. */
@@ -177,6 +182,8 @@ export class JourneyRuntime {
   async enroll(workspaceId: string, journeyId: string, entries: EnrollEntry[]): Promise<EnrollResult> {
     const result = await enrollCustomers(this.db, this.versions, workspaceId, journeyId, entries);
     if (result.enrolled.length) {
+      // Remembered for this process's next step pass (bounded: past it, the due range finds them).
+      if (this.fresh.size < FRESH_LIMIT) for (const e of result.enrolled) this.fresh.add(e.enrollmentId);
       this.lanes.nudge('step');
       this.options.onProgress?.(workspaceId, journeyId);
     }
@@ -215,8 +222,27 @@ export class JourneyRuntime {
   }
 
   /** One step pass; returns how many enrollments it handled. */
-  step(): Promise<number> {
+  async step(): Promise<number> {
+    // Customers this process just enrolled go first, claimed by id: the due range may be long
+    // (and, between vacuums, full of index entries of rows that moved on). A pass over the due
+    // range still runs at least every poll interval, so waits and retries are never starved.
+    if (this.fresh.size && Date.now() - this.lastDuePass < this.options.pollMs) {
+      const only: string[] = [];
+      for (const id of this.fresh) {
+        this.fresh.delete(id);
+        only.push(id);
+        if (only.length >= this.options.claimLimit) break;
+      }
+      const handled = await this.stepPass(only);
+      if (handled > 0) return handled;
+    }
+    this.lastDuePass = Date.now();
+    return this.stepPass();
+  }
+
+  private stepPass(only?: string[]): Promise<number> {
     return runDueSteps({
+      ...(only ? { only } : {}),
       db: this.db,
       versions: this.versions,
       context: this.contextDeps(),

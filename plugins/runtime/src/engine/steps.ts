@@ -76,6 +76,11 @@ export interface StepDeps {
   remotePatienceMs?: number;
   /** Takes a partner batch the pass left running; resolves once its customers moved on. */
   detach?(work: Promise<void>): void;
+  /**
+   * Claim only these enrollments (those this process just enrolled): looked up by id rather than
+   * found in the due range, so a fresh customer is picked at once whatever else is due.
+   */
+  only?: string[];
 }
 
 /** What a pass hands a partner batch it stopped waiting for. */
@@ -104,14 +109,14 @@ export async function runDueSteps(deps: StepDeps): Promise<number> {
   const claimed = await deps.db.query<ClaimedEnrollment>(
     `WITH due AS (
        SELECT id FROM "Enrollment"
-        WHERE status = 'active' AND "readyAt" <= now() AND ("leaseUntil" IS NULL OR "leaseUntil" < now())
+        WHERE ${deps.only ? 'id = ANY($4::uuid[]) AND ' : ''}status = 'active' AND "readyAt" <= now() AND ("leaseUntil" IS NULL OR "leaseUntil" < now())
           AND EXISTS (SELECT 1 FROM "Journey" j WHERE j.id = "Enrollment"."journeyId" AND j.status = 'active')
           AND ($3::uuid[] IS NULL OR "workspaceId" = ANY($3::uuid[]))
         ORDER BY "readyAt" LIMIT $1 FOR UPDATE SKIP LOCKED)
      UPDATE "Enrollment" e SET "leaseUntil" = now() + $2 * interval '1 millisecond'
        FROM due WHERE e.id = due.id
      RETURNING e.id, e."workspaceId", e."journeyId", e."versionId", e."customerId", e."nodeId", e.visit, e.attempt, e.wait, e.trigger, e."enteredAt", e."leaseUntil"`,
-    [deps.claimLimit, deps.leaseMs, deps.workspaces ? [...deps.workspaces] : null],
+    [deps.claimLimit, deps.leaseMs, deps.workspaces ? [...deps.workspaces] : null, ...(deps.only ? [deps.only] : [])],
   );
   if (claimed.length === 0) return 0;
   const started = Date.now();
