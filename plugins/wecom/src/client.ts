@@ -5,7 +5,7 @@ import { endpoints, type WeComApi, type WeComRequest, type WeComResponse } from 
 import { TOKEN_EXPIRED_CODES, WeComError, WeComTransportError } from './errors.ts';
 import { fetchSend, nodeHttpSend, type HttpSend } from './http.ts';
 import { RateLimiter, type Budget } from './rate-limit.ts';
-import { AccessTokenResponse, Envelope } from './shapes/envelope.ts';
+import { AccessTokenResponse } from './shapes/envelope.ts';
 
 export const WECOM_BASE_URL = 'https://qyapi.weixin.qq.com';
 
@@ -148,9 +148,12 @@ export class WeComClient {
     } catch (cause) {
       throw new WeComTransportError(api, 'answer is not JSON', response.status, { cause });
     }
-    const envelope = Envelope.safeParse(json);
-    if (!envelope.success) throw new WeComTransportError(api, 'answer has no errcode/errmsg', response.status);
-    if (envelope.data.errcode !== 0) throw new WeComError(envelope.data.errcode, envelope.data.errmsg, api);
+    // The envelope (Envelope's shape, checked by hand: this runs on every call).
+    const envelope = json as { errcode?: unknown; errmsg?: unknown };
+    if (typeof json !== 'object' || json === null || Array.isArray(json) || !Number.isInteger(envelope.errcode) || typeof envelope.errmsg !== 'string') {
+      throw new WeComTransportError(api, 'answer has no errcode/errmsg', response.status);
+    }
+    if (envelope.errcode !== 0) throw new WeComError(envelope.errcode as number, envelope.errmsg, api);
     return json as Record<string, unknown>;
   }
 
