@@ -23,6 +23,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** The V8 heap flags of `pnpm start` (api/package.json): old space COURTYARD_MAX_HEAP_MB (200), semi-spaces of 8 MB. */
+export function apiHeapFlags(): string[] {
+  return [`--max-old-space-size=${process.env.COURTYARD_MAX_HEAP_MB ?? 200}`, '--max-semi-space-size=8'];
+}
+
 const CLOCK_TICKS = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on Linux
 
 /** utime + stime of a process, in ms; 0 when it is gone. */
@@ -130,9 +135,9 @@ export class ApiServer {
     delete env.REDIS_URL; // one node: in-process pub/sub
     // node itself, not pnpm or the tsx CLI: this pid is the server's, so its RSS and CPU are the server's.
     const profile = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
-    // The same heap cap as `pnpm start` (api/package.json).
-    const heap = `--max-old-space-size=${process.env.COURTYARD_MAX_HEAP_MB ?? 256}`;
-    this.child = spawn(process.execPath, [...profile, heap, '--import', 'tsx', 'api/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The same heap flags as `pnpm start` (api/package.json).
+    const heap = apiHeapFlags();
+    this.child = spawn(process.execPath, [...profile, ...heap, '--import', 'tsx', 'api/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString()).slice(-20_000);
     };

@@ -29,7 +29,7 @@ import {
   parseOptionValues,
   runBenchmark,
 } from './common.ts';
-import { ApiServer, cpuSnapshot, cpuSplit, freePort, statusKb, type CpuSplit } from './api-server.ts';
+import { ApiServer, apiHeapFlags, cpuSnapshot, cpuSplit, freePort, statusKb, type CpuSplit } from './api-server.ts';
 import { summariseProfile } from './cpu-profile.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -417,7 +417,7 @@ async function main(): Promise<number> {
   server = new ApiServer(port, databaseUrl, DEMO_API_KEY, profileDir);
   const readyMs = await server.ready();
   console.log(
-    `node ${profileDir ? '--cpu-prof ' : ''}--max-old-space-size=${process.env.COURTYARD_MAX_HEAP_MB ?? 256} --import tsx api/src/main.ts (pid ${server.pid}, NODE_ENV=production, ` +
+    `node ${profileDir ? '--cpu-prof ' : ''}${apiHeapFlags().join(' ')} --import tsx api/src/main.ts (pid ${server.pid}, NODE_ENV=production, ` +
       `DATABASE_POOL_SIZE ${process.env.DATABASE_POOL_SIZE ?? '10 (default)'}) answered on ${server.url} after ${seconds(readyMs)}`,
   );
   console.log(`RSS after start: ${mb(statusKb(server.pid, 'VmRSS') * 1024)}`);

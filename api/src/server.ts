@@ -6,7 +6,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { App } from './app.ts';
 import { createAdminHandler, type AdminOptions } from './serve-admin.ts';
-import { enforceBodyLimit, type RequestLimitOptions } from './use-request-limits.ts';
+import { createLargeRequestGate, enforceBodyLimit, rejectDeclaredTooLarge, type LargeRequestGateOptions, type RequestLimitOptions } from './use-request-limits.ts';
 import { createWeComCallbackHandler, type WeComCallbackHandler, type WeComCallbackOptions } from './wecom-callback.ts';
 
 type Enveloped = { execute: (args: ExecutionArgs) => never; subscribe: (args: ExecutionArgs) => never };
@@ -29,11 +29,13 @@ export async function startServer(
     admin?: AdminOptions | boolean;
     /** WeCom callback worker options; each defaults as documented in wecom-callback.ts. */
     wecom?: WeComCallbackOptions;
-  } & RequestLimitOptions,
+  } & RequestLimitOptions &
+    LargeRequestGateOptions,
 ): Promise<RunningServer> {
   const { yoga } = app;
   const admin = options.admin ? createAdminHandler(options.admin === true ? {} : options.admin) : null;
   const wecom = createWeComCallbackHandler({ db: app.db, pubsub: app.pubsub, runtime: app.runtime }, options.wecom);
+  const gate = createLargeRequestGate(options);
   const server = createServer((req, res) => {
     const path = req.url?.split('?')[0] ?? '/';
     if (wecom.handle(req, res)) return;
@@ -41,8 +43,10 @@ export async function startServer(
       admin(req, res);
       return;
     }
-    if (!enforceBodyLimit(req, res, options)) return;
-    void yoga(req, res);
+    if (!rejectDeclaredTooLarge(req, res, options)) return;
+    gate.admit(req, res, () => {
+      if (enforceBodyLimit(req, res, options)) void yoga(req, res);
+    });
   });
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
   const wsServer = useServer(

@@ -218,3 +218,40 @@ describe('pause, resume and cancel', () => {
     expect((await ws.gql(START, { id: second })).data.startCampaign).toMatchObject({ __typename: 'CampaignStateError', status: 'cancelled' });
   });
 });
+
+describe('deleting a campaign', () => {
+  const DELETE = `mutation ($id: ID!) { deleteCampaign(id: $id) { ${ERR} ... on CampaignStateError { status } ... on Deleted { deletedId } } }`;
+  const TO = `query ($c: ID!) { deliveries(customerId: $c, first: 10) { totalCount edges { node { status body campaign { name } run { number } } } } }`;
+
+  it('deletes a draft, and a finished campaign with its runs while the messages it sent stay in the log; refuses a running one', async () => {
+    const ws = await app.workspace();
+    const w = await world(ws, 3);
+    const draft = await created(ws, '草稿', simple(w));
+    const first = await ws.gql(DELETE, { id: draft });
+    expect(first.errors).toBeUndefined();
+    expect(first.data.deleteCampaign).toEqual({ __typename: 'Deleted', deletedId: draft });
+    expect((await ws.gql(`query ($id: ID!) { campaign(id: $id) { name } }`, { id: draft })).data.campaign).toBeNull();
+    expect((await ws.gql(DELETE, { id: draft })).data.deleteCampaign).toMatchObject({ __typename: 'NotFoundError' });
+
+    const sent = await created(ws, '已发送', simple(w));
+    await ws.gql(START, { id: sent });
+    await ws.gql(STATE('pauseCampaign'), { id: sent });
+    expect((await ws.gql(DELETE, { id: sent })).data.deleteCampaign).toMatchObject({ __typename: 'CampaignStateError', status: 'paused' });
+    await ws.gql(STATE('resumeCampaign'), { id: sent });
+    expect((await ws.gql(DELETE, { id: sent })).data.deleteCampaign).toMatchObject({ __typename: 'CampaignStateError', status: 'running' });
+    await app.runtime.drain();
+    expect((await ws.gql(`query ($id: ID!) { campaign(id: $id) { status } }`, { id: sent })).data.campaign.status).toBe('completed');
+    expect((await ws.gql(DELETE, { id: sent })).data.deleteCampaign).toEqual({ __typename: 'Deleted', deletedId: sent });
+    expect((await ws.gql(`query ($c: ID) { campaignRuns(campaignId: $c) { totalCount } }`, { c: sent })).data.campaignRuns.totalCount).toBe(0);
+    // The customer still got the message: it stays in their log (and counts for caps and attribution).
+    const log = (await ws.gql(TO, { c: w.customers[0] })).data.deliveries;
+    expect(log.totalCount).toBe(1);
+    expect(log.edges[0].node).toMatchObject({ status: 'sent', body: expect.any(String), campaign: null, run: null });
+
+    // Another workspace cannot delete it.
+    const other = await app.workspace();
+    const theirs = await created(ws, '别人的', simple(w));
+    expect((await other.gql(DELETE, { id: theirs })).data.deleteCampaign).toMatchObject({ __typename: 'NotFoundError' });
+    expect((await ws.gql(`query ($id: ID!) { campaign(id: $id) { name } }`, { id: theirs })).data.campaign).toEqual({ name: '别人的' });
+  });
+});

@@ -1,4 +1,5 @@
 // GraphQL over HTTP conformance, limits and subscriptions, against the real server on a free port.
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -148,5 +149,66 @@ describe('customerUpdated subscription', () => {
     });
     expect(JSON.stringify(error)).toContain('customers:read');
     await client.dispose();
+  });
+});
+
+describe('large requests', () => {
+  // One large request at a time, a second waits at most 1.5 s: memory follows the limit, not the senders.
+  let gated: RunningServer;
+  beforeAll(async () => {
+    gated = await startServer(app, { port: 0, host: '127.0.0.1', largeBodyBytes: 1024, largeRequestConcurrency: 1, largeRequestQueueMs: 1500 });
+  });
+  afterAll(async () => {
+    await gated?.close();
+  });
+
+  const body = JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(4096) } });
+  const send = () =>
+    fetch(gated.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ws.key}` }, body });
+  /** A large request whose body is sent only when `finish` is called: it holds the one slot until then. */
+  const holdSlot = () => {
+    const req = request(gated.url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${ws.key}` } });
+    const answered = new Promise<number>((resolve, reject) => {
+      req.on('response', (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode!));
+      });
+      req.on('error', reject);
+    });
+    req.write(body.slice(0, 100));
+    return {
+      answered,
+      finish: () => req.end(body.slice(100)),
+    };
+  };
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
+
+  it('serves a waiting large request once the slot frees, and small requests meanwhile', async () => {
+    const held = holdSlot();
+    await settle();
+    const queued = send();
+    let queuedDone = false;
+    void queued.then(() => (queuedDone = true));
+    const small = await fetch(gated.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ws.key}` }, body: JSON.stringify({ query: '{ __typename }' }) });
+    expect(small.status).toBe(200);
+    await settle();
+    expect(queuedDone).toBe(false);
+    held.finish();
+    expect(await held.answered).toBe(200);
+    const res = await queued;
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ data: { __typename: 'Query' } });
+  });
+
+  it('answers 503 SERVER_BUSY with Retry-After when a large request waits too long', async () => {
+    const held = holdSlot();
+    await settle();
+    const res = await send();
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
+    expect((await res.json()).errors[0].extensions).toMatchObject({ code: 'SERVER_BUSY' });
+    held.finish();
+    expect(await held.answered).toBe(200);
+    expect((await send()).status).toBe(200);
   });
 });

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createManifest, createPluginServer, defineAction, fireTrigger, step, z } from '@courtyard/plugin-sdk';
+import { createManifest, createPluginServer, defineAction, fireTrigger, secretString, step, z } from '@courtyard/plugin-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestWorkspace } from '../src/testing.ts';
 import { CREATE, dbId, edge, ENROLL, node, PUBLISH, published, setup, STATS, tagsOf, UPDATE } from './journey-fixtures.ts';
@@ -245,7 +245,7 @@ async function partnerServer(pluginId: string, secretOf: (installationId: string
     title: { 'zh-CN': '发放优惠券', en: 'Issue a coupon' },
     description: { 'zh-CN': '发一张券', en: 'Issues one coupon' },
     icon: 'ticket',
-    config: z.object({ batchCode: z.string().min(2), stock: z.number().int().min(0) }),
+    config: z.object({ batchCode: z.string().min(2), stock: z.number().int().min(0), apiToken: secretString(z.string().min(8)).optional() }),
     ports: [
       { id: 'issued', title: { 'zh-CN': '已发券', en: 'Coupon issued' } },
       { id: 'out_of_stock', title: { 'zh-CN': '库存不足', en: 'Out of stock' } },
@@ -336,7 +336,7 @@ describe('the engine runs installed partner nodes', () => {
       const journey = await published(brand, '首单送券', {
         nodes: [
           node('start', 'api'),
-          { id: 'coupon', type: `${pluginId}.issue-coupon`, version: '1.0.0', config: { batchCode: 'SUMMER', stock: 2 } },
+          { id: 'coupon', type: `${pluginId}.issue-coupon`, version: '1.0.0', config: { batchCode: 'SUMMER', stock: 2, apiToken: 'acme-token-2026' } },
           node('care', 'add-tags', { tagIds: [dbId(tags['已关怀']!)] }),
         ],
         edges: [edge('start', 'next', 'coupon'), edge('coupon', 'issued', 'care')],
@@ -347,7 +347,12 @@ describe('the engine runs installed partner nodes', () => {
       await remoteApp.runtime.drain();
       expect(partner.state.batches).toHaveLength(1);
       expect(partner.state.requests).toBe(1);
-      expect(partner.state.batches[0]).toMatchObject({ config: { batchCode: 'SUMMER', stock: 2 } });
+      // The partner's secret field is stored sealed and read back only as set; its batch gets it opened.
+      expect(partner.state.batches[0]).toMatchObject({ config: { batchCode: 'SUMMER', stock: 2, apiToken: 'acme-token-2026' } });
+      const read = (await brand.gql(`query ($id: ID!) { journey(id: $id) { draft versions(first: 1) { edges { node { definition } } } } }`, { id: journey })).data.journey;
+      expect(read.draft.nodes[1].config.apiToken).toBe('••••••');
+      expect(read.versions.edges[0].node.definition.nodes[1].config.apiToken).toBe('••••••');
+      expect(JSON.stringify(await remoteApp.db.prisma.journey.findUniqueOrThrow({ where: { id: dbId(journey) } }))).not.toContain('acme-token-2026');
       expect(partner.state.batches[0]!.customers.map((c) => c.id).sort()).toEqual(ids.map(dbId).sort());
       // Fields as granted: customers:read shows the profile; tags and orders were not granted.
       const sentCustomer = partner.state.batches[0]!.customers.find((c) => c.id === dbId(customers['13900000001']!)) as Record<string, unknown>;

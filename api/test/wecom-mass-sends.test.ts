@@ -12,21 +12,12 @@ import { dbId, edge, ENROLL, node, published } from './journey-fixtures.ts';
 
 let app: TestApp;
 const standIns: WeComStandIn[] = [];
-/** Set to make the next add_msg_template reach WeCom but lose its answer on the way back. */
-let loseNextTemplateAnswer = false;
-
-const lossyFetch: typeof fetch = async (input, init) => {
-  const response = await fetch(input, init);
-  if (loseNextTemplateAnswer && String(input).includes('add_msg_template')) {
-    loseNextTemplateAnswer = false;
-    throw new TypeError('fetch failed: socket hang up');
-  }
-  return response;
-};
+/** A short reconciliation window after a lost add_msg_template answer, searched every 300 ms (10 minutes and 2.5 minutes by default). */
+const RECONCILE_WINDOW_MS = 4000;
 
 beforeAll(async () => {
   // Short 45009 blocks and busy back-offs so the test does not wait WeCom's real minute.
-  app = await createTestApp({ runtime: { wecom: { client: { rateLimitBlockMs: 300, busyBackoffMs: 10, fetch: lossyFetch }, pollMs: 60_000 } } });
+  app = await createTestApp({ runtime: { wecom: { client: { rateLimitBlockMs: 300, busyBackoffMs: 10 }, pollMs: 60_000, reconcileWindowMs: RECONCILE_WINDOW_MS, reconcileEveryMs: 300 } } });
 });
 afterEach(async () => {
   await Promise.all(standIns.splice(0).map((s) => s.close()));
@@ -311,22 +302,84 @@ describe('WeCom answering badly', () => {
     expect((await deliveriesOf(c.ws)).map((d) => [d.status, d.confirmation])).toEqual(Array(6).fill(['sent', 'waiting']));
   });
 
-  it('a lost answer to add_msg_template is reconciled through get_groupmsg_list_v2: the retry adopts the task instead of creating a second one', async () => {
+  const TEMPLATE = 'externalcontact/add_msg_template';
+  const RECONCILING = `{ wecomMassSends(first: 10) { edges { node { staffUserId status reconciling reconcileUntil msgid lastError } } } }`;
+  /** Drains the runtime every 200 ms until `done` holds (or `ms` pass). */
+  const drainUntil = async (done: () => Promise<boolean>, ms = 10_000) => {
+    for (const end = Date.now() + ms; Date.now() < end; ) {
+      await app.runtime.drain();
+      if (await done()) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error('the runtime did not get there in time');
+  };
+  const sentAll = (campaignId: string) => async () => (await app.db.prisma.delivery.findMany({ where: { campaignId: dbId(campaignId) } })).every((d) => d.status === 'sent');
+
+  it('a lost answer (WeCom created the task): the send is reconciling in the API, then adopts the task from get_groupmsg_list_v2; WeCom holds one task', async () => {
     const c = await connected(1);
-    loseNextTemplateAnswer = true;
+    c.s.loseNextAnswer({ api: TEMPLATE });
+    const started = Date.now();
     const id = await campaign(c, '丢包', [c.customers.wm_zhangsan_1!]);
     expect(c.s.state.massSends.size).toBe(1);
     let [task] = await tasksOf(c.ws);
-    expect([task!.status, task!.msgid, task!.lastError]).toEqual(['creating', null, expect.stringMatching(/socket hang up/)]);
+    expect([task!.status, task!.msgid, task!.lastError]).toEqual(['uncertain', null, expect.stringMatching(/socket hang up|ECONNRESET/)]);
+    expect(task!.reconcileUntil!.getTime()).toBeGreaterThanOrEqual(started + RECONCILE_WINDOW_MS - 50);
     const [pending] = await app.db.prisma.delivery.findMany({ where: { campaignId: dbId(id) } });
     expect([pending!.status, pending!.wecomTaskId]).toEqual(['planned', task!.id]);
+    const listed = await c.ws.gql(RECONCILING);
+    expect(listed.errors).toBeUndefined();
+    expect(listed.data.wecomMassSends.edges[0].node).toMatchObject({ staffUserId: 'zhangsan', status: 'creating', reconciling: true, msgid: null, reconcileUntil: task!.reconcileUntil!.toISOString() });
+    expect((await c.ws.gql(`{ wecomMassSends(first: 10, status: creating) { totalCount } }`)).data.wecomMassSends.totalCount).toBe(1);
 
-    await new Promise((r) => setTimeout(r, 1100));
-    await app.runtime.drain();
+    await drainUntil(sentAll(id));
     expect(c.s.state.massSends.size).toBe(1);
+    expect(c.s.state.counters.calls.get(TEMPLATE)).toBe(1);
     [task] = await tasksOf(c.ws);
-    expect([task!.status, task!.msgid]).toEqual(['waiting', [...c.s.state.massSends.keys()][0]]);
+    expect([task!.status, task!.msgid, task!.reconcileUntil]).toEqual(['waiting', [...c.s.state.massSends.keys()][0], null]);
     const [d] = await app.db.prisma.delivery.findMany({ where: { campaignId: dbId(id) } });
     expect([d!.status, d!.confirmation, d!.providerMessageId]).toEqual(['sent', 'waiting', task!.msgid]);
+    expect((await c.ws.gql(RECONCILING)).data.wecomMassSends.edges[0].node).toMatchObject({ status: 'waiting', reconciling: false, reconcileUntil: null });
+  });
+
+  it('a task WeCom lists only after a delay is not created again while the window lasts, and is adopted once listed', async () => {
+    const c = await connected(1);
+    c.s.delayMassSendListing({ seconds: 2.5 });
+    c.s.loseNextAnswer({ api: TEMPLATE });
+    const id = await campaign(c, '慢列表', [c.customers.wm_zhangsan_1!]);
+    // The retry after a second finds nothing listed yet: it waits, and creates nothing.
+    await new Promise((r) => setTimeout(r, 1200));
+    await app.runtime.drain();
+    const [waiting] = await tasksOf(c.ws);
+    expect([waiting!.status, c.s.state.massSends.size]).toEqual(['uncertain', 1]);
+    const [deferred] = await app.db.prisma.delivery.findMany({ where: { campaignId: dbId(id) } });
+    expect([deferred!.status, deferred!.error]).toEqual(['planned', expect.stringMatching(/answer to add_msg_template was lost; looking for the task in WeCom's list until/)]);
+
+    await drainUntil(sentAll(id));
+    expect(c.s.state.massSends.size).toBe(1);
+    expect(c.s.state.counters.calls.get(TEMPLATE)).toBe(1);
+    const [task] = await tasksOf(c.ws);
+    expect([task!.status, task!.msgid]).toEqual(['waiting', [...c.s.state.massSends.keys()][0]]);
+  });
+
+  it('a lost request (WeCom created nothing) is created again exactly once, and only after the reconciliation window', async () => {
+    const c = await connected(1);
+    c.s.loseNextRequest({ api: TEMPLATE });
+    const lostAt = Date.now();
+    const id = await campaign(c, '没建成', [c.customers.wm_zhangsan_1!]);
+    expect(c.s.state.massSends.size).toBe(0);
+    await new Promise((r) => setTimeout(r, 1200));
+    await app.runtime.drain();
+    // Within the window: looked for, not found, not created again.
+    expect(c.s.state.massSends.size).toBe(0);
+    expect((await tasksOf(c.ws)).map((t) => t.status)).toEqual(['uncertain']);
+
+    await drainUntil(sentAll(id));
+    expect(Date.now() - lostAt).toBeGreaterThanOrEqual(RECONCILE_WINDOW_MS);
+    expect(c.s.state.massSends.size).toBe(1);
+    expect(c.s.state.counters.calls.get(TEMPLATE)).toBe(2);
+    const tasks = await tasksOf(c.ws);
+    expect(tasks.map((t) => [t.status, t.msgid])).toEqual([['waiting', [...c.s.state.massSends.keys()][0]]]);
+    const [d] = await app.db.prisma.delivery.findMany({ where: { campaignId: dbId(id) } });
+    expect([d!.status, d!.wecomTaskId, d!.providerMessageId]).toEqual(['sent', tasks[0]!.id, tasks[0]!.msgid]);
   });
 });

@@ -2,27 +2,10 @@
 // API that sends a friend request by phone: tasks go to staff, a staff member adds the customer in
 // the stand-in (addByPhone: the add callback, add_way 2), and the runtime matches the add to the
 // task by the remark mobile it reads back with externalcontact/get.
-process.env.COURTYARD_SECRET_KEY ??= 'courtyard-test-secret-key';
+import { describe, expect, it } from 'vitest';
+import { useWeComHarness } from './wecom-fixtures.ts';
 
-import { startWeComStandIn, type WeComStandIn } from '@courtyard/wecom/standin';
-import { TEST_CORP } from '@courtyard/wecom/standin/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../src/server.ts';
-import { createTestApp, type TestApp, type TestWorkspace } from '../src/testing.ts';
-
-let app: TestApp;
-let server: RunningServer;
-const standIns: WeComStandIn[] = [];
-
-beforeAll(async () => {
-  app = await createTestApp({ runtime: { wecom: { client: { rateLimitBlockMs: 300, busyBackoffMs: 10 }, pollMs: 60_000 } } });
-  server = await startServer(app, { port: 0, host: '127.0.0.1' });
-});
-afterAll(async () => {
-  await Promise.all(standIns.splice(0).map((s) => s.close()));
-  await server.close();
-  await app.close();
-});
+const harness = useWeComHarness();
 
 const DAY = 86_400_000;
 const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString('base64');
@@ -35,18 +18,9 @@ const SUMMARY = `{ wecomOutreachSummary { staffUserId pending added expired toda
 const TASKS = `query ($staffId: ID, $status: WeComOutreachStatus) { wecomOutreachTasks(first: 100, staffId: $staffId, status: $status) { edges { node { phone status day matchedExternalUserId matchedCustomerId staff { name } } } } }`;
 
 async function connected() {
-  const ws: TestWorkspace = await app.workspace();
-  const s = await startWeComStandIn({ ...TEST_CORP, callbackUrl: `http://127.0.0.1:${server.port}/wecom/callback/${ws.id}` });
-  standIns.push(s);
-  const r = await ws.gql(`mutation ($input: ConnectWeComInput!) { connectWeCom(input: $input) { __typename } }`, {
-    input: { corpId: TEST_CORP.corpId, agentSecret: 'standin-secret', callbackToken: TEST_CORP.token, encodingAesKey: TEST_CORP.encodingAesKey, baseUrl: s.url },
-  });
-  expect(r.data.connectWeCom.__typename).toBe('WeComConnection');
+  const { ws, s } = await harness.connected(['zhangsan', 'lisi']);
   const staff: Record<string, string> = {};
-  for (const userid of ['zhangsan', 'lisi']) {
-    s.addStaff({ userid });
-    staff[userid] = (await app.db.prisma.staff.create({ data: { workspaceId: ws.id, name: userid, wecomUserId: userid } })).id;
-  }
+  for (const userid of ['zhangsan', 'lisi']) staff[userid] = (await harness.app.db.prisma.staff.create({ data: { workspaceId: ws.id, name: userid, wecomUserId: userid } })).id;
   return { ws, s, staff };
 }
 
@@ -54,7 +28,7 @@ async function connected() {
 async function orderCustomers(workspaceId: string, count: number) {
   const ids: string[] = [];
   for (let i = 1; i <= count; i++) {
-    const c = await app.db.prisma.customer.create({ data: { workspaceId, name: `买家${i}`, phone: phone(i), orderCount: 1, totalSpentCents: 9900n, lastOrderAt: new Date(Date.now() - i * 60_000) } });
+    const c = await harness.app.db.prisma.customer.create({ data: { workspaceId, name: `买家${i}`, phone: phone(i), orderCount: 1, totalSpentCents: 9900n, lastOrderAt: new Date(Date.now() - i * 60_000) } });
     ids.push(c.id);
   }
   return ids;
@@ -68,8 +42,8 @@ describe('phone-number outreach', () => {
     expect(set.data.updateWeComStaffTaskSettings).toMatchObject({ outreachPerStaffDay: 2, outreachExpiryDays: 7, momentsPerCustomerDay: 3 });
     await orderCustomers(ws.id, 5);
     // A WeCom contact already, and a customer without orders: neither is picked.
-    await app.db.prisma.customer.create({ data: { workspaceId: ws.id, phone: phone(90), orderCount: 2, wecomExternalId: 'wm_known' } });
-    await app.db.prisma.customer.create({ data: { workspaceId: ws.id, phone: phone(91) } });
+    await harness.app.db.prisma.customer.create({ data: { workspaceId: ws.id, phone: phone(90), orderCount: 2, wecomExternalId: 'wm_known' } });
+    await harness.app.db.prisma.customer.create({ data: { workspaceId: ws.id, phone: phone(91) } });
 
     const r = await ws.gql(CREATE, { input: { fromOrders: {}, staffIds: [gid('Staff', staff.zhangsan!), gid('Staff', staff.lisi!)] } });
     expect(r.data.createWeComOutreachTasks).toMatchObject({ __typename: 'CreateWeComOutreachTasksPayload', created: 5, rejected: 0 });
@@ -94,7 +68,7 @@ describe('phone-number outreach', () => {
 
   it('an uploaded list gets a result per phone: bad numbers, duplicates and WeCom contacts are reported, the rest become tasks', async () => {
     const { ws } = await connected();
-    await app.db.prisma.customer.create({ data: { workspaceId: ws.id, phone: phone(50), wecomExternalId: 'wm_already' } });
+    await harness.app.db.prisma.customer.create({ data: { workspaceId: ws.id, phone: phone(50), wecomExternalId: 'wm_already' } });
     const r = await ws.gql(CREATE, { input: { phones: ['138 0013 0001', 'not a phone', '+86 13800130001', phone(50), '12345', phone(2)] } });
     const out = r.data.createWeComOutreachTasks;
     expect(out).toMatchObject({ created: 2, rejected: 4 });
@@ -121,11 +95,11 @@ describe('phone-number outreach', () => {
     expect(matched.callback.delivered).toBe(true);
     // phone(2) is added, but without the remark mobile: nothing says which task it was.
     await s.addByPhone({ userid: 'zhangsan', mobile: phone(2), external_userid: 'wm_phone_2' });
-    await server.wecom.drain();
-    await app.runtime.wecomFollowUps(new Date());
+    await harness.server.wecom.drain();
+    await harness.app.runtime.wecomFollowUps(new Date());
 
     const added = await ws.gql(TASKS, { status: 'added' });
-    const wecomCustomer = await app.db.prisma.customer.findFirstOrThrow({ where: { workspaceId: ws.id, wecomExternalId: 'wm_phone_1' } });
+    const wecomCustomer = await harness.app.db.prisma.customer.findFirstOrThrow({ where: { workspaceId: ws.id, wecomExternalId: 'wm_phone_1' } });
     expect(added.data.wecomOutreachTasks.edges.map((e: { node: unknown }) => e.node)).toEqual([
       expect.objectContaining({ phone: phone(1), status: 'added', matchedExternalUserId: 'wm_phone_1', matchedCustomerId: wecomCustomer.id, staff: { name: 'zhangsan' } }),
     ]);
@@ -134,8 +108,8 @@ describe('phone-number outreach', () => {
 
     // The staff member fills in the remark mobile later (WeCom sends no callback for that): a later pass matches it.
     await s.editContact({ userid: 'zhangsan', external_userid: 'wm_phone_2', remark_mobiles: [phone(2)] });
-    await app.runtime.wecomFollowUps(new Date(Date.now() + 61_000));
-    const rows = await app.db.prisma.weComOutreachTask.findMany({ where: { workspaceId: ws.id }, orderBy: { phone: 'asc' } });
+    await harness.app.runtime.wecomFollowUps(new Date(Date.now() + 61_000));
+    const rows = await harness.app.db.prisma.weComOutreachTask.findMany({ where: { workspaceId: ws.id }, orderBy: { phone: 'asc' } });
     expect(rows.map((t) => [t.phone, t.status, t.customerId, t.matchedExternalUserId])).toEqual([
       [phone(1), 'added', first, 'wm_phone_1'],
       [phone(2), 'added', second, 'wm_phone_2'],
@@ -143,13 +117,68 @@ describe('phone-number outreach', () => {
     expect((await ws.gql(SUMMARY)).data.wecomOutreachSummary[0]).toMatchObject({ pending: 0, added: 2, unmatchedAdds: 0 });
   });
 
+  it('an outreach add lands on the order customer the task was made for: one record with the contact, owner, follow and the add event, no second customer', async () => {
+    const { ws, s, staff } = await connected();
+    const [buyer] = await orderCustomers(ws.id, 1);
+    expect((await ws.gql(CREATE, { input: { fromOrders: {}, staffIds: [gid('Staff', staff.zhangsan!)] } })).data.createWeComOutreachTasks.created).toBe(1);
+
+    await s.addByPhone({ userid: 'zhangsan', mobile: phone(1), external_userid: 'wm_buyer_1', name: '微信昵称', remark_mobiles: [phone(1)] });
+    await harness.server.wecom.drain();
+
+    const customers = await harness.app.db.prisma.customer.findMany({ where: { workspaceId: ws.id } });
+    expect(customers.map((c) => [c.id, c.phone, c.wecomExternalId, c.ownerStaffId, c.orderCount])).toEqual([[buyer, phone(1), 'wm_buyer_1', staff.zhangsan, 1]]);
+    const follow = await harness.app.db.prisma.weComFollow.findFirstOrThrow({ where: { workspaceId: ws.id, externalUserId: 'wm_buyer_1' } });
+    expect([follow.userId, follow.customerId]).toEqual(['zhangsan', buyer]);
+    const events = await harness.app.db.prisma.event.findMany({ where: { workspaceId: ws.id, type: 'wecom.contact_added' } });
+    expect(events.map((e) => e.customerId)).toEqual([buyer]);
+    // Matched as the callback was processed, before any runtime pass.
+    const [task] = (await ws.gql(TASKS, {})).data.wecomOutreachTasks.edges.map((e: { node: unknown }) => e.node);
+    expect(task).toMatchObject({ status: 'added', matchedExternalUserId: 'wm_buyer_1', matchedCustomerId: buyer });
+    // A runtime pass changes nothing, and a repeated callback writes nothing twice.
+    await harness.app.runtime.wecomFollowUps(new Date(Date.now() + 61_000));
+    expect(await harness.app.db.prisma.customer.count({ where: { workspaceId: ws.id } })).toBe(1);
+    expect((await ws.gql(SUMMARY)).data.wecomOutreachSummary[0]).toMatchObject({ pending: 0, added: 1, unmatchedAdds: 0 });
+    const buyerNode = await ws.gql(`query ($id: ID!) { node(id: $id) { ... on Customer { wecomExternalId ownerStaff { name } } } }`, { id: gid('Customer', buyer!) });
+    expect(buyerNode.data.node).toEqual({ wecomExternalId: 'wm_buyer_1', ownerStaff: { name: 'zhangsan' } });
+  });
+
+  it('an uploaded number with no customer yet: the add becomes one customer that keeps the number, so a later order import finds it', async () => {
+    const { ws, s } = await connected();
+    await ws.gql(CREATE, { input: { phones: [phone(30)] } });
+    const [task] = await harness.app.db.prisma.weComOutreachTask.findMany({ where: { workspaceId: ws.id } });
+    await s.addByPhone({ userid: task!.staffUserId, mobile: phone(30), external_userid: 'wm_upload_30', remark_mobiles: [phone(30)] });
+    await harness.server.wecom.drain();
+    const customers = await harness.app.db.prisma.customer.findMany({ where: { workspaceId: ws.id } });
+    expect(customers.map((c) => [c.phone, c.wecomExternalId])).toEqual([[phone(30), 'wm_upload_30']]);
+    expect((await harness.app.db.prisma.weComOutreachTask.findUniqueOrThrow({ where: { id: task!.id } })).matchedCustomerId).toBe(customers[0]!.id);
+  });
+
+  it('two records that existed before are not merged: the order customer stays apart from the record that already held the contact', async () => {
+    const { ws, s, staff } = await connected();
+    const [buyer] = await orderCustomers(ws.id, 1);
+    await ws.gql(CREATE, { input: { fromOrders: {}, staffIds: [gid('Staff', staff.zhangsan!)] } });
+    // lisi had added the same WeChat user before, with no number: Courtyard already has a record for the contact.
+    const earlier = await harness.app.db.prisma.customer.create({ data: { workspaceId: ws.id, name: '老客户', wecomExternalId: 'wm_known_1', ownerStaffId: staff.lisi } });
+    await s.addByPhone({ userid: 'lisi', mobile: phone(1), external_userid: 'wm_known_1' });
+    await s.addByPhone({ userid: 'zhangsan', mobile: phone(1), external_userid: 'wm_known_1', remark_mobiles: [phone(1)] });
+    await harness.server.wecom.drain();
+
+    const rows = await harness.app.db.prisma.customer.findMany({ where: { workspaceId: ws.id }, orderBy: { createdAt: 'asc' } });
+    expect(rows.map((c) => [c.id, c.phone, c.wecomExternalId])).toEqual([
+      [buyer, phone(1), null],
+      [earlier.id, null, 'wm_known_1'],
+    ]);
+    const task = await harness.app.db.prisma.weComOutreachTask.findFirstOrThrow({ where: { workspaceId: ws.id } });
+    expect([task.status, task.customerId, task.matchedCustomerId]).toEqual(['added', buyer, earlier.id]);
+  });
+
   it('a task nobody adds expires after the expiry days', async () => {
     const { ws } = await connected();
     await ws.gql(SETTINGS, { input: { outreachExpiryDays: 3 } });
     await ws.gql(CREATE, { input: { phones: [phone(7)] } });
-    await app.runtime.wecomFollowUps(new Date(Date.now() + 2 * DAY));
+    await harness.app.runtime.wecomFollowUps(new Date(Date.now() + 2 * DAY));
     expect((await ws.gql(TASKS, { status: 'pending' })).data.wecomOutreachTasks.edges).toHaveLength(1);
-    await app.runtime.wecomFollowUps(new Date(Date.now() + 3 * DAY + 60_000));
+    await harness.app.runtime.wecomFollowUps(new Date(Date.now() + 3 * DAY + 60_000));
     expect((await ws.gql(TASKS, {})).data.wecomOutreachTasks.edges.map((e: { node: { status: string } }) => e.node.status)).toEqual(['expired']);
     // An expired number may be handed out again.
     expect((await ws.gql(CREATE, { input: { phones: [phone(7)] } })).data.createWeComOutreachTasks.created).toBe(1);

@@ -2,7 +2,9 @@
 // speaking WeCom's API and pushing signed, encrypted callbacks), pastes the callback URL the admin
 // shows into it, and creates a live QR code with staff, a channel tag and a welcome message. A scan
 // pushed by the stand-in then shows on the code's page — today's adds and the new customer with the
-// channel tag — without a reload.
+// channel tag — without a reload. Then phone-number outreach: an operator hands an uploaded list to
+// two staff members as add-friend tasks, and each number's outcome follows on the page as staff add
+// customers in their WeCom app (pushed by the stand-in), matched by the remark mobile.
 import { startWeComStandIn, type WeComStandIn } from '@courtyard/wecom/standin';
 import { TEST_CORP } from '@courtyard/wecom/standin/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -134,6 +136,78 @@ describe.skipIf(!browserAvailable())('WeCom in the browser', () => {
     await page.getByTestId('wecom-tab-staff').click();
     await expect.poll(() => page.getByTestId('staff-codes-zhangsan').textContent()).toContain('包裹卡 · 6 月');
     await page.getByText('还没有转移记录').waitFor();
+
+    expect(b.consoleErrors).toEqual([]);
+  });
+
+  it('an operator creates add-friend tasks from an uploaded list; each number shows pending, then added when staff add it in WeCom, without a reload', async () => {
+    const { page } = b;
+    b.consoleErrors.length = 0;
+    const ws = await newWorkspace(app, '花漾美妆');
+    for (const [name, wecomUserId] of [['张三', 'zhangsan'], ['李四', 'lisi']]) {
+      await ws.gql(`mutation($input: StaffInput!) { createStaff(input: $input) { __typename } }`, { input: { name, wecomUserId } });
+    }
+    const connected = await ws.gql(
+      `mutation($input: ConnectWeComInput!) { connectWeCom(input: $input) { __typename ... on WeComConnection { callbackPath } ... on Error { message } } }`,
+      { input: { corpId: TEST_CORP.corpId, agentSecret: 'standin-secret', callbackToken: TEST_CORP.token, encodingAesKey: TEST_CORP.encodingAesKey, baseUrl: standIn.url } },
+    );
+    expect(connected.connectWeCom.__typename).toBe('WeComConnection');
+    standIn.setCallbackUrl(`${app.url}${connected.connectWeCom.callbackPath}`);
+
+    // Signed out of the first scenario's workspace.
+    await page.goto('/login');
+    await page.evaluate(() => localStorage.clear());
+    await signIn(page, ws);
+    await page.getByTestId('menu-wecom').click();
+    await page.getByTestId('wecom-tab-outreach').click();
+    await page.getByTestId('outreach-create').waitFor();
+
+    // Five lines: three numbers, one that is not a number, one repeated.
+    await page.getByTestId('outreach-create').click();
+    const dialog = page.getByTestId('outreach-dialog');
+    await dialog.getByTestId('outreach-phones').locator('textarea').fill('13800138001\n13800138002\n13800138003\n12345\n138 0013 8001');
+    await dialog.getByTestId('outreach-staff').click();
+    await page.locator('.n-base-select-option', { hasText: '张三 (zhangsan)' }).click();
+    await page.locator('.n-base-select-option', { hasText: '李四 (lisi)' }).click();
+    await dialog.getByTestId('outreach-phones').click();
+    await expect.poll(() => dialog.getByTestId('outreach-spread').textContent()).toContain('5 个号码分给 2 位员工，约需 1 天');
+    await b.shot('outreach-dialog');
+    await dialog.getByTestId('outreach-submit').click();
+    await expect.poll(() => dialog.getByTestId('outreach-result').textContent()).toBe('已创建 3 个任务，2 个号码未创建');
+    await expect.poll(() => dialog.getByTestId('outreach-rejected').textContent()).toContain('12345不是有效的手机号');
+    expect(await dialog.getByTestId('outreach-rejected').textContent()).toContain('138 0013 8001与列表中前面的号码重复');
+    await b.shot('outreach-result');
+    await dialog.getByTestId('outreach-done').click();
+
+    // Every number is pending with a staff member.
+    for (const phone of ['13800138001', '13800138002', '13800138003']) {
+      await expect.poll(() => page.getByTestId(`outreach-status-${phone}`).textContent()).toBe('待添加');
+    }
+    const tasks = await ws.gql(`{ wecomOutreachTasks(first: 10) { edges { node { phone staff { wecomUserId } } } } }`);
+    const owner = new Map<string, string>(tasks.wecomOutreachTasks.edges.map((e: any) => [e.node.phone, e.node.staff.wecomUserId]));
+    expect(new Set(owner.values())).toEqual(new Set(['zhangsan', 'lisi']));
+
+    // The staff member with 13800138002 adds it in WeCom and keeps it as the remark mobile; the other
+    // staff member adds someone by phone without it, which matches no task.
+    const url = page.url();
+    const userid = owner.get('13800138002')!;
+    const other = userid === 'zhangsan' ? 'lisi' : 'zhangsan';
+    const add = await standIn.addByPhone({ userid, mobile: '13800138002', name: '林小姐', remark_mobiles: ['13800138002'] });
+    expect(add.callback.attempts).toEqual([200]);
+    await standIn.addByPhone({ userid: other, mobile: '13900000000', name: '王先生' });
+    await expect.poll(() => page.getByTestId('outreach-status-13800138002').textContent(), { timeout: 20_000 }).toBe('已添加');
+    expect(await page.getByTestId('outreach-status-13800138001').textContent()).toBe('待添加');
+    await expect.poll(() => page.getByTestId(`outreach-progress-${userid}`).textContent(), { timeout: 15_000 }).toMatch(/^1\/\d（\d+%）$/);
+    await expect.poll(() => page.getByTestId('outreach-summary').locator('tr', { hasText: other === 'zhangsan' ? '张三' : '李四' }).locator('td').last().textContent(), { timeout: 15_000 }).toBe('1');
+    expect(page.url()).toBe(url);
+    await b.shot('outreach-added');
+
+    // Narrowed to added tasks: just that number, linked to the customer WeCom's add made.
+    await page.getByTestId('outreach-filter-status').click();
+    await page.locator('.n-base-select-option', { hasText: '已添加' }).click();
+    await expect.poll(() => page.getByTestId('outreach-tasks').locator('tbody tr').count()).toBe(1);
+    await page.getByTestId('outreach-tasks').getByRole('link', { name: '查看客户' }).click();
+    await expect.poll(() => page.url()).toMatch(/\/customers\/[^/]+$/);
 
     expect(b.consoleErrors).toEqual([]);
   });

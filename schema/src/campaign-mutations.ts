@@ -20,7 +20,7 @@ import { AudienceEstimateRef } from './campaign-audience.ts';
 import { checkedDefinition, draftDefinition, findCampaign, issuesError } from './campaign-definition.ts';
 import type { Context } from './context.ts';
 import { ConflictError, CourtyardError, InputError, isUniqueViolation, NotFoundError } from './errors.ts';
-import { ErrorInterface, resultUnion } from './error-types.ts';
+import { DeletedRef, ErrorInterface, resultUnion } from './error-types.ts';
 import { parse, zText } from './validation.ts';
 
 type CampaignStatus = 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled';
@@ -313,6 +313,31 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true, description: 'The campaign.' }) },
     errors: { types: [InputError, NotFoundError, CampaignStateError], union: resultUnion('resuming a campaign') },
     resolve: (query, _root, args, ctx) => changeState(ctx, query, String(args.id), 'resume'),
+  }),
+  deleteCampaign: t.field({
+    type: DeletedRef,
+    description:
+      'Deletes a draft, scheduled, completed or cancelled campaign with its runs. The messages it sent stay in the message log (Delivery, with `campaign` null), ' +
+      'so frequency caps and order attribution still count them. A running or paused campaign must be cancelled first.',
+    authScopes: { 'campaigns:write': true },
+    args: { id: t.arg.id({ required: true, description: 'The campaign.' }) },
+    errors: { types: [InputError, NotFoundError, CampaignStateError], union: resultUnion('deleting a campaign') },
+    resolve: async (_root, args, ctx) => {
+      const campaign = await findCampaign(ctx, String(args.id), ['id']);
+      // One conditional statement: a run the scheduler starts at this moment either commits first
+      // (the campaign is running: refused) or finds the campaign gone.
+      const deleted = await ctx.db.query(
+        `DELETE FROM "Campaign" WHERE id = $1::uuid AND "workspaceId" = $2::uuid AND status IN ('draft', 'scheduled', 'completed', 'cancelled') RETURNING id`,
+        [campaign.id, campaign.workspaceId],
+      );
+      if (!deleted.length) {
+        const now = await ctx.prisma.campaign.findUnique({ where: { id: campaign.id }, select: { status: true } });
+        if (!now) throw new NotFoundError('campaign', 'id', String(args.id));
+        throw new CampaignStateError(`A ${now.status} campaign cannot be deleted; cancel it first (cancelCampaign).`, now.status);
+      }
+      campaignChanged(ctx, campaign.workspaceId, campaign.id);
+      return { id: String(args.id) };
+    },
   }),
   cancelCampaign: t.prismaField({
     type: 'Campaign',

@@ -82,7 +82,7 @@ builder.prismaObject('CustomerTag', {
   description: 'A tag on a customer, with where it came from.',
   fields: (t) => ({
     tag: t.relation('tag', { description: 'The tag.' }),
-    source: t.exposeString('source', { description: 'Who applied it: manual, rule, journey or plugin.' }),
+    source: t.exposeString('source', { description: 'Who applied it: manual, rule, journey, plugin, or wecom (a staff member tagged the contact in WeCom).' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was applied.' }),
   }),
 });

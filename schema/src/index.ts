@@ -41,6 +41,7 @@ import './wecom-connection.ts';
 import './wecom-live-code.ts';
 import './wecom-mass-sends.ts';
 import './wecom-staff-tasks.ts';
+import './wecom-tags.ts';
 
 export const schema = describeConnections(builder.toSchema({ sortSchema: true }));
 

@@ -1,7 +1,8 @@
 // Writing journeys: create and edit the draft, delete a never-published one, publish versions,
 // and pause, resume or archive.
+import { randomUUID } from 'node:crypto';
 import type { Prisma } from '@courtyard/db';
-import { JourneyDefinition, JourneyLayout, JourneySettings, type LifecycleError, type MigrationReport, publishJourney, setJourneyStatus } from '@courtyard/runtime/journey';
+import { JourneyDefinition, JourneyLayout, JourneySettings, type LifecycleError, type MigrationReport, publishJourney, sealDefinitionSecrets, setJourneyStatus } from '@courtyard/runtime/journey';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
 import { ConflictError, CourtyardError, type FieldIssue, InputError, isUniqueViolation, NotFoundError } from './errors.ts';
@@ -139,14 +140,18 @@ builder.mutationFields((t) => ({
       const name = parse(zText(100), args.input.name, ['input', 'name']);
       const description = args.input.description == null ? null : parse(zText(500), args.input.description, ['input', 'description']);
       const parts = draftParts(args.input);
+      // The id is chosen here because secrets are sealed for it before the row exists.
+      const id = randomUUID();
+      const definition = parts.definition ? sealDefinitionSecrets(parts.definition, null, await journeyRegistry(ctx, workspaceId), { workspaceId, journeyId: id }) : EMPTY_DEFINITION;
       try {
         return await ctx.prisma.journey.create({
           ...query,
           data: {
+            id,
             workspaceId,
             name,
             description,
-            draft: (parts.definition ?? EMPTY_DEFINITION) as Prisma.InputJsonValue,
+            draft: definition as Prisma.InputJsonValue,
             layout: (parts.layout ?? {}) as Prisma.InputJsonValue,
             settings: (parts.settings ?? JourneySettings.parse({})) as Prisma.InputJsonValue,
           },
@@ -173,7 +178,9 @@ builder.mutationFields((t) => ({
       if (args.input.name != null) data.name = parse(zText(100), args.input.name, ['input', 'name']);
       if (args.input.description !== undefined) data.description = args.input.description == null ? null : parse(zText(500), args.input.description, ['input', 'description']);
       const parts = draftParts(args.input);
-      if (parts.definition) data.draft = parts.definition;
+      if (parts.definition) {
+        data.draft = sealDefinitionSecrets(parts.definition, journey.draft, await journeyRegistry(ctx, journey.workspaceId), { workspaceId: journey.workspaceId, journeyId: journey.id });
+      }
       if (parts.layout) data.layout = parts.layout;
       if (parts.settings) data.settings = parts.settings;
       if (parts.definition || parts.layout || parts.settings) data.draftChanged = true;

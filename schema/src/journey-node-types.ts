@@ -119,8 +119,8 @@ builder.objectType(JourneyValidationError, {
 });
 
 /** The issues of a journey's draft against the node types of its workspace (built-ins and installed plugins). */
-export async function draftIssues(ctx: Pick<Context, 'runtime' | 'prisma'>, journey: { draft: unknown; workspaceId: string }): Promise<JourneyIssue[]> {
-  return validateJourney(journey.draft, await journeyRegistry(ctx, journey.workspaceId)).issues;
+export async function draftIssues(ctx: Pick<Context, 'runtime' | 'prisma'>, journey: { id: string; draft: unknown; workspaceId: string }): Promise<JourneyIssue[]> {
+  return validateJourney(journey.draft, await journeyRegistry(ctx, journey.workspaceId), { workspaceId: journey.workspaceId, journeyId: journey.id }).issues;
 }
 
 builder.queryFields((t) => ({

@@ -2,7 +2,7 @@
 // Writes are in journey-mutations.ts and journey-enroll.ts; the node catalog and validation in
 // journey-node-types.ts; counts and paths in journey-stats.ts; live progress in journey-subscription.ts.
 import type { Prisma } from '@courtyard/db';
-import { journeyNodeStats } from '@courtyard/runtime/journey';
+import { journeyNodeStats, maskDefinitionSecrets } from '@courtyard/runtime/journey';
 import { builder } from './builder.ts';
 import { JourneyIssueRef, draftIssues } from './journey-node-types.ts';
 import { JourneyNodeStatsRef, JourneyStepRef, enrollmentSteps } from './journey-stats.ts';
@@ -39,7 +39,11 @@ export const JourneyRef = builder.prismaNode('Journey', {
     name: t.exposeString('name', { description: 'Name, unique in the workspace.' }),
     description: t.exposeString('description', { nullable: true, description: 'What the journey is for.' }),
     status: t.expose('status', { type: JourneyStatusEnum, description: 'Draft, active, paused or archived.' }),
-    draft: t.expose('draft', { type: 'JSONObject', description: 'The editable graph: `{ nodes: [{ id, type, version, config, label? }], edges: [{ from, port, to }] }`.' }),
+    draft: t.field({
+      type: 'JSONObject',
+      description: 'The editable graph: `{ nodes: [{ id, type, version, config, label? }], edges: [{ from, port, to }] }`. Secret config fields (`x-secret` in the node\'s config schema) read as "••••••" when set; send that back to keep them.',
+      resolve: (journey, _args, ctx) => maskDefinitionSecrets(journey.draft, ctx.runtime.registry) as Record<string, unknown>,
+    }),
     layout: t.expose('layout', { type: 'JSONObject', description: 'Canvas positions of the draft\'s nodes by node id, `{ "<nodeId>": { x, y } }`.' }),
     settings: t.expose('settings', { type: 'JSONObject', description: 'Re-entry rule, concurrency cap, goal and quiet hours of the draft (defaults filled in).' }),
     latestVersion: t.exposeInt('latestVersion', { nullable: true, description: 'Number of the newest published version; null until first published.' }),
@@ -109,7 +113,11 @@ builder.prismaNode('JourneyVersion', {
   findUnique: (id, ctx) => ({ id, workspaceId: ctx.workspaceId() }),
   fields: (t) => ({
     number: t.exposeInt('version', { description: 'The version number: 1 for the first publish, then 2, 3 …' }),
-    definition: t.expose('definition', { type: 'JSONObject', description: 'The graph as published: nodes and edges.' }),
+    definition: t.field({
+      type: 'JSONObject',
+      description: 'The graph as published: nodes and edges. Secret config fields read as "••••••".',
+      resolve: (version, _args, ctx) => maskDefinitionSecrets(version.definition, ctx.runtime.registry) as Record<string, unknown>,
+    }),
     layout: t.expose('layout', { type: 'JSONObject', description: 'Canvas positions as published.' }),
     settings: t.expose('settings', { type: 'JSONObject', description: 'Re-entry, concurrency cap, goal and quiet hours as published.' }),
     triggerKind: t.exposeString('triggerKind', { description: 'What starts it: event, segment, schedule, date or api.' }),

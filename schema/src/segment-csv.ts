@@ -118,6 +118,8 @@ builder.mutationFields((t) => ({
           );
           segmentId = row!.id;
         }
+        // Under the segment's lock, as every write to its change log (see addStaticMembers).
+        await query(`SELECT pg_advisory_xact_lock(hashtext('segment:' || $1::text))`, [segmentId]);
         const added = await query<{ customerId: string }>(
           `WITH added AS (
              INSERT INTO "SegmentMember" ("segmentId", "customerId", "workspaceId")

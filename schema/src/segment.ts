@@ -241,15 +241,20 @@ export async function findSegment(ctx: Context, globalId: string, path: string[]
 }
 
 async function addStaticMembers(ctx: Context, workspaceId: string, segmentId: string, customerIds: string[]) {
-  const added = await ctx.db.query<{ customerId: string }>(
-    `WITH added AS (
-       INSERT INTO "SegmentMember" ("segmentId", "customerId", "workspaceId")
-       SELECT $2::uuid, c.id, $1::uuid FROM "Customer" c WHERE c."workspaceId" = $1::uuid AND c.id = ANY($3::uuid[])
-       ON CONFLICT DO NOTHING RETURNING "customerId")
-     INSERT INTO "SegmentChange" ("workspaceId", "segmentId", "customerId", kind)
-     SELECT $1::uuid, $2::uuid, "customerId", 'entered' FROM added RETURNING "customerId"`,
-    [workspaceId, segmentId, customerIds],
-  );
+  // Under the segment's lock, as every write to its change log (segment-triggered journeys read the
+  // log after a cursor that must never pass a change still to commit).
+  const added = await ctx.db.transaction(async (query) => {
+    await query(`SELECT pg_advisory_xact_lock(hashtext('segment:' || $1::text))`, [segmentId]);
+    return query<{ customerId: string }>(
+      `WITH added AS (
+         INSERT INTO "SegmentMember" ("segmentId", "customerId", "workspaceId")
+         SELECT $2::uuid, c.id, $1::uuid FROM "Customer" c WHERE c."workspaceId" = $1::uuid AND c.id = ANY($3::uuid[])
+         ON CONFLICT DO NOTHING RETURNING "customerId")
+       INSERT INTO "SegmentChange" ("workspaceId", "segmentId", "customerId", kind)
+       SELECT $1::uuid, $2::uuid, "customerId", 'entered' FROM added RETURNING "customerId"`,
+      [workspaceId, segmentId, customerIds],
+    );
+  });
   // Journeys that start on entering this segment hear about it like a dynamic segment's entries.
   announceMembershipChange(ctx.db, workspaceId, [{ segmentId, entered: added.map((r) => r.customerId), exited: [] }]);
   if (added.length >= BULK_CHANGE) void analyzeMembership(ctx.db);

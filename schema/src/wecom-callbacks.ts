@@ -8,6 +8,7 @@ import type { IngestedEvent, JourneyRuntime } from '@courtyard/runtime';
 import { callbackDedupeKey, parseCallbackEvent, type ExternalChatEvent, type WeComCallbackEvent, type XmlFields } from '@courtyard/wecom';
 import type { CourtyardPubSub } from './pubsub.ts';
 import { afterWeComEvents, contactsAdded, timeZoneOf, type AddRow } from './wecom-contacts.ts';
+import { contactEdited, corpTagChanged } from './wecom-tags.ts';
 import { dayIn } from './wecom-store.ts';
 
 export interface WeComProcessDeps {
@@ -252,7 +253,8 @@ type Tx = Prisma.TransactionClient;
 async function processCallback(deps: WeComProcessDeps, row: WeComCallback): Promise<void> {
   const event = parseCallbackEvent(row.payload as XmlFields);
   if (event?.Event === 'change_external_chat') return groupMembersChanged(deps, row, event);
-  // Corp tag library changes name no customer: acknowledged and kept as a receipt, nothing more.
+  // Corp tag library changes: mirrored in Courtyard's linked tag groups and tags.
+  if (event?.Event === 'change_external_tag') return corpTagChanged(deps, row, event);
   if (!event || event.Event !== 'change_external_contact') return markDone(deps.db, row.id);
   switch (event.ChangeType) {
     case 'add_external_contact':
@@ -262,7 +264,7 @@ async function processCallback(deps: WeComProcessDeps, row: WeComCallback): Prom
     case 'del_follow_user':
       return contactEnded(deps, row, event.ChangeType === 'del_external_contact' ? 'staff' : 'customer', event.UserID, event.ExternalUserID, 'Source' in event ? event.Source : undefined);
     case 'edit_external_contact':
-      return simpleEvent(deps, row, 'wecom.contact_edited', event.UserID, event.ExternalUserID, {});
+      return contactEdited(deps, row, event);
     case 'transfer_fail':
       return simpleEvent(deps, row, 'wecom.transfer_failed', event.UserID, event.ExternalUserID, { reason: event.FailReason });
   }

@@ -8,6 +8,7 @@ import { publishCustomerChanges } from './publish.ts';
 import { recheckAfterChange } from './segment-membership.ts';
 import type { WeComProcessDeps } from './wecom-callbacks.ts';
 import { LiveCodeStaff, pickUser, WelcomeMessage, welcomeRequest } from './wecom-live-code-rules.ts';
+import { attachOutreachAdds, checkOutreachAdds, outreachKey, recordOutreachAdds } from './wecom-outreach-adds.ts';
 import { dayIn, liveConnection } from './wecom-store.ts';
 
 type Live = NonNullable<Awaited<ReturnType<typeof liveConnection>>>;
@@ -143,6 +144,9 @@ export async function contactsAdded(deps: WeComProcessDeps, workspaceId: string,
     return (early ? await early.catch(() => null) : null) ?? sendWelcome(conn.client, event, code, staff.get(event.UserID)?.name ?? event.UserID);
   });
 
+  // Adds of staff members with pending phone-number outreach tasks: which task, and whose customer.
+  const outreach = await checkOutreachAdds(db, conn.client, workspaceId, rows.map(({ event }) => ({ userId: event.UserID, externalUserId: event.ExternalUserID })));
+
   const records = rows.map(({ row, event }, i) => {
     const code = event.State ? codes.get(event.State) ?? null : null;
     const at = new Date(event.CreateTime * 1000);
@@ -178,6 +182,16 @@ export async function contactsAdded(deps: WeComProcessDeps, workspaceId: string,
     const batch = records.filter((r) => mine.has(r.id));
     if (!batch.length) return null;
     const json = JSON.stringify(batch);
+    // An outreach add goes onto the customer its task was made for (the upsert below then finds it).
+    const checked = batch.flatMap((r) => {
+      const check = outreach.get(outreachKey(r.userId, r.externalUserId));
+      return check ? [{ record: r, check }] : [];
+    });
+    const claimed = await attachOutreachAdds(
+      query,
+      workspaceId,
+      checked.flatMap(({ record: r, check }) => (check.match ? [{ externalUserId: r.externalUserId, userId: r.userId, staffId: r.staffId, at: r.at, ...check.match }] : [])),
+    );
     const customers = await query<{ id: string; wecomExternalId: string; name: string | null }>(
       `INSERT INTO "Customer" ("workspaceId", "wecomExternalId", "sourceChannel", "ownerStaffId", name, "unionId", gender)
        SELECT DISTINCT ON (r."externalUserId") $1::uuid, r."externalUserId", r."sourceChannel", r."staffId", r.name, r."unionId", r.gender::"Gender"
@@ -190,6 +204,11 @@ export async function contactsAdded(deps: WeComProcessDeps, workspaceId: string,
       [workspaceId, json],
     );
     const customerOf = new Map(customers.map((c) => [c.wecomExternalId, c]));
+    await recordOutreachAdds(
+      query,
+      workspaceId,
+      checked.map(({ record: r, check }) => ({ ...check, customerId: customerOf.get(r.externalUserId)!.id, at: r.at, claimed: Boolean(check.match && claimed.has(check.match.taskId)) })),
+    );
     const withCustomer = JSON.stringify(batch.map((r) => ({ ...r, customerId: customerOf.get(r.externalUserId)!.id })));
     const tagged = await query<{ customerId: string }>(
       `INSERT INTO "CustomerTag" ("workspaceId", "customerId", "tagId", source)

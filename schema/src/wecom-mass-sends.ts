@@ -16,7 +16,7 @@ import { liveConnection } from './wecom-store.ts';
 const MassSendStatusEnum = builder.enumType('WeComMassSendStatus', {
   description: 'Where a WeCom mass-send task stands: each staff member must confirm it in their WeCom app before anything is sent.',
   values: {
-    creating: { value: 'creating', description: 'Being created (or WeCom\'s answer was lost; checked against WeCom before it is created again).' },
+    creating: { value: 'creating', description: 'Being created; `reconciling` is true while WeCom\'s answer to the creation was lost and the task is looked for in WeCom\'s list before it is created again.' },
     waiting: { value: 'waiting', description: 'Waiting for the staff member to confirm it.' },
     sent: { value: 'sent', description: 'Every customer was sent to.' },
     partly_sent: { value: 'partly_sent', description: 'Some customers were sent to, others not (not confirmed in time, not a friend, over the receive limit).' },
@@ -43,7 +43,13 @@ builder.prismaNode('WeComMassSend', {
       resolve: (query, m, _a, ctx) => (m.journeyId ? ctx.prisma.journey.findUnique({ ...query, where: { id: m.journeyId, workspaceId: m.workspaceId } }) : null),
     }),
     nodeId: t.exposeString('nodeId', { nullable: true, description: 'The journey node that sent it.' }),
-    status: t.field({ type: MassSendStatusEnum, description: 'Where the task stands.', resolve: (m) => m.status }),
+    status: t.field({ type: MassSendStatusEnum, description: 'Where the task stands.', resolve: (m) => (m.status === 'uncertain' ? 'creating' : m.status) }),
+    reconciling: t.boolean({
+      description:
+        'WeCom\'s answer to the creation was lost (a timeout or reset), so WeCom may or may not have created the task: it is looked for in WeCom\'s list (same sender, text and time) and adopted when found; it is created again only if it is not found by `reconcileUntil`. Its customers are sent nothing meanwhile.',
+      resolve: (m) => m.status === 'uncertain',
+    }),
+    reconcileUntil: t.expose('reconcileUntil', { type: 'DateTime', nullable: true, description: 'While reconciling: when the task is created again if WeCom\'s list still does not show it (10 minutes after the lost answer by default).' }),
     recipients: t.exposeInt('recipients', { description: 'Customers in the task.' }),
     sent: t.exposeInt('sent', { description: 'Customers sent to.' }),
     notSent: t.exposeInt('notSent', { description: 'Customers not sent to because the task expired unconfirmed.' }),
@@ -88,7 +94,9 @@ builder.queryFields((t) => ({
 }));
 
 function massSendsWhere(workspaceId: string, args: { status?: string | null; staffUserId?: string | null }) {
-  return { workspaceId, ...(args.status ? { status: args.status as 'waiting' } : {}), ...(args.staffUserId ? { staffUserId: args.staffUserId } : {}) };
+  // `creating` includes tasks being reconciled after a lost answer (stored as `uncertain`).
+  const status = args.status === 'creating' ? { status: { in: ['creating' as const, 'uncertain' as const] } } : args.status ? { status: args.status as 'waiting' } : {};
+  return { workspaceId, ...status, ...(args.staffUserId ? { staffUserId: args.staffUserId } : {}) };
 }
 
 function runUuid(id: string): string {

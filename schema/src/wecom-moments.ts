@@ -84,7 +84,8 @@ const GroupSendRef = builder.prismaObject('WeComGroupSend', {
     ownerUserId: t.exposeString('ownerUserId', { description: 'The group owner\'s WeCom userid.' }),
     chatIds: t.exposeStringList('chatIds', { description: 'The chats asked for; empty: all of the owner\'s groups.' }),
     content: t.exposeString('content', { description: 'The text.' }),
-    status: t.field({ type: GroupSendStatusEnum, description: 'Where it stands.', resolve: (r) => r.status }),
+    // Group sends are never `uncertain` (that state is the customer mass sends' reconciliation).
+    status: t.field({ type: GroupSendStatusEnum, description: 'Where it stands.', resolve: (r) => (r.status === 'uncertain' ? 'creating' : r.status) }),
     sentChatIds: t.exposeStringList('sentChatIds', { description: 'Chats sent to (WeCom lists only those).' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime', description: 'Unconfirmed by then: not sent (and cancelled in WeCom).' }),

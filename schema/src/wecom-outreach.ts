@@ -2,9 +2,11 @@
 // Courtyard makes add-friend tasks that staff members carry out in their WeCom app (search the
 // number, send the request, keep the number as the contact's remark mobile), spread across the
 // chosen staff and at most the workspace's daily number per staff member (later tasks go to later
-// days). The runtime matches an add to a task by the staff member's remark mobiles
-// (externalcontact/get follow_user.remark_mobiles); an add without the number stays unmatched, and
-// a task not added within the expiry days expires.
+// days). An add is matched to a task by the staff member's remark mobiles (externalcontact/get
+// follow_user.remark_mobiles) as its callback is processed, and the contact goes onto the task's
+// customer (wecom-outreach-adds.ts); an add without the number is matched by the runtime's later
+// passes once the number is filled in, or stays unmatched; a task not added within the expiry days
+// expires.
 import type { WeComOutreachTask } from '@courtyard/db';
 import { z } from 'zod';
 import { builder } from './builder.ts';
@@ -45,7 +47,8 @@ const TaskRef = builder.prismaObject('WeComOutreachTask', {
     matchedExternalUserId: t.exposeString('matchedExternalUserId', { nullable: true, description: 'The WeCom external userid of the contact the add matched.' }),
     matchedCustomerId: t.exposeID('matchedCustomerId', {
       nullable: true,
-      description: 'The Courtyard customer the WeCom add created or updated (database id). It is a different record from the order customer: the two are not merged.',
+      description:
+        'The Courtyard customer the WeCom contact is on (database id). When the add is matched as its callback is processed, that is the task\'s customer (or the customer with the number), given the contact, owner and follow instead of a second record; a customer already on WeCom under another contact, or a record that already held this contact, is left as it is (never merged). An add matched later (the remark mobile filled in afterwards) names the contact\'s own record.',
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
   }),

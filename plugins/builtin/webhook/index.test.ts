@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { portsOf } from '@courtyard/plugin-sdk';
+import { portsOf, secretFields } from '@courtyard/plugin-sdk';
 import { configIssues, runNode } from '../testing.ts';
 import { callWebhookAction, webhookResult } from './index.ts';
 
@@ -44,6 +44,10 @@ describe('call webhook action', () => {
     expect(webhookResult(408).kind).toBe('retry');
     expect(webhookResult(301).kind).toBe('fail');
     expect(webhookResult(204).kind).toBe('next');
+  });
+
+  it('declares its signing secret write-only (x-secret), so journeys store it sealed and never read it back', () => {
+    expect(secretFields(callWebhookAction)).toEqual(['secret']);
   });
 
   it('declares next and failed ports', () => {

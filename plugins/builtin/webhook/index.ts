@@ -1,14 +1,17 @@
-import { defineAction, FAILED, NEXT, step, z, type BatchItem, type Json, type NodeContext, type StepResult } from '@courtyard/plugin-sdk';
+import { defineAction, FAILED, NEXT, secretString, step, z, type BatchItem, type Json, type NodeContext, type StepResult } from '@courtyard/plugin-sdk';
 import { doc } from '../fields.ts';
 
 export const CallWebhookConfig = z.object({
   url: z
     .url({ protocol: /^https$/, message: 'use an https:// address: the request carries customer data' })
     .meta(doc('接收地址（https）', 'Address to POST to (https)')),
-  secret: z
-    .string()
-    .min(16, 'use a secret of at least 16 characters, e.g. one starting with whsec_')
-    .meta(doc('签名密钥（Standard Webhooks，whsec_ 开头），对方用它验证请求', 'Signing secret (Standard Webhooks, whsec_…) the receiver verifies requests with')),
+  // Write-only: sealed when the journey is saved, shown as set / not set, opened only for run.
+  secret: secretString(
+    z
+      .string()
+      .min(16, 'use a secret of at least 16 characters, e.g. one starting with whsec_')
+      .meta(doc('签名密钥（Standard Webhooks，whsec_ 开头），对方用它验证请求', 'Signing secret (Standard Webhooks, whsec_…) the receiver verifies requests with')),
+  ),
   data: z
     .record(z.string(), z.json())
     .default({})

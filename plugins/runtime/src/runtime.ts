@@ -1,4 +1,5 @@
 import type { Db } from '@courtyard/db';
+import { oneAtATime } from '@courtyard/db/one-at-a-time';
 import { onMembershipChange } from '@courtyard/db/segments';
 import type { Json } from '@courtyard/plugin-sdk';
 import type PgBoss from 'pg-boss';
@@ -8,7 +9,7 @@ import type { ContextDeps } from './engine/context.ts';
 import { ChannelPool, dispatchDeliveries } from './engine/dispatch.ts';
 import { type EnrollEntry, enrollCustomers, type EnrollResult } from './engine/enroll.ts';
 import { runDueSteps, type WakeJob } from './engine/steps.ts';
-import { enrollFromEvents, enrollFromSegmentDeltas, type IngestedEvent, resumeWaitingOnEvents, runScheduledTriggers, TriggerIndex } from './engine/triggers.ts';
+import { enrollFromEvents, type IngestedEvent, resumeWaitingOnEvents, runScheduledTriggers, startsJourneys, sweepSegmentTriggers, TriggerIndex } from './engine/triggers.ts';
 import { VersionCache } from './engine/versions.ts';
 import { RemoteNodes } from './engine/remote-nodes.ts';
 import { CallLog } from './engine/call-log.ts';
@@ -151,13 +152,24 @@ export class JourneyRuntime {
       onChange: (ws) => options.onInstallCallback?.(ws),
     });
     this.triggers = new TriggerIndex({ db: this.db, versions: this.versions, enroll: (ws, j, e) => this.enroll(ws, j, e) });
-    // Segment entries and exits made in this process start segment-triggered journeys.
+    // Segment entries and exits made in this process start segment-triggered journeys at once;
+    // the minute tick sweeps the change log for those made elsewhere or lost in a crash.
     this.stopListening = onMembershipChange((db, workspaceId, deltas) => {
       if (db !== this.db) return;
-      enrollFromSegmentDeltas(this.triggerDeps(), this.triggers, workspaceId, deltas)
-        .then((n) => n && this.lanes.nudge('step'))
+      startsJourneys(this.triggers, workspaceId, deltas)
+        .then((starts) => (starts ? this.sweepSegments(workspaceId) : undefined))
         .catch((error) => this.log(`segment trigger failed: ${(error as Error).message}`));
     });
+  }
+
+  private readonly sweeping = oneAtATime<string>();
+
+  /**
+   * Sweeps the segment change log into segment-triggered journeys (see sweepSegmentTriggers), one
+   * sweep at a time per workspace: a request while one runs makes it run once more after.
+   */
+  sweepSegments(workspaceId: string): Promise<void> {
+    return this.sweeping(workspaceId, async () => void (await sweepSegmentTriggers(this.triggerDeps(), this.triggers, [workspaceId])));
   }
 
   private log(message: string, data?: unknown) {
@@ -351,6 +363,11 @@ export class JourneyRuntime {
     return runScheduledTriggers(this.triggerDeps(), this.triggers, now, this.options.workspaces ?? null);
   }
 
+  /** Sweeps the segment change log of every workspace (this runtime's, when it is limited to some). */
+  sweepAllSegmentTriggers() {
+    return sweepSegmentTriggers(this.triggerDeps(), this.triggers, null, this.options.workspaces ?? null);
+  }
+
   /**
    * Wakes waiting enrollments whose wait is over: what the pg-boss wake-up jobs do, and the safety
    * net for a wake-up lost between committing a wait and queuing its job. `graceMs` leaves recent
@@ -433,9 +450,12 @@ export class JourneyRuntime {
       await this.wakeDue(0, items);
       await this.handBack(items);
     });
+    // Entries and exits committed while no process was listening (a crash, a restart) start their journeys now.
+    void this.sweepAllSegmentTriggers().catch((error) => this.log(`segment trigger sweep failed: ${(error as Error).message}`));
     await this.boss.schedule(TICK_QUEUE, '* * * * *');
     await this.boss.work(TICK_QUEUE, async () => {
       await this.runScheduledTriggers();
+      await this.sweepAllSegmentTriggers().catch((error) => this.log(`segment trigger sweep failed: ${(error as Error).message}`));
       await this.runDueCampaigns();
       await this.callLog.prune().catch((error) => this.log(`call log prune failed: ${(error as Error).message}`));
     });

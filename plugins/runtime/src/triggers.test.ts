@@ -45,6 +45,32 @@ describe('journey triggers', () => {
     await expect.poll(async () => (await ws.enrollments(welcome.journeyId)).length).toBe(3);
   });
 
+  it('entries committed where no runtime listened (another process, a crash) start the journey at the next sweep, once; earlier ones never', async () => {
+    const ws = await fx.workspace();
+    const [before, a, b] = await ws.customers(3);
+    const segment = await fx.db.prisma.segment.create({ data: { workspaceId: ws.id, name: 'Imported', type: 'static', definition: { version: 1, root: { kind: 'randomBucket', from: 0, to: 100 } }, dependsOn: [] } });
+    // What another process commits: members and their change log, with nobody here told.
+    const commitElsewhere = (customerIds: string[]) =>
+      fx.db.query(
+        `WITH m AS (INSERT INTO "SegmentMember" ("segmentId", "customerId", "workspaceId") SELECT $1::uuid, c, $2::uuid FROM unnest($3::uuid[]) c RETURNING "customerId")
+         INSERT INTO "SegmentChange" ("workspaceId", "segmentId", "customerId", kind) SELECT $2::uuid, $1::uuid, "customerId", 'entered' FROM m`,
+        [segment.id, ws.id, customerIds],
+      );
+    await commitElsewhere([before!]);
+    await new Promise((r) => setTimeout(r, 20));
+    const welcome = await ws.journey({ nodes: [node('t', 'segment-change', { segmentId: segment.id, change: 'entered' }), exit], edges: [edge('t', 'x')] });
+    await commitElsewhere([a!, b!]);
+    expect(await ws.enrollments(welcome.journeyId)).toHaveLength(0);
+
+    expect(await fx.runtime.sweepAllSegmentTriggers()).toBe(2);
+    expect((await ws.enrollments(welcome.journeyId)).map((e: { customerId: string }) => e.customerId).sort()).toEqual([a, b].sort());
+    expect(await fx.runtime.sweepAllSegmentTriggers()).toBe(0);
+    // Even with its cursor lost, a sweep enrolls nobody twice: the entry keys name the changes.
+    await fx.db.query(`DELETE FROM "RuntimeCounter" WHERE "workspaceId" = $1 AND key LIKE 'segment-trigger:%'`, [ws.id]);
+    expect(await fx.runtime.sweepAllSegmentTriggers()).toBe(0);
+    expect(await ws.enrollments(welcome.journeyId)).toHaveLength(2);
+  });
+
   it('a one-off schedule enrolls everyone once when its time has come, and a second run enrolls nobody', async () => {
     const ws = await fx.workspace();
     await ws.customers(4);

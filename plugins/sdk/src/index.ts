@@ -11,3 +11,4 @@ export * from './signing.ts';
 export * from './template.ts';
 export * from './text.ts';
 export { z } from 'zod';
+export * from './secret.ts';

@@ -80,7 +80,7 @@ export class WeComClient {
       const attempt = () =>
         endpoint.method === 'GET'
           ? this.send(api, 'GET', { ...(request as Query), access_token: token })
-          : this.send(api, 'POST', { access_token: token }, request);
+          : this.send(api, 'POST', { access_token: token }, request, 'sendOnce' in endpoint);
       try {
         const body = await this.withRetries(api, attempt, limit);
         return this.parse(api, endpoint.response as z.ZodType, body) as WeComResponse<A>;
@@ -132,12 +132,12 @@ export class WeComClient {
     }
   }
 
-  private async send(api: string, method: 'GET' | 'POST', query: Query, body?: unknown): Promise<Record<string, unknown>> {
+  private async send(api: string, method: 'GET' | 'POST', query: Query, body?: unknown, once = false): Promise<Record<string, unknown>> {
     const url = new URL(`${this.baseUrl}/cgi-bin/${api}`);
     for (const [name, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(name, String(value));
     let response: { status: number; body: string };
     try {
-      response = await this.http(url, method, method === 'GET' ? undefined : JSON.stringify(body));
+      response = await this.http(url, method, method === 'GET' ? undefined : JSON.stringify(body), { once });
     } catch (cause) {
       throw new WeComTransportError(api, `request failed: ${(cause as Error).message}`, undefined, { cause });
     }

@@ -7,7 +7,8 @@ export interface HttpAnswer {
   body: string;
 }
 
-export type HttpSend = (url: URL, method: 'GET' | 'POST', body?: string) => Promise<HttpAnswer>;
+/** `once`: never send the request a second time, even on a reused connection that was reset. */
+export type HttpSend = (url: URL, method: 'GET' | 'POST', body?: string, options?: { once?: boolean }) => Promise<HttpAnswer>;
 
 // Kept-alive connections, shared by every client of the process (one pool per host, as fetch does);
 // an idle one is closed after 4 s, before a server's usual 5 s keep-alive ends it under us.
@@ -19,7 +20,7 @@ const agents = { http: new http.Agent({ keepAlive: true, timeout: 4000 }), https
  * call whose socket stays silent.
  */
 export function nodeHttpSend(timeoutMs = 30_000): HttpSend {
-  const send = (url: URL, method: 'GET' | 'POST', body: string | undefined, fresh: boolean) =>
+  const send = (url: URL, method: 'GET' | 'POST', body: string | undefined, lastTry: boolean) =>
     new Promise<HttpAnswer>((resolve, reject) => {
       const secure = url.protocol === 'https:';
       const headers: http.OutgoingHttpHeaders = body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
@@ -31,14 +32,15 @@ export function nodeHttpSend(timeoutMs = 30_000): HttpSend {
       });
       request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
       request.on('error', (error: NodeJS.ErrnoException) => {
-        // A kept-alive connection the server closed as we reused it: the request never got there,
-        // so it goes once more on a new connection.
-        if (!fresh && request.reusedSocket && error.code === 'ECONNRESET') send(url, method, body, true).then(resolve, reject);
+        // A kept-alive connection the server closed as we reused it: most likely the request never
+        // got there, so it goes once more on a new connection — unless it must not be sent twice
+        // (a reset can also come after the server did the work).
+        if (!lastTry && request.reusedSocket && error.code === 'ECONNRESET') send(url, method, body, true).then(resolve, reject);
         else reject(error);
       });
       request.end(body);
     });
-  return (url, method, body) => send(url, method, body, false);
+  return (url, method, body, options) => send(url, method, body, options?.once === true);
 }
 
 /** The same exchange through a fetch function (tests pass one to watch or alter the traffic). */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '../client.ts';
-import { defaultMigrationsDir, migrate, readMigrations } from './index.ts';
+import { defaultMigrationsDir, migrate, migrationsNeedEngine, readMigrations } from './index.ts';
 
 const committed = readMigrations().migrationDirectories.map((m) => m.path);
 
@@ -45,6 +45,30 @@ describe('migrate on an embedded database', () => {
       expect(await migrate(db)).toEqual({ applied: committed });
       expect(await migrate(db)).toEqual({ applied: [] });
       await expectRecordedLikePrisma(db);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('skips the schema engine only when every migration is applied unchanged', async () => {
+    const db = await createDb({ dataDir: 'memory://' });
+    try {
+      const list = readMigrations();
+      expect(await migrationsNeedEngine(db, list)).toBe(true); // no _prisma_migrations yet
+      await migrate(db);
+      expect(await migrationsNeedEngine(db, list)).toBe(false);
+      const last = list.migrationDirectories.at(-1)!;
+      // A file edited after it was applied: the engine must see it (and warn, as Prisma does).
+      const edited = structuredClone(list);
+      edited.migrationDirectories.at(-1)!.migrationFile.content = { tag: 'ok', value: '-- edited\n' };
+      expect(await migrationsNeedEngine(db, edited)).toBe(true);
+      // A new migration in the folder.
+      const grown = structuredClone(list);
+      grown.migrationDirectories.push({ path: '29991231000000_next', migrationFile: { path: 'migration.sql', content: { tag: 'ok', value: 'SELECT 1;' } } });
+      expect(await migrationsNeedEngine(db, grown)).toBe(true);
+      // A migration recorded as started but never finished (a failed one).
+      await db.query(`UPDATE _prisma_migrations SET finished_at = NULL WHERE migration_name = $1`, [last.path]);
+      expect(await migrationsNeedEngine(db, list)).toBe(true);
     } finally {
       await db.close();
     }

@@ -209,6 +209,44 @@ describe('recheckCustomers', () => {
     expect((await recheckCustomers(db, w.ws, [w.id('Ada')], ['attributes'])).map((d) => named(w, d))).toEqual([{ segmentId: vipInShanghai.id, entered: [], exited: ['Ada'] }]);
   });
 
+  it('several segments that depend on one event move together: each entry and exit logged once, for a few customers and for more', async () => {
+    const w = await workspace({ Ada: 'Beijing', Bo: 'Beijing', Cy: null, Di: null, Eli: null });
+    const viewers = await createSegment(w.ws, 'Viewers', { kind: 'event', type: 'view', window: { lastDays: 7 } });
+    const silent = await createSegment(w.ws, 'Silent', { kind: 'notPerformedSince', type: 'view', since: { lastDays: 7 } });
+    const keen = await createSegment(w.ws, 'Keen', { kind: 'event', type: 'view', count: { op: 'atLeast', value: 2 } });
+    const shanghai = await createSegment(w.ws, 'Shanghai', inCity('Shanghai'));
+    await w.event('Ada', 'view');
+    for (const s of [viewers, silent, keen, shanghai]) await refreshSegment(db, s);
+    expect(await membersOf(w, silent)).toEqual(['Bo', 'Cy', 'Di', 'Eli']);
+
+    // Two customers: the segments and their locks in one statement, the three event segments in another.
+    await w.event('Ada', 'view');
+    await w.event('Bo', 'view');
+    const few = await recheckCustomers(db, w.ws, [w.id('Ada'), w.id('Bo')], ['event:view']);
+    expect(few.map((d) => named(w, d))).toEqual([
+      { segmentId: viewers.id, entered: ['Bo'], exited: [] },
+      { segmentId: silent.id, entered: [], exited: ['Bo'] },
+      { segmentId: keen.id, entered: ['Ada'], exited: [] },
+    ]);
+    // Five customers: the segments loaded first, then locked.
+    await w.event('Cy', 'view');
+    await w.event('Bo', 'view');
+    const more = await recheckCustomers(db, w.ws, ['Ada', 'Bo', 'Cy', 'Di', 'Eli'].map(w.id), ['event:view']);
+    expect(more.map((d) => named(w, d))).toEqual([
+      { segmentId: viewers.id, entered: ['Cy'], exited: [] },
+      { segmentId: silent.id, entered: [], exited: ['Cy'] },
+      { segmentId: keen.id, entered: ['Bo'], exited: [] },
+    ]);
+    expect(await changesOf(w, viewers)).toEqual(['entered Ada', 'entered Bo', 'entered Cy']);
+    const silentLog = await changesOf(w, silent);
+    expect(silentLog.slice(0, 4).sort()).toEqual(['entered Bo', 'entered Cy', 'entered Di', 'entered Eli']);
+    expect(silentLog.slice(4)).toEqual(['exited Bo', 'exited Cy']);
+    expect(await changesOf(w, keen)).toEqual(['entered Ada', 'entered Bo']);
+    expect(await changesOf(w, shanghai)).toEqual([]);
+    // Nothing new: nothing moves, nothing is logged.
+    expect(await recheckCustomers(db, w.ws, [w.id('Ada'), w.id('Bo')], ['event:view'])).toEqual([]);
+  });
+
   it("'created' re-checks every dynamic segment", async () => {
     const w = await workspace({ Ada: 'Beijing' });
     const segments = [

@@ -5,7 +5,6 @@ export {
   countSegment,
   dependenciesOf,
   dependencyOrder,
-  loadDynamicSegments,
   onMembershipChange,
   announceMembershipChange,
   analyzeMembership,

@@ -1,10 +1,14 @@
 import type zhCN from './messages.zh-CN';
+import groupSends from './group-sends/messages.en';
+import limits from './limits/messages.en';
+import moments from './moments/messages.en';
+import outreach from './outreach/messages.en';
 
 const en: typeof zhCN = {
   menu: 'WeCom',
   title: 'WeCom',
   subtitle: 'Connect WeCom, add customers to staff through live QR codes, tag them by channel and greet them',
-  tabs: { codes: 'Live codes', welcome: 'Welcome messages', staff: 'Staff', massSends: 'Mass sends', quota: 'Quota', connection: 'Connection' },
+  tabs: { codes: 'Live codes', welcome: 'Welcome messages', staff: 'Staff', massSends: 'Mass sends', outreach: 'Phone outreach', moments: 'Moments', groupSends: 'Group sends', quota: 'Quota', connection: 'Connection' },
   notConnected: 'WeCom is not connected yet: enter the corp id and app credentials under Connection first',
   goConnect: 'Connect',
   readOnly: 'You can view but not change the WeCom settings',
@@ -161,6 +165,8 @@ const en: typeof zhCN = {
     staff: 'Staff',
     status: 'Status',
     statuses: { creating: 'Creating', waiting: 'Waiting for staff', sent: 'Sent', partly_sent: 'Partly sent', not_sent: 'Not sent' },
+    reconciling: 'Checking with WeCom',
+    reconcilingHint: 'WeCom\'s answer to the creation was lost. The task is being looked for in WeCom\'s list so it is not created twice; if it is still not there by {at}, it is created again.',
     recipients: 'Customers',
     sent: 'Sent',
     waiting: 'Waiting',
@@ -222,6 +228,10 @@ const en: typeof zhCN = {
     since: 'Customer since',
     all: 'Open in the customer list',
   },
+  outreach,
+  moments,
+  groupSends,
+  limits,
 };
 
 export default en;

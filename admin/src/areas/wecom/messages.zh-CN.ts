@@ -1,10 +1,15 @@
 // 企业微信 area. Welcome-message variables are written with {'{{'} … {'}}'} in the code, never in
 // these messages: vue-i18n would read the braces as its own placeholders.
+import groupSends from './group-sends/messages.zh-CN';
+import limits from './limits/messages.zh-CN';
+import moments from './moments/messages.zh-CN';
+import outreach from './outreach/messages.zh-CN';
+
 export default {
   menu: '企业微信',
   title: '企业微信',
   subtitle: '连接企业微信，用活码把客户加到员工名下，打上渠道标签并发送欢迎语',
-  tabs: { codes: '活码', welcome: '欢迎语', staff: '员工', massSends: '群发任务', quota: '群发配额', connection: '连接设置' },
+  tabs: { codes: '活码', welcome: '欢迎语', staff: '员工', massSends: '群发任务', outreach: '手机号拓客', moments: '朋友圈', groupSends: '客户群群发', quota: '群发配额', connection: '连接设置' },
   notConnected: '尚未连接企业微信，请先在“连接设置”里填写企业 ID 和应用凭证',
   goConnect: '去连接',
   readOnly: '你只有查看权限，无法修改企业微信设置',
@@ -161,6 +166,8 @@ export default {
     staff: '员工',
     status: '状态',
     statuses: { creating: '创建中', waiting: '等待员工确认', sent: '已发送', partly_sent: '部分发送', not_sent: '未发送' },
+    reconciling: '正在向企业微信核对',
+    reconcilingHint: '创建任务时未收到企业微信的应答。正在企业微信的任务列表中查找该任务，避免重复创建；若到 {at} 仍未找到，将重新创建。',
     recipients: '客户数',
     sent: '已发送',
     waiting: '待确认',
@@ -222,4 +229,8 @@ export default {
     since: '成为客户',
     all: '在客户列表中查看',
   },
+  outreach,
+  moments,
+  groupSends,
+  limits,
 };

@@ -156,7 +156,7 @@ export const MassSendsQuery = graphql(`
     wecomMassSends(first: 100, status: $status) {
       edges {
         node {
-          id staffUserId status recipients sent failed notSent waiting createdAt expiresAt settledAt lastError nodeId
+          id staffUserId status reconciling reconcileUntil recipients sent failed notSent waiting createdAt expiresAt settledAt lastError nodeId
           campaign { id name }
           journey { id name }
         }

@@ -10,6 +10,7 @@ export default {
     invalidJson: 'JSON 格式不正确：{message}', variables: '插入变量', preview: '预览', chars: '{n} 字',
     weekday: { sun: '周日', mon: '周一', tue: '周二', wed: '周三', thu: '周四', fri: '周五', sat: '周六' },
     unit: { minutes: '分钟', hours: '小时', days: '天' },
+    secret: { set: '已设置', notSet: '未设置', replace: '更换', clear: '清除', keep: '保留原值', newValue: '输入新的值，保存旅程后生效；保存后不再显示' },
   },
   en: {
     problem: {
@@ -21,5 +22,6 @@ export default {
     invalidJson: 'Not valid JSON: {message}', variables: 'Insert a variable', preview: 'Preview', chars: '{n} characters',
     weekday: { sun: 'Sun', mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat' },
     unit: { minutes: 'minutes', hours: 'hours', days: 'days' },
+    secret: { set: 'Set', notSet: 'Not set', replace: 'Replace', clear: 'Clear', keep: 'Keep the current one', newValue: 'Enter a new value; it takes effect when the journey is saved and is never shown again' },
   },
 };

@@ -48,16 +48,20 @@ export function discriminator(schema: JsonSchema): string | null {
 export type FieldKind =
   | 'string' | 'text' | 'template' | 'time' | 'datetime' | 'url'
   | 'number' | 'integer' | 'boolean' | 'enum' | 'const'
-  | 'tags' | 'segment' | 'picker'
+  | 'tags' | 'segment' | 'picker' | 'secret'
   | 'duration' | 'object' | 'record' | 'oneOf'
   | 'enumList' | 'stringList' | 'objectList'
   | 'json';
+
+/** What the API shows for a stored secret; sent back, the server keeps the stored value. */
+export const SECRET_PLACEHOLDER = '••••••';
 
 const TEMPLATE_NAMES = new Set(['body', 'subject', 'template', 'content', 'text']);
 
 /** Which control a field gets, from its schema and, for record references, its name. */
 export function fieldKind(schema: JsonSchema, name: string, pickers: readonly string[] = []): FieldKind {
   if (pickers.includes(name)) return 'picker';
+  if (schema['x-secret'] === true) return 'secret';
   if (name === 'tagIds' || name === 'tagId') return 'tags';
   if (name === 'segmentId' || name === 'segmentIds') return 'segment';
   if (schema.const !== undefined) return 'const';

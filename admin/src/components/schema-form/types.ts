@@ -7,6 +7,8 @@ export interface JsonSchema {
   title?: string;
   description?: string;
   'x-description-en'?: string;
+  /** Write-only (a signing key, a token): the API reads it back only as SECRET_PLACEHOLDER. */
+  'x-secret'?: boolean;
   default?: unknown;
   const?: unknown;
   enum?: unknown[];

@@ -1,6 +1,6 @@
 // Checks a value against its schema the way the API will, so a marketer sees what is missing or
 // malformed next to the field before saving. Problems are keyed by path, like the API's issues.
-import { discriminator, resolve, unwrapNullable } from './schema';
+import { SECRET_PLACEHOLDER, discriminator, resolve, unwrapNullable } from './schema';
 import type { FormProblem, JsonSchema } from './types';
 
 const URL_RE = /^[a-z][a-z0-9+.-]*:\/\/[^\s]+$/i;
@@ -28,6 +28,8 @@ export function validateValue(schema: JsonSchema, value: unknown, root: JsonSche
   const { schema: s0, nullable } = unwrapNullable(resolve(schema, root));
   const s = resolve(s0, root);
   if (value === undefined) return problems;
+  // A stored secret was checked when it was entered; only the server can read it.
+  if (s['x-secret'] && value === SECRET_PLACEHOLDER) return problems;
   if (value === null && (nullable || s.type === 'null' || (Array.isArray(s.type) && s.type.includes('null')))) return problems;
 
   if (s.oneOf) {

@@ -39,6 +39,13 @@ export interface WeComRuntimeOptions {
   pollMs?: number;
   /** Cancel a task in WeCom (cancel_groupmsg_send) when it expires unconfirmed. Default true. */
   cancelOnExpiry?: boolean;
+  /**
+   * After add_msg_template's answer was lost: how long WeCom's task list is searched for the task
+   * before it is created again. Default 10 minutes (see RECONCILE_WINDOW_MS in channels/wecom.ts).
+   */
+  reconcileWindowMs?: number;
+  /** While a lost answer is reconciled: how often the list is searched again. Default 4 minutes. */
+  reconcileEveryMs?: number;
 }
 
 /** What a channel may use besides its config: the database (WeCom records its tasks there). */

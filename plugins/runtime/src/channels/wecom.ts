@@ -40,6 +40,22 @@ const MAX_ATTACHMENTS = 9;
 /** Tasks created at once; WeCom limits calls per minute, not per message, so this stays small. */
 const CONCURRENCY = 4;
 const DEFAULT_POLL_MS = 5 * 60_000;
+/**
+ * How long a task whose add_msg_template answer was lost is looked for in WeCom's list before it
+ * is created again. WeCom takes no idempotency key for it and documents no delay before
+ * get_groupmsg_list_v2 lists a new task; creating it again too early reaches the customer twice and
+ * spends a second slot of their receive limit (one a day in the strictest mode). Waiting costs
+ * little: the task only asks a staff member to confirm it within the workspace's confirm hours (24
+ * h by default), and 10 minutes covers a list that lags by seconds or minutes. A task WeCom lists
+ * only after the window is still created twice (its msgid is then unknown to Courtyard).
+ */
+const RECONCILE_WINDOW_MS = 10 * 60_000;
+/**
+ * While reconciling, the list is searched again this often. Each search is an attempt of the
+ * deliveries (the dispatchers allow 6): the lost call, searches at +1 s, +4 and +8 minutes, and the
+ * new creation at +10 minutes leave that creation one retry.
+ */
+const RECONCILE_EVERY_MS = 4 * 60_000;
 
 /** Attachments reach WeCom as they are, so each must already be one of its kinds. */
 const WecomAttachment = z.object({ msgtype: z.enum(['image', 'link', 'miniprogram', 'video', 'file']) }).loose();
@@ -127,6 +143,7 @@ interface DeliveryState extends Source {
   taskCreatedAt: Date | null;
   taskContent: string | null;
   taskStaff: string | null;
+  reconcileUntil: Date | null;
 }
 
 async function deliveryStates(db: Db, ids: string[]): Promise<Map<string, DeliveryState>> {
@@ -134,7 +151,8 @@ async function deliveryStates(db: Db, ids: string[]): Promise<Map<string, Delive
   if (!uuids.length) return new Map();
   const rows = await db.query<DeliveryState>(
     `SELECT d.id, d."campaignId", d."campaignRunId", d."journeyId", d."nodeId", d."wecomTaskId",
-            t.status::text AS "taskStatus", t.msgid, t."createdAt" AS "taskCreatedAt", t.content AS "taskContent", t."staffUserId" AS "taskStaff"
+            t.status::text AS "taskStatus", t.msgid, t."createdAt" AS "taskCreatedAt", t.content AS "taskContent", t."staffUserId" AS "taskStaff",
+            t."reconcileUntil"
        FROM "Delivery" d LEFT JOIN "WeComMassSend" t ON t.id = d."wecomTaskId"
       WHERE d.id = ANY($1::uuid[])`,
     [uuids],
@@ -144,10 +162,11 @@ async function deliveryStates(db: Db, ids: string[]): Promise<Map<string, Delive
 
 /**
  * add_msg_template has no idempotency key. A task is recorded (status `creating`, its deliveries
- * linked) before WeCom is asked; when the answer is lost the row stays `creating`, and the retry
- * first looks for the task in get_groupmsg_list_v2 (same text, created since the row, a task for
- * the same staff member, msgid not yet known) and adopts it instead of creating a second one.
- * Residual risk: a task WeCom created but does not list yet is created again.
+ * linked) before WeCom is asked; when the answer is lost the row turns `uncertain` with a
+ * reconciliation window, and each retry of its deliveries looks for the task in
+ * get_groupmsg_list_v2 (same text, created since the row, a task for the same staff member, msgid
+ * not yet known): found, it is adopted; not found, the deliveries wait for the next search until
+ * the window ends, and only then is the task created again (RECONCILE_WINDOW_MS says why).
  */
 async function reconcile(db: Db, client: WeComClient, workspaceId: string, task: { id: string; createdAt: Date; content: string; staff: string }): Promise<string | null> {
   const start = Math.floor(new Date(task.createdAt).getTime() / 1000) - 60;
@@ -179,6 +198,8 @@ export const wecomDriver: ChannelDriver<typeof WecomChannelConfig> = {
   open(config, context?: ChannelContext) {
     const overrides = context?.wecom?.client;
     const pollMs = context?.wecom?.pollMs ?? DEFAULT_POLL_MS;
+    const reconcileWindowMs = context?.wecom?.reconcileWindowMs ?? RECONCILE_WINDOW_MS;
+    const reconcileEveryMs = context?.wecom?.reconcileEveryMs ?? RECONCILE_EVERY_MS;
     const clientFor = async (workspaceId: string): Promise<WeComClient | null> =>
       config.corpId && config.secret
         ? explicitWeComClient({ corpId: config.corpId, secret: config.secret, baseUrl: config.baseUrl }, overrides)
@@ -203,13 +224,15 @@ export const wecomDriver: ChannelDriver<typeof WecomChannelConfig> = {
 
         // Deliveries a previous attempt already handed to WeCom: the task exists (sent), or its
         // answer was lost (reconcile, else create again).
-        const creating = new Map<string, { task: { id: string; createdAt: Date; content: string; staff: string }; workspaceId: string; indexes: number[] }>();
+        const creating = new Map<string, { task: { id: string; createdAt: Date; content: string; staff: string; reconcileUntil: Date | null }; workspaceId: string; indexes: number[] }>();
         messages.forEach((m, index) => {
           const state = states.get(m.deliveryId);
           if (skip.has(index) || !state?.wecomTaskId) return;
           if (state.msgid) return done(index, { status: 'sent', providerMessageId: state.msgid });
-          if (state.taskStatus === 'creating') {
-            const entry = creating.get(state.wecomTaskId) ?? { task: { id: state.wecomTaskId, createdAt: state.taskCreatedAt!, content: state.taskContent ?? '', staff: state.taskStaff ?? '' }, workspaceId: m.workspaceId, indexes: [] };
+          // `creating` here: an earlier attempt stopped between recording the task and WeCom's answer.
+          if (state.taskStatus === 'uncertain' || state.taskStatus === 'creating') {
+            const task = { id: state.wecomTaskId, createdAt: state.taskCreatedAt!, content: state.taskContent ?? '', staff: state.taskStaff ?? '', reconcileUntil: state.reconcileUntil };
+            const entry = creating.get(state.wecomTaskId) ?? { task, workspaceId: m.workspaceId, indexes: [] };
             entry.indexes.push(index);
             creating.set(state.wecomTaskId, entry);
           }
@@ -219,11 +242,19 @@ export const wecomDriver: ChannelDriver<typeof WecomChannelConfig> = {
           if (!client) continue;
           try {
             const msgid = await reconcile(db, client, entry.workspaceId, entry.task);
+            const until = new Date(entry.task.reconcileUntil ?? new Date(new Date(entry.task.createdAt).getTime() + reconcileWindowMs));
+            const now = Date.now();
             if (msgid) {
               await acceptTask(db, entry.task.id, msgid, [], pollMs);
               for (const index of entry.indexes) done(index, { status: 'sent', providerMessageId: msgid });
+            } else if (now < until.getTime()) {
+              // Not listed (yet): WeCom's list may lag its writes. Look again later, create nothing.
+              await db.query(`UPDATE "WeComMassSend" SET status = 'uncertain', "reconcileUntil" = $2 WHERE id = $1 AND msgid IS NULL`, [entry.task.id, until]);
+              const next = new Date(Math.min(until.getTime(), now + reconcileEveryMs));
+              const error = `WeCom's answer to add_msg_template was lost; looking for the task in WeCom's list until ${until.toISOString()} before creating it again`;
+              for (const index of entry.indexes) done(index, { status: 'deferred', error, until: next });
             } else {
-              // WeCom never created it: forget the row and plan these deliveries afresh.
+              // Not listed within the window: WeCom did not create it. Forget the row and plan these deliveries afresh.
               await dropTask(db, entry.task.id);
             }
           } catch (error) {
@@ -276,8 +307,12 @@ export const wecomDriver: ChannelDriver<typeof WecomChannelConfig> = {
               const message = error.code === 41048 ? `WeCom has no customer to send to from ${task.sender} (${error.code})` : error.message;
               return set({ status: 'failed', error: message, retryable: error.retryable });
             }
-            // No answer: WeCom may or may not have created it. The row stays `creating`; the retry reconciles.
-            await db.query(`UPDATE "WeComMassSend" SET "lastError" = $2 WHERE id = $1`, [taskId, (error as Error).message]);
+            // No answer: WeCom may or may not have created it. The row turns `uncertain`; the retry reconciles.
+            await db.query(`UPDATE "WeComMassSend" SET status = 'uncertain', "reconcileUntil" = now() + $3 * interval '1 millisecond', "lastError" = $2 WHERE id = $1`, [
+              taskId,
+              (error as Error).message,
+              reconcileWindowMs,
+            ]);
             set({ status: 'failed', error: `WeCom did not answer add_msg_template: ${(error as Error).message}`, retryable: true });
           }
         });
@@ -308,7 +343,7 @@ async function acceptTask(db: Db, taskId: string, msgid: string, rejectedDeliver
     `WITH d AS (
        UPDATE "Delivery" SET confirmation = CASE WHEN id = ANY($3::uuid[]) THEN 'failed'::"WeComConfirmation" ELSE 'waiting'::"WeComConfirmation" END
         WHERE "wecomTaskId" = $1 RETURNING confirmation)
-     UPDATE "WeComMassSend" SET msgid = $2, status = 'waiting', "lastError" = NULL,
+     UPDATE "WeComMassSend" SET msgid = $2, status = 'waiting', "lastError" = NULL, "reconcileUntil" = NULL,
             failed = (SELECT count(*) FROM d WHERE confirmation = 'failed'),
             "nextPollAt" = LEAST("expiresAt", now() + $4 * interval '1 millisecond')
       WHERE id = $1`,

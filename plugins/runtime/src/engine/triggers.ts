@@ -50,7 +50,7 @@ export class TriggerIndex {
   }
 
   /** Every accepting version of a kind, across workspaces (for the scheduler). */
-  all(kind: 'schedule' | 'date'): Promise<(AcceptingTrigger & { workspaceId: string })[]> {
+  all(kind: 'schedule' | 'date' | 'segment'): Promise<(AcceptingTrigger & { workspaceId: string })[]> {
     return this.load(`v."triggerKind" = $1`, [kind]) as never;
   }
 
@@ -128,26 +128,74 @@ export async function resumeWaitingOnEvents(db: Db, workspaceId: string, events:
   return rows.length;
 }
 
-/** Enrolls customers who entered or left segments that start journeys. */
-export async function enrollFromSegmentDeltas(deps: TriggerDeps, index: TriggerIndex, workspaceId: string, deltas: MembershipDelta[]): Promise<number> {
-  const triggers = (await index.of(workspaceId)).filter((t) => t.source.kind === 'segment');
+/** Changes of the log read per trigger and sweep. */
+const SEGMENT_SWEEP_LIMIT = 5_000;
+
+type SegmentTrigger = AcceptingTrigger & { workspaceId: string; source: Extract<TriggerSource, { kind: 'segment' }> };
+
+/**
+ * Enrolls the customers who entered or left segments that start journeys, from the segment change
+ * log (SegmentChange) after a cursor per journey version: changes made by any process, including
+ * one that stopped right after committing them. Entry keys name the change, so sweeping twice, or
+ * in two processes at once, enrolls once.
+ *
+ * The cursor moves only past committed changes: every write to a segment's change log holds the
+ * segment's lock (re-checks shared, refreshes and static additions exclusively), and the sweep takes
+ * it exclusively before reading, so no change with a smaller id can commit after it has read.
+ * Only `workspaceIds` when given (null: every workspace of every accepting version).
+ */
+export async function sweepSegmentTriggers(deps: TriggerDeps, index: TriggerIndex, workspaceIds: readonly string[] | null, only: ReadonlySet<string> | null = null): Promise<number> {
+  const triggers = (
+    workspaceIds
+      ? (await Promise.all(workspaceIds.map(async (ws) => (await index.of(ws)).map((t) => ({ ...t, workspaceId: ws }))))).flat()
+      : await index.all('segment')
+  ).filter((t): t is SegmentTrigger => t.source.kind === 'segment' && (!only || only.has(t.workspaceId)));
   let enrolled = 0;
-  const stamp = Date.now();
   for (const t of triggers) {
-    const source = t.source as Extract<TriggerSource, { kind: 'segment' }>;
-    for (const delta of deltas) {
-      if (delta.segmentId !== source.segmentId) continue;
-      const ids = source.change === 'entered' ? delta.entered : delta.exited;
-      if (!ids.length) continue;
-      const entries = ids.map((customerId) => ({
-        customerId,
-        entryKey: `segment:${source.segmentId}:${source.change}:${customerId}:${stamp}`,
-        trigger: { kind: 'segment' as const, data: { segmentId: source.segmentId, change: source.change } },
-      }));
-      enrolled += (await deps.enroll(workspaceId, t.journeyId, entries)).enrolled.length;
+    const { segmentId, change } = t.source;
+    const cursorKey = `segment-trigger:${t.versionId}`;
+    for (;;) {
+      const rows = await deps.db.transaction(async (query) => {
+        await query(`SELECT pg_advisory_xact_lock(hashtext('segment:' || $1::text))`, [segmentId]);
+        // A version's first sweep starts at the changes made since it was published.
+        return query<{ id: string; customerId: string }>(
+          `WITH cursor AS (
+             SELECT coalesce(
+               (SELECT value FROM "RuntimeCounter" WHERE "workspaceId" = $1::uuid AND key = $2),
+               (SELECT max(id) FROM "SegmentChange" WHERE "segmentId" = $3::uuid AND at < $5::timestamptz),
+               0) AS after)
+           SELECT c.id::text AS id, c."customerId" FROM "SegmentChange" c, cursor
+            WHERE c."segmentId" = $3::uuid AND c."workspaceId" = $1::uuid AND c.kind = $4::"SegmentChangeKind" AND c.id > cursor.after
+            ORDER BY c.id LIMIT ${SEGMENT_SWEEP_LIMIT}`,
+          [t.workspaceId, cursorKey, segmentId, change, t.publishedAt],
+        );
+      });
+      if (!rows.length) break;
+      const result = await deps.enroll(
+        t.workspaceId,
+        t.journeyId,
+        rows.map((r) => ({
+          customerId: r.customerId,
+          entryKey: `segment:${segmentId}:${change}:${r.id}`,
+          trigger: { kind: 'segment' as const, data: { segmentId, change } },
+        })),
+      );
+      enrolled += result.enrolled.length;
+      await deps.db.query(
+        `INSERT INTO "RuntimeCounter" ("workspaceId", key, value) VALUES ($1, $2, $3)
+         ON CONFLICT ("workspaceId", key) DO UPDATE SET value = GREATEST("RuntimeCounter".value, EXCLUDED.value), "updatedAt" = now()`,
+        [t.workspaceId, cursorKey, rows[rows.length - 1]!.id],
+      );
+      if (rows.length < SEGMENT_SWEEP_LIMIT) break;
     }
   }
   return enrolled;
+}
+
+/** Whether any of the deltas concerns a segment that starts a journey of the workspace. */
+export async function startsJourneys(index: TriggerIndex, workspaceId: string, deltas: MembershipDelta[]): Promise<boolean> {
+  const segments = new Set((await index.of(workspaceId)).flatMap((t) => (t.source.kind === 'segment' ? [t.source.segmentId] : [])));
+  return deltas.some((d) => segments.has(d.segmentId));
 }
 
 /**

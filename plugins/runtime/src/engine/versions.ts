@@ -96,7 +96,8 @@ export class VersionCache {
     const refs = (row.definition as { nodes?: { type?: unknown; version?: unknown }[] } | null)?.nodes;
     const partner = this.remote && Array.isArray(refs) && refs.some((n) => typeof n?.type === 'string' && !this.registry.get(n.type, String(n.version)));
     const registry = partner ? workspaceRegistry(await this.remote!.installedPlugins(row.workspaceId), this.registry, (id, type) => this.remote!.runner(id, type)) : this.registry;
-    const validated = validateJourney(row.definition, registry);
+    // Secrets are opened here, into the configs handed to `run` (and to partner nodes' signed batches).
+    const validated = validateJourney(row.definition, registry, { workspaceId: row.workspaceId, journeyId: row.journeyId });
     const edges = new Map<string, string>();
     for (const e of validated.definition.edges) edges.set(`${e.from}\u0000${e.port}`, e.to);
     return {

@@ -37,7 +37,7 @@ export async function publishJourney(
   const journey = await db.prisma.journey.findFirst({ where: { id: journeyId, workspaceId } });
   if (!journey) return { kind: 'not-found' };
   if (journey.status === 'archived') return { kind: 'conflict', message: 'an archived journey cannot be published; duplicate it instead' };
-  const validated = validateJourney(journey.draft, registry);
+  const validated = validateJourney(journey.draft, registry, { workspaceId, journeyId });
   const errors = validated.issues.filter((i) => i.severity === 'error');
   if (errors.length) return { kind: 'invalid', issues: errors };
   const settings = JourneySettings.safeParse(journey.settings ?? {});

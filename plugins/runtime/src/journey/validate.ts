@@ -1,7 +1,8 @@
-import { type JourneyNode, parseConfig } from '@courtyard/plugin-sdk';
+import { type JourneyNode, parseConfig, SECRET_PLACEHOLDER } from '@courtyard/plugin-sdk';
 import type { NodeRegistry } from '../registry.ts';
 import { JourneyDefinition } from './definition.ts';
 import { normalizeRefs } from './refs.ts';
+import { isSealed, openConfigSecrets, type SecretScope } from './secrets.ts';
 
 export type JourneyIssueCode =
   | 'INVALID_SHAPE'
@@ -41,8 +42,10 @@ export interface ValidatedJourney {
 /**
  * Checks a journey graph: shape, node types, configs against their schemas, one trigger, edges
  * between existing nodes and ports, every node reachable, and no loop without a waiting node.
+ * With `secrets` (a stored definition), sealed secret fields are opened and checked as plain values,
+ * and the configs returned carry them opened; without it a sealed value counts as set.
  */
-export function validateJourney(raw: unknown, registry: NodeRegistry): ValidatedJourney {
+export function validateJourney(raw: unknown, registry: NodeRegistry, secrets?: SecretScope): ValidatedJourney {
   const issues: JourneyIssue[] = [];
   const nodes = new Map<string, { node: JourneyNode; config: unknown }>();
   const shape = JourneyDefinition.safeParse(raw);
@@ -66,10 +69,20 @@ export function validateJourney(raw: unknown, registry: NodeRegistry): Validated
       error('UNKNOWN_NODE_TYPE', ref.id, `nodes.${index}.type`, `node type ${ref.type}@${ref.version} is not available in this workspace; pick one from journeyNodeTypes`);
       return;
     }
-    const parsed = parseConfig(node, ref.config);
+    let config: unknown = ref.config;
+    // Fields whose schema issues are not reported: a sealed value that did not open (one issue
+    // says so), or, without the key, a sealed value (it was checked when it was entered).
+    let skip = sealedFieldsOf(config);
+    if (secrets) {
+      const opened = openConfigSecrets(node, ref.id, config, secrets);
+      config = opened.config;
+      skip = opened.unopened;
+      for (const name of skip) error('INVALID_CONFIG', ref.id, name, `${name}: the stored secret was sealed for another journey or workspace; enter it again`);
+    }
+    const parsed = parseConfig(node, config);
     if (!parsed.ok) {
-      for (const i of parsed.issues) error('INVALID_CONFIG', ref.id, i.path || null, `${i.path ? `${i.path}: ` : ''}${i.message}`);
-      nodes.set(ref.id, { node, config: ref.config });
+      for (const i of parsed.issues.filter((i) => !skip.includes(i.path.split('.')[0]!))) error('INVALID_CONFIG', ref.id, i.path || null, `${i.path ? `${i.path}: ` : ''}${i.message}`);
+      nodes.set(ref.id, { node, config });
     } else {
       nodes.set(ref.id, { node, config: normalizeRefs(parsed.config) });
     }
@@ -160,4 +173,9 @@ export function validateJourney(raw: unknown, registry: NodeRegistry): Validated
 /** The node a port leads to, or null when it leads nowhere (the journey completes). */
 export function nextNode(definition: JourneyDefinition, from: string, port: string): string | null {
   return definition.edges.find((e) => e.from === from && e.port === port)?.to ?? null;
+}
+
+/** Top-level fields holding a sealed value or the placeholder, which validation without the key takes as set. */
+function sealedFieldsOf(config: unknown): string[] {
+  return config && typeof config === 'object' ? Object.entries(config).filter(([, v]) => isSealed(v) || v === SECRET_PLACEHOLDER).map(([k]) => k) : [];
 }

@@ -55,13 +55,14 @@ export const messageHandlers: ApiHandlers = {
       tasks: new Map(recipients.map((r) => [r.userid, { status: 0 as const }])),
       closed: false,
       reminders: [],
+      listedFrom: state.clock.now() + state.listDelayMs,
     });
     return { fail_list, msgid };
   },
   'externalcontact/get_groupmsg_list_v2'(state, request) {
     if (request.end_time - request.start_time > 31 * 86_400) throw errors.invalidParameter('time span over one month');
     const list = [...state.massSends.values()]
-      .filter((m) => m.chat_type === request.chat_type && m.create_time >= request.start_time && m.create_time <= request.end_time)
+      .filter((m) => m.chat_type === request.chat_type && m.create_time >= request.start_time && m.create_time <= request.end_time && m.listedFrom <= state.clock.now())
       .filter(() => request.filter_type !== 1)
       .map((m) => ({ msgid: m.msgid, create_time: String(m.create_time), create_type: 0, ...(m.text ? { text: m.text } : {}), attachments: m.attachments }));
     const { items, next_cursor } = page(list, request.cursor, clamp(request.limit, 50, 100));

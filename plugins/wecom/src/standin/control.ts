@@ -14,6 +14,9 @@ export const ControlInputs = {
   simulateScan: z.object({ config_id: z.string().min(1), external_userid: z.string().optional(), name: z.string().optional() }),
   expireTokens: z.object({ answer: z.union([z.literal(42001), z.literal(40014)]).optional() }),
   failNext: z.object({ api: z.string().min(1), errcode: z.number().int(), times: z.number().int().positive().optional() }),
+  loseNextAnswer: z.object({ api: z.string().min(1), times: z.number().int().positive().optional() }),
+  loseNextRequest: z.object({ api: z.string().min(1), times: z.number().int().positive().optional() }),
+  delayMassSendListing: z.object({ seconds: z.number().min(0) }),
   confirmMassSend: z.object({ msgid: z.string().min(1), userid: z.string().min(1) }),
   expireMassSend: z.object({ msgid: z.string().min(1) }),
   staffDeletesCustomer: z.object({ userid: z.string().min(1), external_userid: z.string().min(1) }),
@@ -21,6 +24,8 @@ export const ControlInputs = {
   addByPhone: z.object({ userid: z.string().min(1), mobile: z.string().min(1), external_userid: z.string().optional(), name: z.string().optional(), remark_mobiles: z.array(z.string()).optional() }),
   editContact: z.object({ userid: z.string().min(1), external_userid: z.string().min(1), remark: z.string().optional(), remark_mobiles: z.array(z.string()).optional(), add_tag: z.array(z.string()).optional(), remove_tag: z.array(z.string()).optional() }),
   consoleAddTag: z.object({ group_name: z.string().min(1), name: z.string().min(1) }),
+  consoleEditTag: z.object({ id: z.string().min(1), name: z.string().min(1) }),
+  consoleDeleteTag: z.object({ tag_id: z.string().optional(), group_id: z.string().optional() }),
   groupChatEvent: z.object({
     chat_id: z.string().optional(),
     change: z.enum(['create', 'update', 'dismiss']),
@@ -118,6 +123,24 @@ export function createControls(state: StandInState, pusher: CallbackPusher, gate
       return { queued: input.times ?? 1 };
     },
 
+    /** The next call(s) of `api` go through, but the connection closes before the answer (WeCom did the work). */
+    loseNextAnswer(input: ControlInputs['loseNextAnswer']) {
+      gate.loseNext(input.api, input.times ?? 1, 'answer');
+      return { queued: input.times ?? 1 };
+    },
+
+    /** The next call(s) of `api` are cut off before WeCom does anything; the caller sees the same as a lost answer. */
+    loseNextRequest(input: ControlInputs['loseNextRequest']) {
+      gate.loseNext(input.api, input.times ?? 1, 'request');
+      return { queued: input.times ?? 1 };
+    },
+
+    /** New mass sends show in get_groupmsg_list_v2 only this long after they were created (0: at once). */
+    delayMassSendListing(input: ControlInputs['delayMassSendListing']) {
+      state.listDelayMs = input.seconds * 1000;
+      return { seconds: input.seconds };
+    },
+
     /** A member confirms a mass send in their app: their recipients are sent to, within each customer's receive limit. */
     confirmMassSend(input: ControlInputs['confirmMassSend']) {
       const send = state.massSends.get(input.msgid);
@@ -182,6 +205,32 @@ export function createControls(state: StandInState, pusher: CallbackPusher, gate
       const tag = { id: state.nextId('et'), name: input.name, create_time: now, order: 0 };
       group.tags.push(tag);
       return pusher.push({ Event: 'change_external_tag', ChangeType: 'create', Id: tag.id, TagType: 'tag' }).then((callback) => ({ tag_id: tag.id, group_id: group.group_id, callback }));
+    },
+
+    /** An admin renames a corp tag or tag group in the console: an update callback for it. */
+    consoleEditTag(input: ControlInputs['consoleEditTag']) {
+      const group = state.tagGroups.find((g) => g.group_id === input.id);
+      const tag = state.findTag(input.id)?.tag;
+      if (!group && !tag) throw errors.invalidParameter(`id ${input.id}`);
+      if (group) group.group_name = input.name;
+      else tag!.name = input.name;
+      return pusher.push({ Event: 'change_external_tag', ChangeType: 'update', Id: input.id, TagType: group ? 'tag_group' : 'tag' });
+    },
+
+    /**
+     * An admin deletes a corp tag or a whole group in the console: the tag leaves every contact, a
+     * group whose last tag goes disappears (notes §6), and a delete callback names what was deleted.
+     */
+    consoleDeleteTag(input: ControlInputs['consoleDeleteTag']) {
+      const id = input.group_id ?? input.tag_id;
+      if (!id) throw errors.invalidParameter('tag_id and group_id both empty');
+      const group = input.group_id ? state.tagGroups.find((g) => g.group_id === input.group_id) : state.findTag(id)?.group;
+      if (!group) throw errors.invalidParameter(`id ${id}`);
+      const dropped = new Set(input.group_id ? group.tags.map((t) => t.id) : [id]);
+      group.tags = group.tags.filter((t) => !dropped.has(t.id));
+      if (group.tags.length === 0) state.tagGroups.splice(state.tagGroups.indexOf(group), 1);
+      for (const follow of state.follows) for (const tagId of dropped) follow.tags.delete(tagId);
+      return pusher.push({ Event: 'change_external_tag', ChangeType: 'delete', Id: id, TagType: input.group_id ? 'tag_group' : 'tag' });
     },
 
     groupChatEvent(input: ControlInputs['groupChatEvent']) {

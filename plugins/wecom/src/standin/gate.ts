@@ -24,6 +24,7 @@ export class ApiGate {
   private expiredAnswer: 42001 | 40014 = 42001;
   private readonly windows = new Map<string, { minute: number; minuteCount: number; hour: number; hourCount: number }>();
   private readonly failures = new Map<string, number[]>();
+  private readonly lost = { request: new Map<string, number>(), answer: new Map<string, number>() };
 
   constructor(
     private readonly state: StandInState,
@@ -77,6 +78,23 @@ export class ApiGate {
   expireAll(answer: 42001 | 40014): void {
     this.expiredAnswer = answer;
     for (const issued of this.tokens.values()) issued.expiresAt = Math.min(issued.expiresAt, this.clock.now());
+  }
+
+  /**
+   * The connection of the next `times` calls of `api` is closed without a byte of answer: with
+   * `answer`, after the call was carried out (WeCom did the work, the answer was lost); with
+   * `request`, before (WeCom did nothing). The caller cannot tell the two apart.
+   */
+  loseNext(api: string, times: number, what: 'request' | 'answer'): void {
+    this.lost[what].set(api, (this.lost[what].get(api) ?? 0) + times);
+  }
+
+  /** Whether this call of `api` loses its request (before it is carried out) or its answer (after). */
+  takeLost(api: string, what: 'request' | 'answer'): boolean {
+    const left = this.lost[what].get(api) ?? 0;
+    if (left <= 0) return false;
+    this.lost[what].set(api, left - 1);
+    return true;
   }
 
   /** The next `times` admitted calls of `api` answer `errcode` (e.g. -1, system busy). */

@@ -39,6 +39,9 @@ function clientIp(req: IncomingMessage): string {
 
 /** Serves WeCom's API under /cgi-bin/ and the control API under /__standin/. */
 export function createRequestListener(state: StandInState, gate: ApiGate, controls: StandInControls, settings: HandlerSettings) {
+  /** Thrown once an API call was carried out but its answer is to be lost. */
+  const LOST = Symbol('lost answer');
+
   async function answerApi(req: IncomingMessage, url: URL): Promise<Record<string, unknown>> {
     const api = url.pathname.slice('/cgi-bin/'.length);
     if (api === 'gettoken') return gate.issueToken(url.searchParams.get('corpid'), url.searchParams.get('corpsecret'));
@@ -50,7 +53,10 @@ export function createRequestListener(state: StandInState, gate: ApiGate, contro
     if (!parsed.success) throw errors.invalidParameter(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     const handler = handlers[api] as ApiHandler<typeof api> | undefined;
     if (!handler) throw new StandInError(404, `api ${api} is not imitated`);
-    return handler(state, parsed.data as never, settings) as Record<string, unknown>;
+    if (gate.takeLost(api, 'request')) throw LOST;
+    const body = handler(state, parsed.data as never, settings) as Record<string, unknown>;
+    if (gate.takeLost(api, 'answer')) throw LOST;
+    return body;
   }
 
   async function answerControl(req: IncomingMessage, url: URL): Promise<unknown> {
@@ -71,6 +77,10 @@ export function createRequestListener(state: StandInState, gate: ApiGate, contro
     work.then(
       (body) => send(res, 200, isControl ? body : { errcode: 0, errmsg: 'ok', ...(body as object) }),
       (error: unknown) => {
+        if (error === LOST) {
+          req.socket.destroy();
+          return;
+        }
         if (!(error instanceof StandInError)) {
           send(res, 500, { errcode: -1, errmsg: weComErrmsg(-1, 'system error', clientIp(req)) });
           return;

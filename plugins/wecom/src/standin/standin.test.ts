@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { WeComTransportError } from '../errors.ts';
 import { startTestStandIn } from './testing.ts';
 
 let close: (() => Promise<void>) | undefined;
@@ -121,6 +122,49 @@ describe('mass sends', () => {
     await expect(api.call('externalcontact/add_msg_template', { external_userid: ['wmNobody'], text: { content: 'x' } })).rejects.toMatchObject({ code: 41048 });
     const now = Math.floor(clock.now() / 1000);
     expect(await api.call('externalcontact/get_groupmsg_list_v2', { chat_type: 'single', start_time: now - 60, end_time: now })).toEqual({ group_msg_list: [], next_cursor: '' });
+  });
+});
+
+describe('answers lost on the way', () => {
+  const TEMPLATE = 'externalcontact/add_msg_template';
+
+  it('a lost answer: WeCom created the task, the caller sees the connection close, and the client does not send it again on a reused connection', async () => {
+    const { standIn, client, customersOf } = await setup();
+    // Node's HTTP client with kept-alive connections (the one Courtyard uses), not fetch.
+    const api = client({ fetch: undefined as never });
+    const [a] = (await customersOf('zhangsan', 1)).map((s) => s.external_userid);
+    standIn.loseNextAnswer({ api: TEMPLATE });
+    await expect(api.call(TEMPLATE, { external_userid: [a!], sender: 'zhangsan', text: { content: '丢了回答' } })).rejects.toBeInstanceOf(WeComTransportError);
+    expect(standIn.state.massSends.size).toBe(1);
+    expect(standIn.state.counters.calls.get(TEMPLATE)).toBe(1);
+    // The next call is answered as usual.
+    expect((await api.call(TEMPLATE, { external_userid: [a!], sender: 'zhangsan', text: { content: '第二条' } })).msgid).toMatch(/^msg/);
+  });
+
+  it('a lost request: the connection closes the same way, but nothing was created', async () => {
+    const { standIn, client, customersOf } = await setup();
+    const api = client({ fetch: undefined as never });
+    const [a] = (await customersOf('zhangsan', 1)).map((s) => s.external_userid);
+    standIn.loseNextRequest({ api: TEMPLATE });
+    await expect(api.call(TEMPLATE, { external_userid: [a!], text: { content: '没到' } })).rejects.toBeInstanceOf(WeComTransportError);
+    expect(standIn.state.massSends.size).toBe(0);
+  });
+
+  it('with a listing delay, get_groupmsg_list_v2 shows a new task only once the delay has passed (its msgid works at once)', async () => {
+    const { standIn, api, clock, customersOf } = await setup();
+    const [a] = (await customersOf('zhangsan', 1)).map((s) => s.external_userid);
+    standIn.delayMassSendListing({ seconds: 30 });
+    const { msgid } = await api.call(TEMPLATE, { external_userid: [a!], text: { content: '慢一点' } });
+    const list = async () => {
+      const now = Math.floor(clock.now() / 1000);
+      return (await api.call('externalcontact/get_groupmsg_list_v2', { chat_type: 'single', start_time: now - 600, end_time: now })).group_msg_list.map((m) => m.msgid);
+    };
+    expect(await list()).toEqual([]);
+    expect((await api.call('externalcontact/get_groupmsg_task', { msgid })).task_list.map((t) => t.userid)).toEqual(['zhangsan']);
+    clock.advance(29_000);
+    expect(await list()).toEqual([]);
+    clock.advance(1_000);
+    expect(await list()).toEqual([msgid]);
   });
 });
 

@@ -81,6 +81,8 @@ export interface MassSend {
   /** Cancelled through the API or expired by the control API: pending members can no longer send. */
   closed: boolean;
   reminders: number[];
+  /** From when get_groupmsg_list_v2 lists it (ms, stand-in clock): WeCom's list may lag its writes. */
+  listedFrom: number;
 }
 
 export interface MomentJob {
@@ -169,6 +171,8 @@ export class StandInState {
   readonly transfers: Transfer[] = [];
   readonly groupChats = new Map<string, GroupChat>();
   readonly counters = { gettoken: 0, calls: new Map<string, number>() };
+  /** How long a new mass send stays out of get_groupmsg_list_v2 (ms); set by the control API. */
+  listDelayMs = 0;
   private sequence = 0;
 
   constructor(readonly clock: Clock) {}

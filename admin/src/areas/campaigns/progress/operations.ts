@@ -23,4 +23,5 @@ export const CampaignDeliveries = graphql(`
 export const PauseCampaign = graphql(`mutation ProgressPauseCampaign($id: ID!) { pauseCampaign(id: $id) { __typename ... on Campaign { id status } ... on Error { message code } } }`);
 export const ResumeCampaign = graphql(`mutation ProgressResumeCampaign($id: ID!) { resumeCampaign(id: $id) { __typename ... on Campaign { id status } ... on Error { message code } } }`);
 export const CancelCampaign = graphql(`mutation ProgressCancelCampaign($id: ID!) { cancelCampaign(id: $id) { __typename ... on Campaign { id status } ... on Error { message code } } }`);
+export const DeleteCampaign = graphql(`mutation ProgressDeleteCampaign($id: ID!) { deleteCampaign(id: $id) { __typename ... on Deleted { deletedId } ... on Error { message code } } }`);
 export const StartNow = graphql(`mutation ProgressStartCampaign($id: ID!) { startCampaign(id: $id) { __typename ... on StartCampaignPayload { planned } ... on Error { message code } } }`);

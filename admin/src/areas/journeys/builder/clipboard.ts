@@ -2,6 +2,7 @@
 // to nodes left behind); pasted nodes get fresh ids and sit a little off the originals.
 import type { BuilderDoc, CanvasEdge, CanvasNode } from './model';
 import { edgeId } from './definition';
+import { SECRET_PLACEHOLDER } from '@/components/schema-form/schema';
 
 export interface Fragment {
   nodes: CanvasNode[];
@@ -24,7 +25,10 @@ export function pasteFragment(fragment: Fragment, doc: BuilderDoc, newId: (base:
     const id = newId(n.data.type, taken);
     taken.add(id);
     ids.set(n.id, id);
-    return { ...structuredClone(n), id, position: { x: n.position.x + offset.x, y: n.position.y + offset.y }, selected: true };
+    const copy = structuredClone(n);
+    // A stored secret is sealed for its own node: the copy asks for it again.
+    copy.data.config = Object.fromEntries(Object.entries(copy.data.config).filter(([, v]) => v !== SECRET_PLACEHOLDER));
+    return { ...copy, id, position: { x: n.position.x + offset.x, y: n.position.y + offset.y }, selected: true };
   });
   const edges = fragment.edges.map((e) => {
     const from = ids.get(e.source)!;

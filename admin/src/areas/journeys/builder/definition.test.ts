@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SECRET_PLACEHOLDER } from '@/components/schema-form/schema';
 import { copyNodes, newNodeId, pasteFragment } from './clipboard';
 import { fromCanvas, toCanvas } from './definition';
 import { diffDefinitions, isEmptyDiff } from './diff';
@@ -152,5 +153,13 @@ describe('copy / paste', () => {
     // The originals are untouched by editing the copy.
     pasted.nodes[0]!.data.config.branches = [];
     expect(doc.nodes.find((n) => n.id === 'ab')!.data.config.branches).toHaveLength(2);
+  });
+
+  it('a pasted webhook node leaves the stored secret behind (it is sealed for the original node) and asks for it', () => {
+    const hook = { id: 'hook', type: 'courtyard.call-webhook', version: '1.0.0', config: { url: 'https://erp.example.cn/h', secret: SECRET_PLACEHOLDER } };
+    const doc: BuilderDoc = toCanvas({ nodes: [hook], edges: [] }, { hook: { x: 0, y: 0 } });
+    const [pasted] = pasteFragment(copyNodes(doc, ['hook']), doc, newNodeId).nodes;
+    expect(pasted!.data.config).toEqual({ url: 'https://erp.example.cn/h' });
+    expect(doc.nodes[0]!.data.config.secret).toBe(SECRET_PLACEHOLDER);
   });
 });

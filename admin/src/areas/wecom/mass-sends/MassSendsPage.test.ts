@@ -4,7 +4,7 @@ import { mountWith, testid, until, viewer } from '../test-support';
 
 const campaign = { __typename: 'Campaign', id: 'K1', name: '618 预热' };
 const task = (id: string, staffUserId: string, status: string, counts: Partial<Record<'recipients' | 'sent' | 'failed' | 'notSent' | 'waiting', number>>, c: unknown, journey: unknown = null) => ({
-  __typename: 'WeComMassSend', id, staffUserId, status, recipients: 0, sent: 0, failed: 0, notSent: 0, waiting: 0, createdAt: '2025-06-01T02:00:00Z', expiresAt: '2025-06-02T02:00:00Z', settledAt: null, lastError: null, nodeId: journey ? 'send' : null, campaign: c, journey, ...counts,
+  __typename: 'WeComMassSend', id, staffUserId, status, reconciling: false, reconcileUntil: null, recipients: 0, sent: 0, failed: 0, notSent: 0, waiting: 0, createdAt: '2025-06-01T02:00:00Z', expiresAt: '2025-06-02T02:00:00Z', settledAt: null, lastError: null, nodeId: journey ? 'send' : null, campaign: c, journey, ...counts,
 });
 let unmount = () => {};
 afterEach(() => unmount());
@@ -23,6 +23,7 @@ describe('mass sends', () => {
             task('T1', 'zhangsan', 'sent', { recipients: 10, sent: 10 }, campaign),
             task('T2', 'lisi', 'waiting', { recipients: 8, waiting: 8 }, campaign),
             task('T3', 'zhangsan', 'not_sent', { recipients: 3, notSent: 3 }, null, { __typename: 'Journey', id: 'J1', name: '加好友旅程' }),
+            { ...task('T4', 'lisi', 'creating', { recipients: 5 }, campaign), reconciling: true, reconcileUntil: '2025-06-01T02:10:00Z' },
           ].map((node) => ({ __typename: 'QueryWecomMassSendsConnectionEdge', node })),
         },
       }),
@@ -30,6 +31,8 @@ describe('mass sends', () => {
     unmount = () => m.wrapper.unmount();
     await until(() => expect(testid('mass-send-status-T2')?.textContent).toBe('等待员工确认'));
     expect(testid('mass-send-status-T1')!.textContent).toBe('已发送');
+    // A creation whose answer was lost says it is being checked with WeCom, not just "creating".
+    expect(testid('mass-send-status-T4')!.textContent).toBe('正在向企业微信核对');
     const campaignCard = () => testid('mass-sends-618 预热')!;
     await until(() => expect(campaignCard().querySelector('[data-testid="mass-sends-rate-zhangsan"]')!.textContent).toContain('张三 · 确认率 100'));
     expect(campaignCard().querySelector('[data-testid="mass-sends-rate-lisi"]')).toBeNull();

@@ -1,8 +1,9 @@
 // Confirmation rates per staff member: of their settled tasks (sent, partly sent, not sent), the
 // share they confirmed (anything sent). Tasks still waiting or being created do not count yet.
-import type { WeComMassSendStatus } from '@/gql/graphql';
+// Group-chat sends go through the same states, confirmed by the group owner.
+import type { WeComGroupSendStatus, WeComMassSendStatus } from '@/gql/graphql';
 
-export interface TaskState { staffUserId: string; status: WeComMassSendStatus }
+export interface TaskState { staffUserId: string; status: WeComMassSendStatus | WeComGroupSendStatus }
 export interface StaffConfirmation { staffUserId: string; tasks: number; confirmed: number; rate: number | null }
 
 export function confirmationByStaff(tasks: readonly TaskState[]): StaffConfirmation[] {

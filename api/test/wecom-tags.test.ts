@@ -1,0 +1,112 @@
+// WeCom's corp tag library mirrored in Courtyard's tags, against the WeCom stand-in as a real HTTP
+// server: a one-off pull (syncWeComTagLibrary), console changes arriving as change_external_tag
+// callbacks, and staff members tagging contacts in WeCom (edit_external_contact).
+import type { WeComStandIn } from '@courtyard/wecom/standin';
+import { describe, expect, it } from 'vitest';
+import type { TestWorkspace } from '../src/testing.ts';
+import { useWeComHarness } from './wecom-fixtures.ts';
+
+const harness = useWeComHarness();
+
+const SYNC = `mutation { syncWeComTagLibrary { __typename ... on Error { message } ... on WeComRejectedError { field wecomCode }
+  ... on WeComTagSyncResult { groupsCreated groupsUpdated tagsCreated tagsUpdated archived } } }`;
+const LIBRARY = `{ tagGroups { name kind wecomGroupId wecomDeletedAt tags { name wecomTagId wecomDeletedAt customerCount } } }`;
+
+const connected = () => harness.connected();
+
+/** A group with tags in the stand-in's library, as an admin made it in the console before Courtyard was connected (no callbacks). */
+function seedLibrary(s: WeComStandIn, group_id: string, group_name: string, tags: [string, string][]) {
+  s.state.tagGroups.push({ group_id, group_name, create_time: 1_700_000_000, order: 0, tags: tags.map(([id, name]) => ({ id, name, create_time: 1_700_000_000, order: 0 })) });
+}
+
+const library = async (ws: TestWorkspace) => {
+  const r = await ws.gql(LIBRARY);
+  expect(r.errors).toBeUndefined();
+  return r.data.tagGroups as { name: string; wecomGroupId: string | null; wecomDeletedAt: string | null; tags: { name: string; wecomTagId: string | null; wecomDeletedAt: string | null; customerCount: number }[] }[];
+};
+
+describe('the WeCom corp tag library in Courtyard', () => {
+  it('syncWeComTagLibrary pulls every group and tag, linked by WeCom id; a same-named Courtyard group is adopted; a second pull changes nothing; a tag gone from WeCom is kept, marked deleted, with its customers', async () => {
+    const { ws, s } = await connected();
+    const own = await ws.gql(`mutation { createTagGroup(input: { name: "客户等级", kind: intent }) { ... on TagGroup { id } } }`);
+    const vip = await ws.gql(`mutation ($g: ID!) { createTag(input: { groupId: $g, name: "VIP" }) { ... on Tag { id } } }`, { g: own.data.createTagGroup.id });
+    seedLibrary(s, 'etGroupLevel', '客户等级', [['etVip', 'VIP'], ['etNormal', '普通']]);
+    seedLibrary(s, 'etGroupIntent', '购买意向', [['etHigh', '高意向']]);
+
+    const first = await ws.gql(SYNC);
+    expect(first.data.syncWeComTagLibrary).toEqual({ __typename: 'WeComTagSyncResult', groupsCreated: 1, groupsUpdated: 1, tagsCreated: 2, tagsUpdated: 1, archived: 0 });
+    // By kind, then name: the new group is `basic`, the adopted one keeps its kind.
+    expect(await library(ws)).toEqual([
+      { name: '购买意向', kind: 'basic', wecomGroupId: 'etGroupIntent', wecomDeletedAt: null, tags: [{ name: '高意向', wecomTagId: 'etHigh', wecomDeletedAt: null, customerCount: 0 }] },
+      { name: '客户等级', kind: 'intent', wecomGroupId: 'etGroupLevel', wecomDeletedAt: null, tags: [{ name: 'VIP', wecomTagId: 'etVip', wecomDeletedAt: null, customerCount: 0 }, { name: '普通', wecomTagId: 'etNormal', wecomDeletedAt: null, customerCount: 0 }] },
+    ]);
+    // The adopted tag is the one Courtyard already had: same id.
+    const adopted = await harness.app.db.prisma.tag.findFirstOrThrow({ where: { workspaceId: ws.id, wecomTagId: 'etVip' } });
+    expect(Buffer.from(`Tag:${adopted.id}`).toString('base64')).toBe(vip.data.createTag.id);
+
+    expect((await ws.gql(SYNC)).data.syncWeComTagLibrary).toMatchObject({ groupsCreated: 0, groupsUpdated: 0, tagsCreated: 0, tagsUpdated: 0, archived: 0 });
+
+    // 普通 is deleted in WeCom while nobody listened; a customer carries it in Courtyard.
+    const customer = await harness.app.db.prisma.customer.create({ data: { workspaceId: ws.id, name: '老客' } });
+    const normal = await harness.app.db.prisma.tag.findFirstOrThrow({ where: { workspaceId: ws.id, wecomTagId: 'etNormal' } });
+    await harness.app.db.prisma.customerTag.create({ data: { workspaceId: ws.id, customerId: customer.id, tagId: normal.id } });
+    s.state.tagGroups.find((g) => g.group_id === 'etGroupLevel')!.tags.splice(1, 1);
+    expect((await ws.gql(SYNC)).data.syncWeComTagLibrary).toMatchObject({ archived: 1 });
+    const level = (await library(ws)).find((g) => g.name === '客户等级')!;
+    expect(level.tags.find((t) => t.name === '普通')).toMatchObject({ wecomTagId: 'etNormal', wecomDeletedAt: expect.any(String), customerCount: 1 });
+  });
+
+  it('console changes arrive by callback: a new tag (and its group) is created, a rename follows, a deleted group is kept with its tags marked deleted', async () => {
+    const { ws, s } = await connected();
+    const { tag_id, group_id } = await s.consoleAddTag({ group_name: '渠道', name: '直播间' });
+    await harness.server.wecom.drain();
+    expect(await library(ws)).toEqual([{ name: '渠道', kind: 'basic', wecomGroupId: group_id, wecomDeletedAt: null, tags: [{ name: '直播间', wecomTagId: tag_id, wecomDeletedAt: null, customerCount: 0 }] }]);
+
+    await s.consoleEditTag({ id: tag_id, name: '抖音直播间' });
+    await s.consoleEditTag({ id: group_id, name: '来源渠道' });
+    await harness.server.wecom.drain();
+    expect((await library(ws)).map((g) => [g.name, g.tags.map((t) => t.name)])).toEqual([['来源渠道', ['抖音直播间']]]);
+
+    await s.consoleDeleteTag({ group_id });
+    await harness.server.wecom.drain();
+    const [group] = await library(ws);
+    expect(group).toMatchObject({ name: '来源渠道', wecomGroupId: group_id, wecomDeletedAt: expect.any(String), tags: [{ name: '抖音直播间', wecomDeletedAt: expect.any(String) }] });
+    const receipts = await harness.app.db.prisma.weComCallback.findMany({ where: { workspaceId: ws.id }, select: { status: true } });
+    expect(receipts.map((r) => r.status)).toEqual(Array(4).fill('processed'));
+  });
+
+  it('a staff member tagging a contact in WeCom applies the linked tag (pulled first when new); untagging removes only what WeCom applied', async () => {
+    const { ws, s } = await connected();
+    await s.addByPhone({ userid: 'zhangsan', mobile: '13800138000', external_userid: 'wm_tagged' });
+    await harness.server.wecom.drain();
+    const customer = await harness.app.db.prisma.customer.findFirstOrThrow({ where: { workspaceId: ws.id, wecomExternalId: 'wm_tagged' } });
+    // Made in the console before Courtyard listened: unknown to Courtyard until the edit names it.
+    seedLibrary(s, 'etGroupLevel', '客户等级', [['etVip', 'VIP'], ['etGold', '金卡']]);
+
+    await s.editContact({ userid: 'zhangsan', external_userid: 'wm_tagged', add_tag: ['etVip', 'etGold'] });
+    await harness.server.wecom.drain();
+    const tagsOf = async () =>
+      (await harness.app.db.prisma.customerTag.findMany({ where: { customerId: customer.id }, include: { tag: true }, orderBy: { tag: { name: 'asc' } } })).map((t) => [t.tag.name, t.source]);
+    expect(await tagsOf()).toEqual([['VIP', 'wecom'], ['金卡', 'wecom']]);
+    const edited = await harness.app.db.prisma.event.findFirstOrThrow({ where: { customerId: customer.id, type: 'wecom.contact_edited' } });
+    expect(edited.properties).toMatchObject({ staffUserId: 'zhangsan', externalUserId: 'wm_tagged', tagsRemoved: [] });
+    expect([...(edited.properties as { tagsAdded: string[] }).tagsAdded].sort()).toEqual(['VIP', '金卡']);
+
+    // 金卡 counts as applied by a journey in Courtyard (as if the journey had tagged first): WeCom's untagging leaves it.
+    const gold = await harness.app.db.prisma.tag.findFirstOrThrow({ where: { workspaceId: ws.id, wecomTagId: 'etGold' } });
+    await harness.app.db.prisma.customerTag.update({ where: { customerId_tagId: { customerId: customer.id, tagId: gold.id } }, data: { source: 'journey' } });
+    // Callbacks of one contact in the same second share WeCom's de-duplication key (FromUserName + CreateTime): edit in the next one.
+    await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 20));
+    await s.editContact({ userid: 'zhangsan', external_userid: 'wm_tagged', remove_tag: ['etVip', 'etGold'] });
+    await harness.server.wecom.drain();
+    expect(await tagsOf()).toEqual([['金卡', 'journey']]);
+    const events = await harness.app.db.prisma.event.findMany({ where: { customerId: customer.id, type: 'wecom.contact_edited' }, orderBy: { occurredAt: 'asc' } });
+    expect(events.map((e) => (e.properties as { tagsRemoved: string[] }).tagsRemoved)).toEqual([[], ['VIP']]);
+  });
+
+  it('without a WeCom connection the sync is refused with a typed error and nothing changes', async () => {
+    const ws = await harness.app.workspace();
+    expect((await ws.gql(SYNC)).data.syncWeComTagLibrary).toMatchObject({ __typename: 'WeComRejectedError', field: 'wecomConnection', wecomCode: null });
+    expect(await harness.app.db.prisma.tagGroup.count({ where: { workspaceId: ws.id } })).toBe(0);
+  });
+});

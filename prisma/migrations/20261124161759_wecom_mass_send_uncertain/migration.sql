@@ -1,0 +1,5 @@
+-- AlterEnum
+ALTER TYPE "WeComMassSendStatus" ADD VALUE 'uncertain';
+
+-- AlterTable
+ALTER TABLE "WeComMassSend" ADD COLUMN     "reconcileUntil" TIMESTAMPTZ(3);
