@@ -72,6 +72,30 @@ describe('the receipt writer', () => {
     expect((await receipts(ws)).map((r) => (r.payload as XmlFields).ExternalUserID).sort()).toEqual(good.map((f) => f.ExternalUserID).sort());
   });
 
+  it('a repeated edit is stored again (pending under a new id, so a worker mid-read writes nothing); a repeated add stays a retry', async () => {
+    const ws = await app.workspace();
+    const writer = createReceiptWriter(app.db);
+    const edit: XmlFields = { ...addFields('wmEdited'), ChangeType: 'edit_external_contact' };
+    const add = addFields('wmAdded');
+    expect((await Promise.all([writer.record(ws.id, edit), writer.record(ws.id, add)])).map((r) => r.stored)).toEqual([true, true]);
+    const [first] = await app.db.prisma.weComCallback.findMany({ where: { workspaceId: ws.id, changeType: 'edit_external_contact' } });
+    await app.db.prisma.weComCallback.updateMany({ where: { workspaceId: ws.id }, data: { status: 'processed', processedAt: new Date(), attempts: 1 } });
+
+    expect((await writer.record(ws.id, edit)).stored).toBe(true);
+    expect((await writer.record(ws.id, add)).stored).toBe(false);
+    const rows = await app.db.prisma.weComCallback.findMany({ where: { workspaceId: ws.id }, orderBy: { changeType: 'asc' } });
+    expect(rows.map((r) => r.changeType)).toEqual(['add_external_contact', 'edit_external_contact']);
+    // The add is untouched; the edit is one row again, under a new id and received anew (pending
+    // until a worker — of any test file sharing this database — takes it).
+    expect(rows[0]).toMatchObject({ status: 'processed', attempts: 1 });
+    const reopened = rows[1]!;
+    expect(reopened.id).not.toBe(first!.id);
+    expect(reopened.receivedAt.getTime()).toBeGreaterThan(first!.receivedAt.getTime());
+    // A worker still holding the old id (it read WeCom before the repeat) can no longer claim it.
+    const { count } = await app.db.prisma.weComCallback.updateMany({ where: { id: first!.id, status: 'pending' }, data: { status: 'processed' } });
+    expect(count).toBe(0);
+  });
+
   it('an event outside the handled subset is not written and needs no statement', async () => {
     const ws = await app.workspace();
     const writer = createReceiptWriter(app.db);

@@ -75,7 +75,7 @@ describe('the WeCom corp tag library in Courtyard', () => {
     expect(receipts.map((r) => r.status)).toEqual(Array(4).fill('processed'));
   });
 
-  it('a staff member tagging a contact in WeCom applies the linked tag (pulled first when new); untagging removes only what WeCom applied', async () => {
+  it('a staff member tagging a contact in WeCom applies the linked tag (pulled first when new); untagging removes only what WeCom applied; a second edit in the same second is not lost, a retry records nothing', async () => {
     const { ws, s } = await connected();
     await s.addByPhone({ userid: 'zhangsan', mobile: '13800138000', external_userid: 'wm_tagged' });
     await harness.server.wecom.drain();
@@ -95,13 +95,24 @@ describe('the WeCom corp tag library in Courtyard', () => {
     // 金卡 counts as applied by a journey in Courtyard (as if the journey had tagged first): WeCom's untagging leaves it.
     const gold = await harness.app.db.prisma.tag.findFirstOrThrow({ where: { workspaceId: ws.id, wecomTagId: 'etGold' } });
     await harness.app.db.prisma.customerTag.update({ where: { customerId_tagId: { customerId: customer.id, tagId: gold.id } }, data: { source: 'journey' } });
-    // Callbacks of one contact in the same second share WeCom's de-duplication key (FromUserName + CreateTime): edit in the next one.
-    await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 20));
+    // The second edit in the same second as the first: WeCom's callback for it looks like a retry
+    // of the first (same FromUserName, CreateTime, contact), and must not be lost.
+    const first = await harness.app.db.prisma.weComCallback.findFirstOrThrow({ where: { workspaceId: ws.id, changeType: 'edit_external_contact' } });
+    s.state.nowSeconds = () => Number((first.payload as { CreateTime: string }).CreateTime);
     await s.editContact({ userid: 'zhangsan', external_userid: 'wm_tagged', remove_tag: ['etVip', 'etGold'] });
     await harness.server.wecom.drain();
     expect(await tagsOf()).toEqual([['金卡', 'journey']]);
     const events = await harness.app.db.prisma.event.findMany({ where: { customerId: customer.id, type: 'wecom.contact_edited' }, orderBy: { occurredAt: 'asc' } });
     expect(events.map((e) => (e.properties as { tagsRemoved: string[] }).tagsRemoved)).toEqual([[], ['VIP']]);
+    // WeCom retrying that callback (its answer lost): read again, nothing changed, no third event.
+    const last = s.callbacks().at(-1)!;
+    expect(last.fields.ChangeType).toBe('edit_external_contact');
+    expect(String(last.fields.CreateTime)).toBe((first.payload as { CreateTime: string }).CreateTime);
+    expect((await s.redeliver(last)).delivered).toBe(true);
+    await harness.server.wecom.drain();
+    expect(await tagsOf()).toEqual([['金卡', 'journey']]);
+    expect(await harness.app.db.prisma.event.count({ where: { customerId: customer.id, type: 'wecom.contact_edited' } })).toBe(2);
+    expect(await harness.app.db.prisma.weComCallback.findMany({ where: { workspaceId: ws.id, changeType: 'edit_external_contact' }, select: { status: true } })).toEqual([{ status: 'processed' }]);
   });
 
   it('without a WeCom connection the sync is refused with a typed error and nothing changes', async () => {

@@ -27,7 +27,7 @@ export const MAX_CALLBACK_ATTEMPTS = 8;
 const LEASE_MS = 30_000;
 
 export interface CallbackReceipt {
-  /** False when the de-duplication key was already stored (a retry), or the event is outside the handled subset. */
+  /** False when the de-duplication key was already stored (a retry; see insertReceipts for edits), or the event is outside the handled subset. */
   stored: boolean;
   event: WeComCallbackEvent | undefined;
 }
@@ -54,14 +54,27 @@ interface ReceiptRow {
 
 /**
  * Receipts in one statement (one transaction, one WAL flush); for each row, whether it was stored
- * (false: its key was stored before). Rows are written in the order given, and their ids, which
+ * (false: a retry of a receipt stored before). Rows are written in the order given, and their ids, which
  * are time-ordered, keep that order for the worker when they share a `receivedAt`.
+ *
+ * WeCom's callbacks carry no message id: a retry and a second change of the same kind to the same
+ * contact (or tag) in the same second look alike. For changes whose processing re-reads the
+ * current state from WeCom — a contact edited, a corp tag or group created or edited — a repeat is
+ * stored again (true) instead of dropped: the receipt takes the new id and is pending again, so a
+ * worker that read WeCom before the repeat arrived finds its claim gone and writes nothing, and the
+ * next pass reads the state after it. A retry costs one read; a second edit in the same second is
+ * not lost; the event keeps its idempotency key, so it is not recorded twice. Anything else (an
+ * add, a delete, members joining or leaving) is dropped as a retry.
  */
 async function insertReceipts(db: Db, rows: ReceiptRow[]): Promise<boolean[]> {
   const stored = await db.query<{ id: string }>(
     `INSERT INTO "WeComCallback" (id, "workspaceId", "dedupeKey", "event", "changeType", "payload")
      SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::jsonb[])
-     ON CONFLICT ("workspaceId", "dedupeKey") DO NOTHING RETURNING id`,
+     ON CONFLICT ("workspaceId", "dedupeKey") DO UPDATE
+       SET id = EXCLUDED.id, status = 'pending', attempts = 0, "nextAttemptAt" = now(), "receivedAt" = now(), "processedAt" = NULL, "lastError" = NULL
+       WHERE (EXCLUDED."changeType" = 'edit_external_contact'
+              OR (EXCLUDED."event" = 'change_external_tag' AND EXCLUDED."changeType" IN ('create', 'update')))
+     RETURNING id`,
     [rows.map((r) => r.id), rows.map((r) => r.workspaceId), rows.map((r) => r.dedupeKey), rows.map((r) => r.event.Event), rows.map((r) => r.event.ChangeType), rows.map((r) => r.payload)],
   );
   const ids = new Set(stored.map((r) => r.id));

@@ -5,6 +5,7 @@
 // customer. A group or tag deleted in WeCom is kept in Courtyard, marked `wecomDeletedAt`, with the
 // customers who carried it: Courtyard's tags have no archive, and deleting one would drop it from
 // every customer and from the segments that name it.
+import { createHash } from 'node:crypto';
 import type { Db, Prisma, WeComCallback } from '@courtyard/db';
 import type { IngestedEvent } from '@courtyard/runtime';
 import { WeComError, type ContactEditedEvent, type CorpTagGroup, type ExternalTagEvent, type WeComClient } from '@courtyard/wecom';
@@ -186,8 +187,16 @@ export async function contactEdited(deps: WeComProcessDeps, row: WeComCallback, 
       properties = { ...properties, tagsAdded: added.map((a) => names.get(a.tagId)!), tagsRemoved: stale.map((s) => s.tag.name) };
       changes = added.length + stale.length;
     }
+    // A second edit in the same second arrives under the first's key (see insertReceipts): it is
+    // recorded when it changed something, under a key naming those changes; a plain retry is not.
+    let idempotencyKey = `wecom:${row.dedupeKey}`.slice(0, 200);
+    if (await tx.event.findUnique({ where: { workspaceId_idempotencyKey: { workspaceId, idempotencyKey } }, select: { id: true } })) {
+      if (!changes) return { customerId: customer.id, events: [], tagsChanged: false };
+      const digest = createHash('sha1').update(JSON.stringify([properties.tagsAdded, properties.tagsRemoved])).digest('hex').slice(0, 16);
+      idempotencyKey = `wecom:${digest}:${row.dedupeKey}`.slice(0, 200);
+    }
     const events = (await tx.event.createManyAndReturn({
-      data: [{ workspaceId, customerId: customer.id, type: 'wecom.contact_edited', properties, occurredAt: new Date(event.CreateTime * 1000), idempotencyKey: `wecom:${row.dedupeKey}`.slice(0, 200) }],
+      data: [{ workspaceId, customerId: customer.id, type: 'wecom.contact_edited', properties, occurredAt: new Date(event.CreateTime * 1000), idempotencyKey }],
       skipDuplicates: true,
       select: { id: true, customerId: true, type: true, properties: true, occurredAt: true },
     })) as IngestedEvent[];

@@ -57,6 +57,8 @@ export function createControls(state: StandInState, pusher: CallbackPusher, gate
   return {
     /** Every callback pushed (or recorded, without a URL), in order. */
     callbacks: (): readonly CallbackDelivery[] => pusher.deliveries,
+    /** WeCom pushing a callback again (its 200 lost on the way back): the same fields, CreateTime included. */
+    redeliver: (delivery: CallbackDelivery): Promise<CallbackDelivery> => pusher.push(delivery.fields),
 
     addStaff(input: ControlInputs['addStaff']) {
       const staff = { userid: input.userid, name: input.name ?? input.userid, customerContact: input.customerContact ?? true, consoleWelcome: input.consoleWelcome ?? false };
