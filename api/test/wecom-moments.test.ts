@@ -28,7 +28,8 @@ const MOMENT = `id status jobid momentId text attachments tasks { staffUserId st
 const CREATE_MOMENT = `mutation ($input: WeComMomentInput!) { createWeComMoment(input: $input) { ${ERR} ... on WeComMoment { ${MOMENT} } } }`;
 const MOMENTS = `{ wecomMoments(first: 20) { edges { node { ${MOMENT} } } } }`;
 const GROUP_SENDS = `mutation ($input: WeComGroupSendInput!) { createWeComGroupSends(input: $input) { __typename ... on Error { code message } ... on ValidationError { fields { field code } } ... on CreateWeComGroupSendsPayload { sends { id msgid ownerUserId status error } } } }`;
-const LIST_SENDS = `{ wecomGroupSends(first: 20) { edges { node { ownerUserId chatIds status sentChatIds error } } } }`;
+const LIST_SENDS = `{ wecomGroupSends(first: 20) { edges { node { ownerUserId chatIds status sentChatIds error lastError msgid } } } }`;
+const TEMPLATE = 'externalcontact/add_msg_template';
 
 /** zhangsan and lisi share customer wm_shared; wangwu has wm_own; all three on WeCom and in Courtyard. */
 async function connected() {
@@ -147,5 +148,34 @@ describe('group-chat sends', () => {
     const latest = (await ws.gql(LIST_SENDS)).data.wecomGroupSends.edges[0].node;
     expect(latest).toMatchObject({ chatIds: ['wrA'], status: 'not_sent', sentChatIds: [] });
     expect(s.state.massSends.get(secondId)?.closed).toBe(true);
+  });
+
+  it('a lost answer: the send is looked for in WeCom\'s list and adopts the task (one task in WeCom); a lost request ends not_sent once the window is over, never created twice', async () => {
+    const { ws, s, staff } = await connected();
+    await s.groupChatEvent({ chat_id: 'wrC', change: 'create', owner: 'zhangsan', name: '会员群 C' });
+    const zhangsan = async () => (await ws.gql(LIST_SENDS)).data.wecomGroupSends.edges.map((e: { node: unknown }) => e.node);
+
+    s.loseNextAnswer({ api: TEMPLATE });
+    const r = await ws.gql(GROUP_SENDS, { input: { ownerStaffIds: [staff.zhangsan], text: '丢了回答的群发' } });
+    expect(r.data.createWeComGroupSends.sends).toEqual([{ id: expect.any(String), msgid: null, ownerUserId: 'zhangsan', status: 'creating', error: null }]);
+    expect(s.state.massSends.size).toBe(1);
+    expect((await zhangsan())[0]).toMatchObject({ status: 'creating', lastError: expect.stringMatching(/answer to add_msg_template was lost/) });
+
+    await app.runtime.wecomFollowUps(new Date(Date.now() + 2_000));
+    const msgid = [...s.state.massSends.keys()][0]!;
+    expect((await zhangsan())[0]).toMatchObject({ status: 'waiting', msgid, lastError: null });
+    s.confirmMassSend({ msgid, userid: 'zhangsan' });
+    await app.runtime.wecomFollowUps(new Date(Date.now() + 5 * 60_000));
+    expect((await zhangsan())[0]).toMatchObject({ status: 'sent', sentChatIds: ['wrC'] });
+    expect(s.state.counters.calls.get(TEMPLATE)).toBe(1);
+
+    // WeCom never got the request: nothing to adopt, searched until the window ends, then not sent.
+    s.loseNextRequest({ api: TEMPLATE });
+    await ws.gql(GROUP_SENDS, { input: { ownerStaffIds: [staff.zhangsan], text: '没发出去的群发' } });
+    await app.runtime.wecomFollowUps(new Date(Date.now() + 2_000));
+    expect((await zhangsan())[0]).toMatchObject({ status: 'creating', msgid: null, lastError: expect.stringMatching(/looking for the task in WeCom's list until/) });
+    await app.runtime.wecomFollowUps(new Date(Date.now() + 11 * 60_000));
+    expect((await zhangsan())[0]).toMatchObject({ status: 'not_sent', msgid: null, error: expect.stringMatching(/does not list the task: it was not created/) });
+    expect(s.state.massSends.size).toBe(1);
   });
 });

@@ -68,7 +68,7 @@ builder.prismaObject('WeComMoment', {
 const GroupSendStatusEnum = builder.enumType('WeComGroupSendStatus', {
   description: 'Where a group-chat mass send stands (the owner must confirm it in their WeCom app).',
   values: {
-    creating: { value: 'creating', description: 'Being created in WeCom (stays so, with lastError, when WeCom\'s answer was lost).' },
+    creating: { value: 'creating', description: 'Being created in WeCom; or WeCom\'s answer was lost and the task is looked for in WeCom\'s list (lastError says so): adopted when found, not_sent when WeCom does not list it within the reconciliation window (10 minutes).' },
     waiting: { value: 'waiting', description: 'Waiting for the owner to confirm it.' },
     sent: { value: 'sent', description: 'Sent to every chat asked for (or to the owner\'s groups when none were named).' },
     partly_sent: { value: 'partly_sent', description: 'Sent to some of the chats asked for.' },
@@ -84,7 +84,7 @@ const GroupSendRef = builder.prismaObject('WeComGroupSend', {
     ownerUserId: t.exposeString('ownerUserId', { description: 'The group owner\'s WeCom userid.' }),
     chatIds: t.exposeStringList('chatIds', { description: 'The chats asked for; empty: all of the owner\'s groups.' }),
     content: t.exposeString('content', { description: 'The text.' }),
-    // Group sends are never `uncertain` (that state is the customer mass sends' reconciliation).
+    // `uncertain` (WeCom's answer lost, the task looked for in its list) reads as `creating`, with lastError saying why.
     status: t.field({ type: GroupSendStatusEnum, description: 'Where it stands.', resolve: (r) => (r.status === 'uncertain' ? 'creating' : r.status) }),
     sentChatIds: t.exposeStringList('sentChatIds', { description: 'Chats sent to (WeCom lists only those).' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
@@ -276,9 +276,11 @@ builder.mutationFields((t) => ({
       const conn = await requireConnection(ctx, workspaceId);
       const ids: string[] = [];
       for (const owner of owners) {
-        // Recorded before WeCom is asked (as customer mass sends are), then completed with WeCom's answer.
+        // Recorded before WeCom is asked (as customer mass sends are), then completed with WeCom's
+        // answer. Should this process stop before the answer, the follow-ups look for the task in
+        // WeCom's list after a minute.
         const row = await ctx.prisma.weComGroupSend.create({
-          data: { workspaceId, ownerUserId: owner, chatIds: input.chatIds ?? [], content: input.text, expiresAt: new Date(Date.now() + settings.confirmHours * 3_600_000) },
+          data: { workspaceId, ownerUserId: owner, chatIds: input.chatIds ?? [], content: input.text, expiresAt: new Date(Date.now() + settings.confirmHours * 3_600_000), nextPollAt: new Date(Date.now() + 60_000) },
         });
         ids.push(row.id);
         try {
@@ -292,8 +294,12 @@ builder.mutationFields((t) => ({
         } catch (error) {
           const code = (error as { code?: unknown }).code;
           if (typeof code !== 'number') {
-            // No answer: WeCom may have made it, so it stays `creating` with the error, for an operator to check.
-            await ctx.prisma.weComGroupSend.update({ where: { id: row.id }, data: { lastError: (error as Error).message } });
+            // No answer: WeCom may have made it. The follow-ups look for it in WeCom's task list
+            // (adopted when found; not_sent when WeCom still does not list it after the window).
+            await ctx.prisma.weComGroupSend.update({
+              where: { id: row.id },
+              data: { status: 'uncertain', lastError: `WeCom's answer to add_msg_template was lost (${(error as Error).message}); looking for the task in WeCom's list`, nextPollAt: new Date(Date.now() + 1000) },
+            });
             continue;
           }
           if (owners.length === 1 && code !== 41048) {

@@ -49,13 +49,13 @@ const DEFAULT_POLL_MS = 5 * 60_000;
  * h by default), and 10 minutes covers a list that lags by seconds or minutes. A task WeCom lists
  * only after the window is still created twice (its msgid is then unknown to Courtyard).
  */
-const RECONCILE_WINDOW_MS = 10 * 60_000;
+export const RECONCILE_WINDOW_MS = 10 * 60_000;
 /**
  * While reconciling, the list is searched again this often. Each search is an attempt of the
  * deliveries (the dispatchers allow 6): the lost call, searches at +1 s, +4 and +8 minutes, and the
  * new creation at +10 minutes leave that creation one retry.
  */
-const RECONCILE_EVERY_MS = 4 * 60_000;
+export const RECONCILE_EVERY_MS = 4 * 60_000;
 
 /** Attachments reach WeCom as they are, so each must already be one of its kinds. */
 const WecomAttachment = z.object({ msgtype: z.enum(['image', 'link', 'miniprogram', 'video', 'file']) }).loose();
@@ -169,18 +169,32 @@ async function deliveryStates(db: Db, ids: string[]): Promise<Map<string, Delive
  * the window ends, and only then is the task created again (RECONCILE_WINDOW_MS says why).
  */
 async function reconcile(db: Db, client: WeComClient, workspaceId: string, task: { id: string; createdAt: Date; content: string; staff: string }): Promise<string | null> {
+  return findLostTask(client, { chatType: 'single', ...task }, async (msgids) =>
+    new Set((await db.query<{ msgid: string }>(`SELECT msgid FROM "WeComMassSend" WHERE "workspaceId" = $1 AND msgid = ANY($2::text[])`, [workspaceId, msgids])).map((r) => r.msgid)),
+  );
+}
+
+/**
+ * The msgid of a task whose add_msg_template answer was lost, from get_groupmsg_list_v2: same
+ * chat type and text, created since the task was recorded (a minute of clock skew allowed), a
+ * msgid Courtyard does not hold yet (`known` names those among a page's candidates), and a task
+ * for the same sender. Null when WeCom does not list it (yet).
+ */
+export async function findLostTask(
+  client: WeComClient,
+  task: { chatType: 'single' | 'group'; createdAt: Date; content: string; staff: string },
+  known: (msgids: string[]) => Promise<Set<string>>,
+): Promise<string | null> {
   const start = Math.floor(new Date(task.createdAt).getTime() / 1000) - 60;
   const end = Math.floor(Date.now() / 1000) + 60;
   let cursor: string | undefined;
   do {
-    const page = await client.call('externalcontact/get_groupmsg_list_v2', { chat_type: 'single', start_time: start, end_time: end, filter_type: 0, limit: 100, ...(cursor ? { cursor } : {}) });
+    const page = await client.call('externalcontact/get_groupmsg_list_v2', { chat_type: task.chatType, start_time: start, end_time: end, filter_type: 0, limit: 100, ...(cursor ? { cursor } : {}) });
     const candidates = page.group_msg_list.filter((g) => (g.text?.content ?? '') === task.content);
     if (candidates.length) {
-      const known = new Set(
-        (await db.query<{ msgid: string }>(`SELECT msgid FROM "WeComMassSend" WHERE "workspaceId" = $1 AND msgid = ANY($2::text[])`, [workspaceId, candidates.map((c) => c.msgid)])).map((r) => r.msgid),
-      );
+      const held = await known(candidates.map((c) => c.msgid));
       for (const candidate of candidates) {
-        if (known.has(candidate.msgid)) continue;
+        if (held.has(candidate.msgid)) continue;
         const tasks = await client.call('externalcontact/get_groupmsg_task', { msgid: candidate.msgid, limit: 1000 });
         if (tasks.task_list.some((t) => t.userid === task.staff)) return candidate.msgid;
       }

@@ -7,6 +7,7 @@
 // state change is guarded by the state it leaves, so a repeated pass changes nothing.
 import { normalizePhone } from '@courtyard/db';
 import type { WeComClient } from '@courtyard/wecom';
+import { findLostTask, RECONCILE_EVERY_MS, RECONCILE_WINDOW_MS } from '../channels/wecom.ts';
 import { workspaceWeComClient } from '../channels/wecom-connection.ts';
 import type { IngestedEvent } from './triggers.ts';
 import type { WeComPollDeps } from './wecom-mass-sends.ts';
@@ -29,6 +30,7 @@ export async function pollWeComFollowUps(deps: FollowUpDeps, now = new Date()): 
   for (const [name, pass] of [
     ['transfers', pollTransfers],
     ['moments', pollMoments],
+    ['group sends without an answer', reconcileGroupSends],
     ['group sends', pollGroupSends],
     ['outreach', sweepOutreach],
   ] as const) {
@@ -239,6 +241,58 @@ interface DueGroupSend {
   ownerUserId: string;
   chatIds: string[];
   expiresAt: Date;
+}
+
+interface UnansweredGroupSend {
+  id: string;
+  workspaceId: string;
+  ownerUserId: string;
+  content: string;
+  createdAt: Date;
+}
+
+/**
+ * Group sends WeCom's add_msg_template answer never reached (`uncertain`), or that were recorded
+ * and never asked about (`creating` for over a minute: the process stopped in between). WeCom's
+ * task list is searched as for customer mass sends: found, the send adopts the task and is read
+ * back as usual; not listed by the end of the reconciliation window, WeCom did not create it, and
+ * the send is `not_sent` with an error saying so (an operator's send is not created again behind
+ * their back: they send it again when they choose).
+ */
+export async function reconcileGroupSends(deps: FollowUpDeps, now: Date, touched = new Set<string>()): Promise<number> {
+  const due = await claim<UnansweredGroupSend>(deps, 'WeComGroupSend', ['creating', 'uncertain'], `t.id, t."workspaceId", t."ownerUserId", t.content, t."createdAt"`, now);
+  const windowMs = deps.wecom.reconcileWindowMs ?? RECONCILE_WINDOW_MS;
+  for (const send of due) {
+    touched.add(send.workspaceId);
+    const until = new Date(new Date(send.createdAt).getTime() + windowMs);
+    try {
+      const client = await clientFor(deps, send.workspaceId);
+      const msgid = await findLostTask(client, { chatType: 'group', createdAt: send.createdAt, content: send.content, staff: send.ownerUserId }, async (msgids) =>
+        new Set((await deps.db.query<{ msgid: string }>(`SELECT msgid FROM "WeComGroupSend" WHERE "workspaceId" = $1 AND msgid = ANY($2::text[])`, [send.workspaceId, msgids])).map((r) => r.msgid)),
+      );
+      if (msgid) {
+        await deps.db.query(
+          `UPDATE "WeComGroupSend" SET msgid = $2, status = 'waiting', "lastError" = NULL, "nextPollAt" = $3 WHERE id = $1 AND msgid IS NULL AND status IN ('creating', 'uncertain')`,
+          [send.id, msgid, now],
+        );
+      } else if (now >= until) {
+        await deps.db.query(
+          `UPDATE "WeComGroupSend" SET status = 'not_sent', "settledAt" = $2, "nextPollAt" = NULL, "lastError" = NULL, error = $3
+            WHERE id = $1 AND msgid IS NULL AND status IN ('creating', 'uncertain')`,
+          [send.id, now, `WeCom's answer to add_msg_template was lost and WeCom does not list the task: it was not created. Send it again.`],
+        );
+      } else {
+        await deps.db.query(
+          `UPDATE "WeComGroupSend" SET status = 'uncertain', "lastError" = $2, "nextPollAt" = $3 WHERE id = $1 AND msgid IS NULL AND status IN ('creating', 'uncertain')`,
+          [send.id, `WeCom's answer to add_msg_template was lost; looking for the task in WeCom's list until ${until.toISOString()}`, new Date(Math.min(until.getTime(), now.getTime() + (deps.wecom.reconcileEveryMs ?? RECONCILE_EVERY_MS)))],
+        );
+      }
+    } catch (error) {
+      await deps.db.query(`UPDATE "WeComGroupSend" SET "lastError" = $2 WHERE id = $1`, [send.id, (error as Error).message]);
+      deps.log(`WeCom group send ${send.id} without an answer: ${(error as Error).message}`);
+    }
+  }
+  return due.length;
 }
 
 export async function pollGroupSends(deps: FollowUpDeps, now: Date, touched = new Set<string>()): Promise<number> {
