@@ -115,6 +115,24 @@ describe('the WeCom corp tag library in Courtyard', () => {
     expect(await harness.app.db.prisma.weComCallback.findMany({ where: { workspaceId: ws.id, changeType: 'edit_external_contact' }, select: { status: true } })).toEqual([{ status: 'processed' }]);
   });
 
+  it('a new contact who already carries corp tags in WeCom (tagged by another staff member before) gets the linked tags on add, unknown ones pulled first', async () => {
+    const { ws, s } = await harness.connected(['zhangsan', 'lisi']);
+    seedLibrary(s, 'etGroupIntent', '意向', [['etHigh', '高意向'], ['etLow', '低意向']]);
+    // zhangsan knew and tagged the customer before Courtyard was connected (no callbacks then).
+    s.state.customers.set('wm_known', { external_userid: 'wm_known', name: '老客户', type: 1, gender: 2 });
+    s.state.follows.push({ userid: 'zhangsan', external_userid: 'wm_known', createtime: s.state.nowSeconds() - 86_400, add_way: 1, tags: new Set(['etHigh']) });
+
+    await s.addByPhone({ userid: 'lisi', mobile: '13900139000', external_userid: 'wm_known' });
+    await harness.server.wecom.drain();
+    const customer = await harness.app.db.prisma.customer.findFirstOrThrow({ where: { workspaceId: ws.id, wecomExternalId: 'wm_known' } });
+    await expect
+      .poll(async () => (await harness.app.db.prisma.customerTag.findMany({ where: { customerId: customer.id }, include: { tag: true } })).map((t) => [t.tag.name, t.source]), { timeout: 5_000 })
+      .toEqual([['高意向', 'wecom']]);
+    expect((await harness.app.db.prisma.customer.findUniqueOrThrow({ where: { id: customer.id } })).name).toBe('老客户');
+    // The tag was pulled by id (get_corp_tag_list answers with the tags asked for, in their group).
+    expect((await library(ws)).find((g) => g.wecomGroupId === 'etGroupIntent')).toMatchObject({ name: '意向', tags: [{ name: '高意向', customerCount: 1 }] });
+  });
+
   it('without a WeCom connection the sync is refused with a typed error and nothing changes', async () => {
     const ws = await harness.app.workspace();
     expect((await ws.gql(SYNC)).data.syncWeComTagLibrary).toMatchObject({ __typename: 'WeComRejectedError', field: 'wecomConnection', wecomCode: null });

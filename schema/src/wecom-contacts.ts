@@ -10,6 +10,7 @@ import type { WeComProcessDeps } from './wecom-callbacks.ts';
 import { LiveCodeStaff, pickUser, WelcomeMessage, welcomeRequest } from './wecom-live-code-rules.ts';
 import { attachOutreachAdds, checkOutreachAdds, outreachKey, recordOutreachAdds } from './wecom-outreach-adds.ts';
 import { dayIn, liveConnection } from './wecom-store.ts';
+import { applyContactCorpTags } from './wecom-tags.ts';
 
 type Live = NonNullable<Awaited<ReturnType<typeof liveConnection>>>;
 type Client = Live['client'];
@@ -53,6 +54,8 @@ interface Profile {
   name: string | null;
   unionId: string | null;
   gender: 'male' | 'female' | 'unknown';
+  /** Corp tags (type 1) the contact carries, over every staff member who follows it. */
+  corpTagIds: string[];
 }
 
 /** The welcome message's outcome, and the profile when the message needed it (the batch then fetches none). */
@@ -62,9 +65,11 @@ interface Welcomed {
 }
 
 async function fetchProfile(client: Client, externalUserId: string): Promise<Profile | undefined> {
-  const detail = (await client.call('externalcontact/get', { external_userid: externalUserId }).catch(() => null))?.external_contact;
+  const answer = await client.call('externalcontact/get', { external_userid: externalUserId }).catch(() => null);
+  const detail = answer?.external_contact;
   if (!detail) return undefined;
-  return { name: detail.name ?? null, unionId: detail.unionid ?? null, gender: detail.gender === 1 ? 'male' : detail.gender === 2 ? 'female' : 'unknown' };
+  const corpTagIds = [...new Set(answer.follow_user.flatMap((f) => (f.tags ?? []).filter((t) => t.type === 1 && t.tag_id).map((t) => t.tag_id!)))];
+  return { name: detail.name ?? null, unionId: detail.unionid ?? null, gender: detail.gender === 1 ? 'male' : detail.gender === 2 ? 'female' : 'unknown', corpTagIds };
 }
 
 export interface AddRow {
@@ -263,27 +268,41 @@ export async function contactsAdded(deps: WeComProcessDeps, workspaceId: string,
   publishCustomerChanges(deps, workspaceId, customerIds, 'updated');
   await afterWeComEvents(deps, workspaceId, customerIds, written.events, written.tagged.size > 0);
   for (const codeId of written.codes) await repick(deps, codeId, timeZone);
-  void enrichProfiles(deps, conn.client, workspaceId, written.customers.filter((c) => !c.name));
+  // Profiles the welcome message read already are not read again.
+  const known = new Map(rows.flatMap(({ event }, i) => (outcomes[i]!.profile ? [[event.ExternalUserID, outcomes[i]!.profile!] as const] : [])));
+  void enrichProfiles(deps, conn.client, workspaceId, written.customers, known);
 }
 
 /**
  * Names, union ids and genders of new contacts from WeCom (one `externalcontact/get` each: WeCom has
  * no call that reads chosen customers together), a few calls at a time, best effort, written in one
- * statement per batch.
+ * statement per batch; and the corp tags they already carry in WeCom, applied as linked tags.
  */
-async function enrichProfiles(deps: WeComProcessDeps, client: Client, workspaceId: string, customers: { id: string; wecomExternalId: string }[]) {
+async function enrichProfiles(deps: WeComProcessDeps, client: Client, workspaceId: string, customers: { id: string; wecomExternalId: string }[], known: ReadonlyMap<string, Profile>) {
   if (!customers.length) return;
   try {
-    const profiles = await mapWithConcurrency(customers, 4, (c) => fetchProfile(client, c.wecomExternalId));
-    const found = customers.flatMap((c, i) => (profiles[i] ? [{ id: c.id, ...profiles[i] }] : []));
-    if (!found.length) return;
-    await deps.db.query(
-      `UPDATE "Customer" c SET name = COALESCE(c.name, p.name), "unionId" = COALESCE(c."unionId", p."unionId"),
-              gender = CASE WHEN c.gender = 'unknown' THEN p.gender::"Gender" ELSE c.gender END, "updatedAt" = now()
-         FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[]) AS p(id, name, "unionId", gender)
-        WHERE c.id = p.id AND c."workspaceId" = $1::uuid`,
-      [workspaceId, found.map((p) => p.id), found.map((p) => p.name), found.map((p) => p.unionId), found.map((p) => p.gender)],
+    const profiles = await mapWithConcurrency(customers, 4, async (c) => known.get(c.wecomExternalId) ?? (await fetchProfile(client, c.wecomExternalId)));
+    const found = customers.flatMap((c, i) => (profiles[i] && !known.has(c.wecomExternalId) ? [{ id: c.id, ...profiles[i] }] : []));
+    if (found.length) {
+      await deps.db.query(
+        `UPDATE "Customer" c SET name = COALESCE(c.name, p.name), "unionId" = COALESCE(c."unionId", p."unionId"),
+                gender = CASE WHEN c.gender = 'unknown' THEN p.gender::"Gender" ELSE c.gender END, "updatedAt" = now()
+           FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[]) AS p(id, name, "unionId", gender)
+          WHERE c.id = p.id AND c."workspaceId" = $1::uuid`,
+        [workspaceId, found.map((p) => p.id), found.map((p) => p.name), found.map((p) => p.unionId), found.map((p) => p.gender)],
+      );
+    }
+    const tagged = await applyContactCorpTags(
+      deps.db,
+      client,
+      workspaceId,
+      customers.flatMap((c, i) => (profiles[i]?.corpTagIds.length ? [{ customerId: c.id, corpTagIds: profiles[i]!.corpTagIds }] : [])),
     );
+    if (tagged.length) {
+      deps.pubsub.publish('workspaceDataChanged', workspaceId);
+      publishCustomerChanges(deps, workspaceId, tagged, 'updated');
+      await afterWeComEvents(deps, workspaceId, tagged, [], true);
+    }
   } catch (error) {
     (deps.log ?? console.warn)(`WeCom profiles: ${(error as Error).message}`);
   }

@@ -107,6 +107,39 @@ export async function syncCorpTagLibrary(db: Db, client: WeComClient, workspaceI
   return db.prisma.$transaction((tx) => applyCorpTags(tx, workspaceId, tag_group, true), { timeout: 60_000 });
 }
 
+/** Corp tags WeCom named that Courtyard has not linked yet are read from WeCom (get_corp_tag_list) and mirrored. */
+async function pullUnknownCorpTags(db: Db, client: WeComClient, workspaceId: string, corpTagIds: string[]) {
+  if (!corpTagIds.length) return;
+  const known = new Set((await db.prisma.tag.findMany({ where: { workspaceId, wecomTagId: { in: corpTagIds } }, select: { wecomTagId: true } })).map((t) => t.wecomTagId));
+  const unknown = corpTagIds.filter((id) => !known.has(id));
+  if (!unknown.length) return;
+  const { tag_group } = await client.call('externalcontact/get_corp_tag_list', { tag_id: unknown });
+  await db.prisma.$transaction((tx) => applyCorpTags(tx, workspaceId, tag_group, false));
+}
+
+/**
+ * The corp tags new contacts already carry in WeCom (another staff member tagged them, or the
+ * contact was tagged before it was deleted and added again), read from their profiles: linked tags
+ * are added with source `wecom` (tags unknown to Courtyard pulled first), nothing is removed.
+ * Returns the customers that gained a tag.
+ */
+export async function applyContactCorpTags(db: Db, client: WeComClient, workspaceId: string, contacts: { customerId: string; corpTagIds: string[] }[]): Promise<string[]> {
+  const withTags = contacts.filter((c) => c.corpTagIds.length);
+  if (!withTags.length) return [];
+  await pullUnknownCorpTags(db, client, workspaceId, [...new Set(withTags.flatMap((c) => c.corpTagIds))]);
+  const added = await db.query<{ customerId: string }>(
+    `INSERT INTO "CustomerTag" ("workspaceId", "customerId", "tagId", source)
+     SELECT DISTINCT $1::uuid, c."customerId", t.id, 'wecom'::"TagSource"
+       FROM jsonb_to_recordset($2::jsonb) AS c("customerId" uuid, "corpTagIds" jsonb)
+       CROSS JOIN LATERAL jsonb_array_elements_text(c."corpTagIds") AS w(id)
+       JOIN "Tag" t ON t."workspaceId" = $1::uuid AND t."wecomTagId" = w.id AND t."wecomDeletedAt" IS NULL
+       JOIN "Customer" k ON k.id = c."customerId" AND k."workspaceId" = $1::uuid
+     ON CONFLICT DO NOTHING RETURNING "customerId"`,
+    [workspaceId, JSON.stringify(withTags)],
+  );
+  return [...new Set(added.map((a) => a.customerId))];
+}
+
 const claim = async (tx: Tx, id: string) =>
   (await tx.weComCallback.updateMany({ where: { id, status: 'pending' }, data: { status: 'processed', processedAt: new Date(), lastError: null } })).count === 1;
 
@@ -159,14 +192,7 @@ export async function contactEdited(deps: WeComProcessDeps, row: WeComCallback, 
     });
     if (detail) corpTagIds = [...new Set(detail.follow_user.flatMap((f) => (f.tags ?? []).filter((t) => t.type === 1 && t.tag_id).map((t) => t.tag_id!)))];
   }
-  if (conn && corpTagIds) {
-    const known = new Set((await db.prisma.tag.findMany({ where: { workspaceId, wecomTagId: { in: corpTagIds } }, select: { wecomTagId: true } })).map((t) => t.wecomTagId));
-    const unknown = corpTagIds.filter((id) => !known.has(id));
-    if (unknown.length) {
-      const { tag_group } = await conn.client.call('externalcontact/get_corp_tag_list', { tag_id: unknown });
-      await db.prisma.$transaction((tx) => applyCorpTags(tx, workspaceId, tag_group, false));
-    }
-  }
+  if (conn && corpTagIds) await pullUnknownCorpTags(db, conn.client, workspaceId, corpTagIds);
   const result = await db.prisma.$transaction(async (tx) => {
     if (!(await claim(tx, row.id)) || !customer) return null;
     let properties: Prisma.InputJsonObject = { staffUserId: event.UserID, externalUserId: event.ExternalUserID };
