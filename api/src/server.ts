@@ -34,7 +34,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const { yoga } = app;
   const admin = options.admin ? createAdminHandler(options.admin === true ? {} : options.admin) : null;
-  const wecom = createWeComCallbackHandler({ db: app.db, pubsub: app.pubsub, runtime: app.runtime }, options.wecom);
+  const wecom = createWeComCallbackHandler({ db: app.db, pubsub: app.pubsub, runtime: app.runtime, workspaces: app.runtime.workspaces }, options.wecom);
   const gate = createLargeRequestGate(options);
   const server = createServer((req, res) => {
     const path = req.url?.split('?')[0] ?? '/';

@@ -19,6 +19,8 @@ export interface WeComProcessDeps {
   log?: (message: string) => void;
   /** Customers whose callbacks are processed side by side; default 16. */
   concurrency?: number;
+  /** Only callbacks of these workspaces are claimed (the runtime's set); default every workspace. */
+  workspaces?: ReadonlySet<string> | null;
 }
 
 /** Attempts before a callback is given up as `failed`. */
@@ -195,10 +197,10 @@ export function createReceiptWriter(db: Db, options: { maxBatch?: number | undef
 export async function processDueWeComCallbacks(deps: WeComProcessDeps, limit = 200, concurrency = deps.concurrency ?? 16): Promise<number> {
   const claimed = await deps.db.query<WeComCallback>(
     `UPDATE "WeComCallback" SET "attempts" = "attempts" + 1, "nextAttemptAt" = now() + ($2 || ' milliseconds')::interval
-     WHERE id IN (SELECT id FROM "WeComCallback" WHERE status = 'pending' AND "nextAttemptAt" <= now()
+     WHERE id IN (SELECT id FROM "WeComCallback" WHERE status = 'pending' AND "nextAttemptAt" <= now() AND ($3::uuid[] IS NULL OR "workspaceId" = ANY($3::uuid[]))
                   ORDER BY "receivedAt", id LIMIT $1 FOR UPDATE SKIP LOCKED)
      RETURNING *`,
-    [limit, String(LEASE_MS)],
+    [limit, String(LEASE_MS), deps.workspaces ? [...deps.workspaces] : null],
   );
   // In the order WeCom sent them: receipts of one statement share a receivedAt, and their ids are time-ordered.
   claimed.sort((a, b) => new Date(a.receivedAt).getTime() - new Date(b.receivedAt).getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

@@ -113,6 +113,10 @@ export class JourneyRuntime {
   /** Where partners call back (installation credentials carry it). */
   readonly graphqlUrl: string;
   readonly triggers: TriggerIndex;
+  /** The workspaces this runtime works for (null: every one); other workers of the process (WeCom callbacks) keep to them too. */
+  get workspaces(): ReadonlySet<string> | null {
+    return this.options.workspaces ?? null;
+  }
   private readonly channels: ChannelPool;
   private readonly options: Required<Pick<RuntimeOptions, 'claimLimit' | 'leaseMs' | 'pollMs' | 'concurrency' | 'gatherMs'>> & RuntimeOptions;
   private boss: PgBoss | null = null;
