@@ -7,7 +7,7 @@ import { startWeComStandIn, type WeComStandIn, type WeComStandInOptions } from '
 import { TEST_CORP } from '@courtyard/wecom/standin/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestWorkspace } from '../src/testing.ts';
-import { CREATE as CREATE_CAMPAIGN, ERR, START } from './campaign-fixtures.ts';
+import { CREATE as CREATE_CAMPAIGN, ERR, START, STATE } from './campaign-fixtures.ts';
 import { dbId, edge, ENROLL, node, published } from './journey-fixtures.ts';
 
 let app: TestApp;
@@ -381,5 +381,51 @@ describe('WeCom answering badly', () => {
     expect(tasks.map((t) => [t.status, t.msgid])).toEqual([['waiting', [...c.s.state.massSends.keys()][0]]]);
     const [d] = await app.db.prisma.delivery.findMany({ where: { campaignId: dbId(id) } });
     expect([d!.status, d!.wecomTaskId, d!.providerMessageId]).toEqual(['sent', tasks[0]!.id, tasks[0]!.msgid]);
+  });
+
+  it('withdrawing: a waiting task is cancelled in WeCom and its customers are not sent; cancelling a campaign whose task\'s answer was lost finds and withdraws it; one WeCom never made ends not sent, never created', async () => {
+    // A task waiting for zhangsan (the campaign itself is complete: its messages went to WeCom).
+    const c = await connected(2);
+    await campaign(c, '撤回', [c.customers.wm_zhangsan_1!, c.customers.wm_zhangsan_2!]);
+    const [waiting] = await tasksOf(c.ws);
+    const WITHDRAW = `mutation ($id: ID!) { withdrawWeComMassSend(id: $id) { __typename ... on Error { message } ... on WeComMassSend { status withdrawnAt } } }`;
+    const taskGid = Buffer.from(`WeComMassSend:${waiting!.id}`).toString('base64');
+    expect((await c.ws.gql(WITHDRAW, { id: taskGid })).data.withdrawWeComMassSend).toEqual({ __typename: 'WeComMassSend', status: 'waiting', withdrawnAt: expect.any(String) });
+    await app.runtime.wecomMassSends();
+    expect(c.s.state.massSends.get(waiting!.msgid!)!.closed).toBe(true);
+    expect((await tasksOf(c.ws)).map((t) => [t.status, t.notSent])).toEqual([['not_sent', 2]]);
+    expect((await deliveriesOf(c.ws)).map((d) => [d.confirmation, d.error])).toEqual([
+      ['not_sent', expect.stringMatching(/withdrawn \(by an operator, or its campaign cancelled\) before zhangsan confirmed it/)],
+      ['not_sent', expect.stringMatching(/withdrawn \(by an operator, or its campaign cancelled\) before zhangsan confirmed it/)],
+    ]);
+    // Settled: nothing left to withdraw.
+    expect((await c.ws.gql(WITHDRAW, { id: taskGid })).data.withdrawWeComMassSend).toEqual({ __typename: 'ValidationError', message: expect.stringMatching(/the task is not_sent; only a task waiting for its staff member can be withdrawn/) });
+
+    // The answer to add_msg_template lost, the campaign cancelled while it is looked for: WeCom made
+    // it, so it is found, withdrawn in WeCom, and counted not sent.
+    const lost = await connected(1);
+    lost.s.loseNextAnswer({ api: TEMPLATE });
+    const lostId = await campaign(lost, '丢了回答再撤回', [lost.customers.wm_zhangsan_1!]);
+    expect((await tasksOf(lost.ws)).map((t) => t.status)).toEqual(['uncertain']);
+    await lost.ws.gql(STATE('cancelCampaign'), { id: lostId });
+    await app.runtime.wecomMassSends();
+    const made = [...lost.s.state.massSends.keys()][0]!;
+    expect(lost.s.state.massSends.get(made)!.closed).toBe(true);
+    expect((await tasksOf(lost.ws)).map((t) => [t.status, t.msgid, t.notSent, t.nextPollAt])).toEqual([['not_sent', made, 1, null]]);
+    expect((await deliveriesOf(lost.ws)).map((d) => d.status)).toEqual(['cancelled']);
+    expect(lost.s.state.counters.calls.get(TEMPLATE)).toBe(1);
+
+    // The request lost: nothing in WeCom's list; looked for until the window ends, then not sent. Never created.
+    const never = await connected(1);
+    never.s.loseNextRequest({ api: TEMPLATE });
+    const neverId = await campaign(never, '没建成就撤回', [never.customers.wm_zhangsan_1!]);
+    await never.ws.gql(STATE('cancelCampaign'), { id: neverId });
+    await app.runtime.wecomMassSends();
+    expect((await tasksOf(never.ws)).map((t) => [t.status, t.lastError])).toEqual([['uncertain', expect.stringMatching(/withdrawn; looking for the task in WeCom's list to cancel it there/)]]);
+    await app.runtime.wecomMassSends(later(RECONCILE_WINDOW_MS + 1000));
+    await app.runtime.drain();
+    expect((await tasksOf(never.ws)).map((t) => [t.status, t.notSent, t.nextPollAt])).toEqual([['not_sent', 1, null]]);
+    expect(never.s.state.massSends.size).toBe(0);
+    expect(never.s.state.counters.calls.get(TEMPLATE)).toBe(1);
   });
 });

@@ -143,6 +143,8 @@ async function changeState(ctx: Context, query: { include?: Prisma.CampaignInclu
     throw error;
   }
   campaignChanged(ctx, campaign.workspaceId, campaign.id);
+  // A cancelled campaign's WeCom tasks are withdrawn by the poller.
+  if (action === 'cancel') ctx.runtime.wecomTaskChanged();
   return ctx.prisma.campaign.findUniqueOrThrow({ ...query, where: { id: campaign.id } });
 }
 

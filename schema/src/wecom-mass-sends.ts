@@ -52,13 +52,18 @@ builder.prismaNode('WeComMassSend', {
     reconcileUntil: t.expose('reconcileUntil', { type: 'DateTime', nullable: true, description: 'While reconciling: when the task is created again if WeCom\'s list still does not show it (10 minutes after the lost answer by default).' }),
     recipients: t.exposeInt('recipients', { description: 'Customers in the task.' }),
     sent: t.exposeInt('sent', { description: 'Customers sent to.' }),
-    notSent: t.exposeInt('notSent', { description: 'Customers not sent to because the task expired unconfirmed.' }),
+    notSent: t.exposeInt('notSent', { description: 'Customers not sent to because the task expired unconfirmed or was withdrawn.' }),
     failed: t.exposeInt('failed', { description: 'Customers WeCom could not send to (not a friend, over the receive limit, refused at creation).' }),
     waiting: t.int({ description: 'Customers still waiting for the staff member.', resolve: (m) => Math.max(0, m.recipients - m.sent - m.notSent - m.failed) }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the task was created.' }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime', description: 'After this, customers not yet sent to count as not sent (workspace setting, 24 h by default).' }),
     settledAt: t.expose('settledAt', { type: 'DateTime', nullable: true, description: 'When every customer\'s outcome was known.' }),
     lastError: t.exposeString('lastError', { nullable: true, description: 'The last problem reading the task back from WeCom.' }),
+    withdrawnAt: t.expose('withdrawnAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was withdrawn (withdrawWeComMassSend, or its campaign cancelled): customers not sent by then count as not sent, and the task is cancelled in WeCom.',
+    }),
   }),
 });
 
@@ -276,6 +281,34 @@ builder.mutationFields((t) => ({
       } catch (error) {
         rejectedBy(error, 'id');
       }
+      return ctx.prisma.weComMassSend.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
+  withdrawWeComMassSend: t.prismaField({
+    type: 'WeComMassSend',
+    description:
+      'Withdraws a task still waiting for its staff member: the poller reads it back at once (withdrawnAt is set; the status follows), customers already sent stay sent, the others count as not sent ' +
+      '(their journeys take the "not sent" way), and the task is cancelled in WeCom (cancel_groupmsg_send) so the staff member can no longer send it. ' +
+      'A task whose creation\'s answer was lost is withdrawn by cancelling its campaign.',
+    authScopes: { 'wecom:write': true },
+    args: { id: t.arg.id({ required: true, description: 'The task (WeComMassSend) id.' }) },
+    errors: { types: [InputError, NotFoundError], union: resultUnion('withdrawing a WeCom mass send') },
+    resolve: async (query, _r, args, ctx) => {
+      const workspaceId = ctx.workspaceId();
+      const id = decodeId(String(args.id), 'WeComMassSend', ['id']);
+      const [task] = await ctx.db.query<{ id: string }>(
+        `UPDATE "WeComMassSend" SET "withdrawnAt" = now(), "expiresAt" = LEAST("expiresAt", now()), "nextPollAt" = now()
+          WHERE id = $1::uuid AND "workspaceId" = $2::uuid AND status = 'waiting' AND msgid IS NOT NULL RETURNING id`,
+        [id, workspaceId],
+      );
+      if (!task) {
+        const now = await ctx.prisma.weComMassSend.findFirst({ where: { id, workspaceId }, select: { status: true } });
+        if (!now) throw new NotFoundError('WeCom mass send', 'id', String(args.id));
+        const state = now.status === 'uncertain' ? 'being created (its answer was lost); cancel its campaign to withdraw it' : now.status;
+        throw new InputError([{ path: ['id'], message: `the task is ${state}; only a task waiting for its staff member can be withdrawn`, code: 'invalid_state' }]);
+      }
+      // The poller reads it back now: `withdrawnAt` is set here, the outcome follows in a moment.
+      ctx.runtime.wecomTaskChanged();
       return ctx.prisma.weComMassSend.findUniqueOrThrow({ ...query, where: { id } });
     },
   }),

@@ -227,6 +227,11 @@ export class JourneyRuntime {
     return { enrolled, resumed };
   }
 
+  /** A WeCom task was withdrawn (or its campaign cancelled): read it back now rather than at the next poll. */
+  wecomTaskChanged() {
+    this.lanes.nudge('wecom');
+  }
+
   /** An installation callback was queued: deliver it now rather than at the next poll. */
   callbackQueued() {
     this.lanes.nudge('callbacks');

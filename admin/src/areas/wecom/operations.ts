@@ -156,7 +156,7 @@ export const MassSendsQuery = graphql(`
     wecomMassSends(first: 100, status: $status) {
       edges {
         node {
-          id staffUserId status reconciling reconcileUntil recipients sent failed notSent waiting createdAt expiresAt settledAt lastError nodeId
+          id staffUserId status reconciling reconcileUntil recipients sent failed notSent waiting createdAt expiresAt settledAt lastError nodeId withdrawnAt
           campaign { id name }
           journey { id name }
         }
@@ -172,6 +172,16 @@ export const RemindMassSendMutation = graphql(`
       ... on WeComMassSend { id status waiting }
       ... on Error { message code }
       ... on WeComRejectedError { wecomCode }
+    }
+  }
+`);
+
+export const WithdrawMassSendMutation = graphql(`
+  mutation WithdrawWeComMassSend($id: ID!) {
+    withdrawWeComMassSend(id: $id) {
+      __typename
+      ... on WeComMassSend { id status withdrawnAt }
+      ... on Error { message code }
     }
   }
 `);

@@ -188,6 +188,12 @@ export async function changeCampaignState(db: Db, campaignId: string, action: Ca
       await query(`UPDATE "CampaignRun" SET status = 'cancelled', "finishedAt" = now() WHERE "campaignId" = $1 AND status IN ('running', 'paused')`, [campaignId]);
       // Rows a worker is sending right now keep their lease: the worker records them as sent.
       await query(`UPDATE "Delivery" SET status = 'cancelled' WHERE "campaignId" = $1 AND status = 'planned'`, [campaignId]);
+      // WeCom mass-send tasks still waiting for staff (or whose creation's answer was lost) are
+      // withdrawn: due now, the poller settles who was sent and cancels the rest in WeCom.
+      await query(
+        `UPDATE "WeComMassSend" SET "withdrawnAt" = now(), "expiresAt" = LEAST("expiresAt", now()), "nextPollAt" = now() WHERE "campaignId" = $1 AND status IN ('waiting', 'uncertain', 'creating')`,
+        [campaignId],
+      );
     }
     await query(`UPDATE "Campaign" SET status = $2::"CampaignStatus", "updatedAt" = now() WHERE id = $1`, [campaignId, status]);
     return status;

@@ -7,6 +7,7 @@
 // journey's wait-for-event node resumes on it (and takes its timeout port when nothing comes).
 import type { Db } from '@courtyard/db';
 import type { WeComClient, GroupMsgSendResult } from '@courtyard/wecom';
+import { findLostTask, RECONCILE_EVERY_MS, RECONCILE_WINDOW_MS } from '../channels/wecom.ts';
 import { workspaceWeComClient } from '../channels/wecom-connection.ts';
 import type { WeComRuntimeOptions } from '../channels/types.ts';
 import type { IngestedEvent } from './triggers.ts';
@@ -41,6 +42,8 @@ interface DueTask {
   journeyId: string | null;
   nodeId: string | null;
   expiresAt: Date;
+  /** Withdrawn (by an operator, or its campaign cancelled): customers not sent yet are not sent. */
+  withdrawn: boolean;
 }
 
 interface Waiting {
@@ -62,7 +65,8 @@ export async function pollMassSends(deps: MassSendPollDeps, now = new Date()): P
         ORDER BY "nextPollAt" LIMIT $3 FOR UPDATE SKIP LOCKED)
      UPDATE "WeComMassSend" t SET "nextPollAt" = $1::timestamptz + $4 * interval '1 millisecond', polls = t.polls + 1
        FROM due WHERE t.id = due.id
-     RETURNING t.id, t."workspaceId", t.msgid, t."staffUserId", t."campaignId", t."journeyId", t."nodeId", t."expiresAt"`,
+     RETURNING t.id, t."workspaceId", t.msgid, t."staffUserId", t."campaignId", t."journeyId", t."nodeId", t."expiresAt",
+               t."withdrawnAt" IS NOT NULL AS withdrawn`,
     [now, deps.workspaces ? [...deps.workspaces] : null, deps.claimLimit ?? 20, deps.leaseMs ?? 60_000],
   );
   for (const task of tasks) {
@@ -74,7 +78,89 @@ export async function pollMassSends(deps: MassSendPollDeps, now = new Date()): P
       deps.log(`WeCom mass send ${task.msgid}: ${(error as Error).message}`);
     }
   }
+  return tasks.length + (await withdrawUnanswered(deps, now));
+}
+
+interface UnansweredTask {
+  id: string;
+  workspaceId: string;
+  staffUserId: string;
+  campaignId: string | null;
+  content: string;
+  createdAt: Date;
+  reconcileUntil: Date | null;
+}
+
+/**
+ * Withdrawn tasks (their campaign cancelled) whose add_msg_template answer was lost (`uncertain`, or `creating`
+ * when the process stopped before the answer): their deliveries were cancelled, so no retry looks
+ * for them any more. WeCom's list is searched here instead: a task WeCom did create is adopted,
+ * the customers its staff member already sent to are recorded as sent, and the rest is cancelled in
+ * WeCom; a task WeCom does not list by the end of the reconciliation window was never created.
+ */
+async function withdrawUnanswered(deps: MassSendPollDeps, now: Date): Promise<number> {
+  const { db } = deps;
+  const tasks = await db.query<UnansweredTask>(
+    `WITH due AS (
+       SELECT t.id FROM "WeComMassSend" t
+        WHERE t."nextPollAt" <= $1 AND t.status IN ('uncertain', 'creating') AND t.msgid IS NULL AND t."withdrawnAt" IS NOT NULL
+          AND ($2::uuid[] IS NULL OR t."workspaceId" = ANY($2::uuid[]))
+        ORDER BY t."nextPollAt" LIMIT $3 FOR UPDATE OF t SKIP LOCKED)
+     UPDATE "WeComMassSend" t SET "nextPollAt" = $1::timestamptz + $4 * interval '1 millisecond' FROM due WHERE t.id = due.id
+     RETURNING t.id, t."workspaceId", t."staffUserId", t."campaignId", t.content, t."createdAt", t."reconcileUntil"`,
+    [now, deps.workspaces ? [...deps.workspaces] : null, deps.claimLimit ?? 20, deps.leaseMs ?? 60_000],
+  );
+  for (const task of tasks) {
+    try {
+      const client = await workspaceWeComClient(db, task.workspaceId, deps.wecom.client);
+      if (!client) throw new Error('WeCom is not connected in this workspace');
+      const msgid = await findLostTask(client, { chatType: 'single', createdAt: task.createdAt, content: task.content, staff: task.staffUserId }, async (msgids) =>
+        new Set((await db.query<{ msgid: string }>(`SELECT msgid FROM "WeComMassSend" WHERE "workspaceId" = $1 AND msgid = ANY($2::text[])`, [task.workspaceId, msgids])).map((r) => r.msgid)),
+      );
+      const until = task.reconcileUntil ?? new Date(new Date(task.createdAt).getTime() + (deps.wecom.reconcileWindowMs ?? RECONCILE_WINDOW_MS));
+      if (!msgid) {
+        const over = now >= new Date(until);
+        await db.query(
+          `UPDATE "WeComMassSend" SET status = CASE WHEN $2::boolean THEN 'not_sent'::"WeComMassSendStatus" ELSE 'uncertain'::"WeComMassSendStatus" END,
+                  "notSent" = CASE WHEN $2::boolean THEN recipients ELSE "notSent" END, "settledAt" = CASE WHEN $2::boolean THEN $3::timestamptz END,
+                  "nextPollAt" = CASE WHEN $2::boolean THEN NULL ELSE LEAST($4::timestamptz, $3::timestamptz + $5 * interval '1 millisecond') END,
+                  "reconcileUntil" = CASE WHEN $2::boolean THEN NULL ELSE $4::timestamptz END,
+                  "lastError" = CASE WHEN $2::boolean THEN 'withdrawn; WeCom does not list the task, so it was never created' ELSE 'withdrawn; looking for the task in WeCom''s list to cancel it there' END
+            WHERE id = $1 AND msgid IS NULL`,
+          [task.id, over, now, until, deps.wecom.reconcileEveryMs ?? RECONCILE_EVERY_MS],
+        );
+        continue;
+      }
+      // WeCom made it: whoever the staff member already sent it to got it; the rest is withdrawn.
+      const { rows } = await readResults(client, { id: task.id, msgid, staffUserId: task.staffUserId });
+      const sent = await db.query<{ id: string; customerId: string; sentAt: Date }>(
+        `UPDATE "Delivery" d SET status = 'sent', confirmation = 'sent', "providerMessageId" = $2, "sentAt" = s."sentAt", error = NULL
+           FROM "Customer" c, unnest($3::text[], $4::timestamptz[]) AS s(external, "sentAt")
+          WHERE d."wecomTaskId" = $1 AND d.status = 'cancelled' AND c.id = d."customerId" AND c."wecomExternalId" = s.external
+          RETURNING d.id, d."customerId", d."sentAt"`,
+        [task.id, msgid, ...unzipSent(rows, now)],
+      );
+      await client.call('externalcontact/cancel_groupmsg_send', { msgid }).catch((error: Error) => deps.log(`withdrawing WeCom mass send ${msgid}: ${error.message}`));
+      await db.query(
+        `UPDATE "WeComMassSend" SET msgid = $2, sent = $3, "notSent" = GREATEST(recipients - $3, 0), "settledAt" = $4, "nextPollAt" = NULL, "reconcileUntil" = NULL, "lastError" = NULL,
+                status = CASE WHEN $3 = 0 THEN 'not_sent'::"WeComMassSendStatus" ELSE 'partly_sent'::"WeComMassSendStatus" END
+          WHERE id = $1 AND msgid IS NULL`,
+        [task.id, msgid, sent.length, now],
+      );
+      const source = { id: task.id, workspaceId: task.workspaceId, msgid, staffUserId: task.staffUserId, campaignId: task.campaignId, journeyId: null, nodeId: null, expiresAt: now, withdrawn: true };
+      if (sent.length) await recordConfirmationEvents(deps, source, sent.map((d) => ({ ...d, confirmation: 'sent' as const })), now);
+      if (task.campaignId) deps.onCampaignProgress?.(task.workspaceId, task.campaignId);
+    } catch (error) {
+      await db.query(`UPDATE "WeComMassSend" SET "lastError" = $2 WHERE id = $1`, [task.id, (error as Error).message]);
+      deps.log(`withdrawing WeCom mass send ${task.id}: ${(error as Error).message}`);
+    }
+  }
   return tasks.length;
+}
+
+function unzipSent(rows: Map<string, GroupMsgSendResult>, now: Date): [string[], Date[]] {
+  const sent = [...rows.values()].filter((r) => r.status === 1 && r.external_userid);
+  return [sent.map((r) => r.external_userid!), sent.map((r) => (r.send_time ? new Date(r.send_time * 1000) : now))];
 }
 
 async function allPages<T>(fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; next_cursor?: string | undefined }>): Promise<T[]> {
@@ -88,7 +174,7 @@ async function allPages<T>(fetchPage: (cursor: string | undefined) => Promise<{ 
   return items;
 }
 
-async function readResults(client: WeComClient, task: DueTask): Promise<{ staffSent: boolean; rows: Map<string, GroupMsgSendResult> }> {
+async function readResults(client: WeComClient, task: Pick<DueTask, 'msgid' | 'staffUserId'> & { id: string }): Promise<{ staffSent: boolean; rows: Map<string, GroupMsgSendResult> }> {
   const staffTasks = await allPages(async (cursor) => {
     const page = await client.call('externalcontact/get_groupmsg_task', { msgid: task.msgid, limit: 1000, ...(cursor ? { cursor } : {}) });
     return { items: page.task_list, next_cursor: page.next_cursor };
@@ -119,10 +205,15 @@ async function pollTask(deps: MassSendPollDeps, task: DueTask, now: Date): Promi
     if (row?.status === 1) settled.push({ id: d.id, confirmation: 'sent', error: null, sentAt: row.send_time ? new Date(row.send_time * 1000) : now });
     else if (row?.status === 2) settled.push({ id: d.id, confirmation: 'failed', error: `not sent: the customer is not a friend of ${task.staffUserId} on WeCom`, sentAt: null });
     else if (row?.status === 3) settled.push({ id: d.id, confirmation: 'failed', error: "not sent: the customer is over WeCom's receive limit for mass messages", sentAt: null });
-    else if (expired) settled.push({ id: d.id, confirmation: 'not_sent', error: `not sent: ${task.staffUserId} did not confirm the WeCom mass send before it expired`, sentAt: null });
+    else if (expired) {
+      const error = task.withdrawn
+        ? `not sent: the WeCom mass send was withdrawn (by an operator, or its campaign cancelled) before ${task.staffUserId} confirmed it`
+        : `not sent: ${task.staffUserId} did not confirm the WeCom mass send before it expired`;
+      settled.push({ id: d.id, confirmation: 'not_sent', error, sentAt: null });
+    }
     else stillWaiting++;
   }
-  if (expired && stillWaiting === 0 && settled.some((s) => s.confirmation === 'not_sent') && deps.wecom.cancelOnExpiry !== false) {
+  if (expired && stillWaiting === 0 && settled.some((s) => s.confirmation === 'not_sent') && (deps.wecom.cancelOnExpiry !== false || task.withdrawn)) {
     // So the staff member cannot still send it after Courtyard has reported it not sent.
     await client.call('externalcontact/cancel_groupmsg_send', { msgid: task.msgid }).catch((error: Error) => deps.log(`cancelling WeCom mass send ${task.msgid}: ${error.message}`));
   }

@@ -4,7 +4,7 @@ import { mountWith, testid, until, viewer } from '../test-support';
 
 const campaign = { __typename: 'Campaign', id: 'K1', name: '618 预热' };
 const task = (id: string, staffUserId: string, status: string, counts: Partial<Record<'recipients' | 'sent' | 'failed' | 'notSent' | 'waiting', number>>, c: unknown, journey: unknown = null) => ({
-  __typename: 'WeComMassSend', id, staffUserId, status, reconciling: false, reconcileUntil: null, recipients: 0, sent: 0, failed: 0, notSent: 0, waiting: 0, createdAt: '2025-06-01T02:00:00Z', expiresAt: '2025-06-02T02:00:00Z', settledAt: null, lastError: null, nodeId: journey ? 'send' : null, campaign: c, journey, ...counts,
+  __typename: 'WeComMassSend', id, staffUserId, status, reconciling: false, reconcileUntil: null, recipients: 0, sent: 0, failed: 0, notSent: 0, waiting: 0, createdAt: '2025-06-01T02:00:00Z', expiresAt: '2025-06-02T02:00:00Z', settledAt: null, lastError: null, withdrawnAt: null, nodeId: journey ? 'send' : null, campaign: c, journey, ...counts,
 });
 let unmount = () => {};
 afterEach(() => unmount());
@@ -12,8 +12,10 @@ afterEach(() => unmount());
 describe('mass sends', () => {
   it("shows each staff member's task state and confirmation rate, and reminds a waiting one; grouped by campaign or journey", async () => {
     const reminded: unknown[] = [];
+    const withdrawn: unknown[] = [];
     const m = await mountWith(MassSendsPage, {}, {
       ...viewer(),
+      WithdrawWeComMassSend: (v) => (withdrawn.push(v.id), { withdrawWeComMassSend: { __typename: 'WeComMassSend', id: v.id, status: 'waiting', withdrawnAt: '2025-06-01T03:00:00Z' } }),
       RemindWeComMassSend: (v) => (reminded.push(v.id), { remindWeComMassSend: { __typename: 'WeComRejectedError', message: 'WeCom allows 3 reminders a task in 24 h (45009)', code: 'WECOM_REJECTED', wecomCode: 45009 } }),
       WeComStaff: () => ({ staff: [{ __typename: 'Staff', id: 'S1', staffId: 's1', name: '张三', wecomUserId: 'zhangsan', active: true }, { __typename: 'Staff', id: 'S2', staffId: 's2', name: '李四', wecomUserId: 'lisi', active: true }] }),
       WeComMassSends: () => ({
@@ -24,6 +26,7 @@ describe('mass sends', () => {
             task('T2', 'lisi', 'waiting', { recipients: 8, waiting: 8 }, campaign),
             task('T3', 'zhangsan', 'not_sent', { recipients: 3, notSent: 3 }, null, { __typename: 'Journey', id: 'J1', name: '加好友旅程' }),
             { ...task('T4', 'lisi', 'creating', { recipients: 5 }, campaign), reconciling: true, reconcileUntil: '2025-06-01T02:10:00Z' },
+            { ...task('T5', 'zhangsan', 'waiting', { recipients: 2, waiting: 2 }, campaign), withdrawnAt: '2025-06-01T03:00:00Z' },
           ].map((node) => ({ __typename: 'QueryWecomMassSendsConnectionEdge', node })),
         },
       }),
@@ -46,5 +49,17 @@ describe('mass sends', () => {
     testid('mass-send-remind-T2')!.click();
     await until(() => expect(reminded).toEqual(['T2']));
     await until(() => expect(m.text()).toContain('WeCom allows 3 reminders a task in 24 h (45009)'));
+
+    // Withdrawing asks first (naming the staff member), then withdraws; a task already withdrawn shows so and offers neither.
+    expect(testid('mass-send-status-T5')!.textContent).toBe('撤回中');
+    expect(testid('mass-send-withdraw-T5')).toBeNull();
+    expect(testid('mass-send-withdraw-T1')).toBeNull();
+    testid('mass-send-withdraw-T2')!.click();
+    await until(() => expect(document.body.textContent).toContain('撤回这个任务？李四尚未发送的客户将不再收到'));
+    expect(withdrawn).toEqual([]);
+    const confirm = [...document.querySelectorAll('.n-popconfirm__action button')].find((b) => b.textContent?.includes('撤回')) as HTMLButtonElement;
+    confirm.click();
+    await until(() => expect(withdrawn).toEqual(['T2']));
+    await until(() => expect(document.body.textContent).toContain('已撤回，尚未发送的客户记为未发送'));
   });
 });

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "WeComMassSend" ADD COLUMN     "withdrawnAt" TIMESTAMPTZ(3);
