@@ -115,6 +115,18 @@ describe('phone-number outreach', () => {
       [phone(2), 'added', second, 'wm_phone_2'],
     ]);
     expect((await ws.gql(SUMMARY)).data.wecomOutreachSummary[0]).toMatchObject({ pending: 0, added: 2, unmatchedAdds: 0 });
+    // phone(2)'s contact had become a customer of its own at the add; matched later, it is folded
+    // into the buyer the task was made for: one record with the phone, the orders, the contact, its owner, follow and add event.
+    const records = await harness.app.db.prisma.customer.findMany({ where: { workspaceId: ws.id, OR: [{ wecomExternalId: 'wm_phone_2' }, { phone: phone(2) }] } });
+    expect(records.map((m) => [m.id, m.phone, m.wecomExternalId, m.ownerStaffId, m.orderCount, m.name])).toEqual([[second, phone(2), 'wm_phone_2', staff.zhangsan, 1, '买家2']]);
+    const addEvents = await harness.app.db.prisma.event.findMany({ where: { workspaceId: ws.id, type: 'wecom.contact_added' }, orderBy: { occurredAt: 'asc' } });
+    expect(addEvents.map((e) => [(e.properties as { externalUserId: string }).externalUserId, e.customerId])).toEqual([
+      ['wm_phone_1', first],
+      ['wm_phone_2', second],
+    ]);
+    expect((await harness.app.db.prisma.weComFollow.findFirstOrThrow({ where: { workspaceId: ws.id, externalUserId: 'wm_phone_2' } })).customerId).toBe(second);
+    expect((await harness.app.db.prisma.weComOutreachTask.findFirstOrThrow({ where: { workspaceId: ws.id, phone: phone(2) } })).matchedCustomerId).toBe(second);
+    expect(await harness.app.db.prisma.customer.count({ where: { workspaceId: ws.id } })).toBe(2);
   });
 
   it('an outreach add lands on the order customer the task was made for: one record with the contact, owner, follow and the add event, no second customer', async () => {

@@ -5,3 +5,4 @@ export * from './generated/prisma/client.ts';
 export { normalizePhone, normalizePhoneReference } from './phone.ts';
 export * from './orders.ts';
 export { decodeRef, isUuid } from './ids.ts';
+export { mergeCustomerInto, type MergeResult } from './merge.ts';

@@ -5,7 +5,8 @@
 // matched to a task by the staff member's remark mobiles from externalcontact/get). Each row is
 // claimed with FOR UPDATE SKIP LOCKED and a lease, so two workers never poll one twice, and every
 // state change is guarded by the state it leaves, so a repeated pass changes nothing.
-import { normalizePhone } from '@courtyard/db';
+import { mergeCustomerInto, normalizePhone } from '@courtyard/db';
+import { recheckCustomers } from '@courtyard/db/segments';
 import type { WeComClient } from '@courtyard/wecom';
 import { findLostTask, RECONCILE_EVERY_MS, RECONCILE_WINDOW_MS } from '../channels/wecom.ts';
 import { workspaceWeComClient } from '../channels/wecom-connection.ts';
@@ -376,16 +377,33 @@ export async function sweepOutreach(deps: FollowUpDeps, now: Date, touched = new
       const detail = await client.call('externalcontact/get', { external_userid: c.externalUserId });
       const follow = detail.follow_user.find((f) => f.userid === c.userId);
       const mobiles = [...new Set((follow?.remark_mobiles ?? []).map((m) => normalizePhone(m)).filter((m): m is string => Boolean(m)))];
-      matched += await deps.db.transaction(async (query) => {
+      const outcome = await deps.db.transaction(async (query) => {
         const [task] = mobiles.length
-          ? await query<{ id: string }>(
-              `UPDATE "WeComOutreachTask" SET status = 'added', "addedAt" = $4, "matchedExternalUserId" = $5, "matchedCustomerId" = $6
+          ? await query<{ id: string; phone: string; targetId: string | null }>(
+              `UPDATE "WeComOutreachTask" t SET status = 'added', "addedAt" = $4, "matchedExternalUserId" = $5, "matchedCustomerId" = $6
                 WHERE id = (SELECT id FROM "WeComOutreachTask" WHERE "workspaceId" = $1 AND "staffUserId" = $2 AND status = 'pending' AND phone = ANY($3::text[])
                              ORDER BY "createdAt" LIMIT 1 FOR UPDATE SKIP LOCKED)
-                RETURNING id`,
+                RETURNING t.id, t.phone, COALESCE(t."customerId", (SELECT k.id FROM "Customer" k WHERE k."workspaceId" = t."workspaceId" AND k.phone = t.phone)) AS "targetId"`,
               [c.workspaceId, c.userId, mobiles, c.addedAt, c.externalUserId, c.customerId],
             )
           : [];
+        // Matched after the add, the contact is a customer of its own by now: it is folded into the
+        // customer the task was made for (orders, phone), which becomes the WeCom contact. A number
+        // no record had is given to the contact's customer.
+        let merged: { into: string; exitedSegments: string[] } | null = null;
+        if (task?.targetId && task.targetId !== c.customerId) {
+          const result = await mergeCustomerInto(query, c.workspaceId, c.customerId, task.targetId);
+          if (result.merged) {
+            merged = { into: task.targetId, exitedSegments: result.exitedSegments };
+            await query(`UPDATE "WeComOutreachTask" SET "matchedCustomerId" = $2 WHERE id = $1`, [task.id, task.targetId]);
+          }
+        } else if (task && !task.targetId) {
+          await query(
+            `UPDATE "Customer" c SET phone = $3, "updatedAt" = now() WHERE c.id = $2 AND c."workspaceId" = $1 AND c.phone IS NULL
+               AND NOT EXISTS (SELECT 1 FROM "Customer" o WHERE o."workspaceId" = $1 AND o.phone = $3)`,
+            [c.workspaceId, c.customerId, task.phone],
+          );
+        }
         await query(
           `INSERT INTO "WeComOutreachAdd" ("workspaceId", "userId", "externalUserId", "addWay", "remarkMobiles", "taskId", "addedAt", "checkedAt")
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -393,8 +411,11 @@ export async function sweepOutreach(deps: FollowUpDeps, now: Date, touched = new
              "taskId" = COALESCE("WeComOutreachAdd"."taskId", EXCLUDED."taskId"), "checkedAt" = EXCLUDED."checkedAt"`,
           [c.workspaceId, c.userId, c.externalUserId, follow?.add_way ?? null, mobiles, task?.id ?? null, c.addedAt, now],
         );
-        return task ? 1 : 0;
+        return { matched: task ? 1 : 0, merged };
       });
+      matched += outcome.matched;
+      // The merged customer's segments: entered as the customer it now is (every condition may have moved).
+      if (outcome.merged) await recheckCustomers(deps.db, c.workspaceId, [outcome.merged.into], ['created']);
     } catch (error) {
       deps.log(`WeCom outreach check of ${c.externalUserId}: ${(error as Error).message}`);
     }
