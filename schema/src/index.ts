@@ -42,6 +42,7 @@ import './wecom-live-code.ts';
 import './wecom-mass-sends.ts';
 import './wecom-staff-tasks.ts';
 import './wecom-tags.ts';
+import './wecom-group-chats.ts';
 
 export const schema = describeConnections(builder.toSchema({ sortSchema: true }));
 

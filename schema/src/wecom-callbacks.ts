@@ -7,7 +7,8 @@ import type { Db, Prisma, WeComCallback } from '@courtyard/db';
 import type { IngestedEvent, JourneyRuntime } from '@courtyard/runtime';
 import { callbackDedupeKey, parseCallbackEvent, type ExternalChatEvent, type WeComCallbackEvent, type XmlFields } from '@courtyard/wecom';
 import type { CourtyardPubSub } from './pubsub.ts';
-import { afterWeComEvents, contactsAdded, timeZoneOf, type AddRow } from './wecom-contacts.ts';
+import { afterWeComEvents, callbackConnection, contactsAdded, timeZoneOf, type AddRow } from './wecom-contacts.ts';
+import { groupChatDismissed, refreshGroupChat } from './wecom-group-chats.ts';
 import { contactEdited, corpTagChanged } from './wecom-tags.ts';
 import { dayIn } from './wecom-store.ts';
 
@@ -344,9 +345,19 @@ async function simpleEvent(deps: WeComProcessDeps, row: WeComCallback, type: str
 /**
  * Customers joining or leaving a customer group: a `wecom.group_joined` / `wecom.group_left` event
  * on each member that is a customer of the workspace (WeCom names them in MemChangeList; an older
- * push without it names nobody, so nothing is recorded). Other group changes are receipts only.
+ * push without it names nobody, so nothing is recorded). Every group change also reads the group
+ * again from WeCom (wecom-group-chats.ts), or marks it dissolved.
  */
 async function groupMembersChanged(deps: WeComProcessDeps, row: WeComCallback, event: ExternalChatEvent) {
+  // The group itself (name, owner, member counts) is read again, or marked dissolved.
+  if (event.ChangeType === 'dismiss') await groupChatDismissed(deps.db, row.workspaceId, event.ChatId, new Date(event.CreateTime * 1000));
+  else {
+    const conn = await callbackConnection(deps.db, row.workspaceId);
+    if (!conn) throw new Error('WeCom is no longer connected');
+    await refreshGroupChat(deps.db, conn.client, row.workspaceId, event.ChatId);
+  }
+  // Cached reads of the workspace's groups go stale (on every node).
+  deps.pubsub.publish('workspaceDataChanged', row.workspaceId);
   const joined = event.UpdateDetail === 'add_member';
   if (event.ChangeType !== 'update' || (!joined && event.UpdateDetail !== 'del_member') || !event.MemChangeList.length) return markDone(deps.db, row.id);
   const workspaceId = row.workspaceId;

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import * as cw from './shapes/contact-way.ts';
 import * as ct from './shapes/contacts.ts';
 import { EmptyResponse } from './shapes/envelope.ts';
+import * as gc from './shapes/group-chats.ts';
 import * as msg from './shapes/messages.ts';
 import * as mt from './shapes/moments-transfer.ts';
 
@@ -28,8 +29,8 @@ const once = <E extends Endpoint<z.ZodType, z.ZodType>>(endpoint: E): E & { send
 /**
  * The customer-contact subset, keyed by path under /cgi-bin/. Client and stand-in both read this
  * table, so a request the client can build is one the stand-in validates with the same schema.
- * Only what shared/notes/wecom-api.md documents is here: get_follow_user_list and the groupchat
- * list/get APIs are not in the notes and so are left out.
+ * What shared/notes/wecom-api.md documents, and the customer-group list/get APIs (shapes and
+ * sources in shapes/group-chats.ts); get_follow_user_list is left out.
  */
 export const endpoints = {
   'externalcontact/add_contact_way': once(post(cw.AddContactWayRequest, cw.AddContactWayResponse)),
@@ -46,6 +47,9 @@ export const endpoints = {
   'externalcontact/edit_corp_tag': post(ct.EditCorpTagRequest, EmptyResponse),
   'externalcontact/del_corp_tag': post(ct.DelCorpTagRequest, EmptyResponse),
   'externalcontact/mark_tag': post(ct.MarkTagRequest, EmptyResponse),
+
+  'externalcontact/groupchat/list': post(gc.GroupChatListRequest, gc.GroupChatListResponse),
+  'externalcontact/groupchat/get': post(gc.GroupChatGetRequest, gc.GroupChatGetResponse),
 
   'externalcontact/send_welcome_msg': post(msg.SendWelcomeMsgRequest, EmptyResponse),
   'externalcontact/add_msg_template': once(post(msg.AddMsgTemplateRequest, msg.AddMsgTemplateResponse)),

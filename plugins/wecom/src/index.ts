@@ -12,4 +12,5 @@ export * from './shapes/contact-way.ts';
 export * from './shapes/contacts.ts';
 export * from './shapes/messages.ts';
 export * from './shapes/moments-transfer.ts';
+export * from './shapes/group-chats.ts';
 export { processTokens, processRateLimiter } from './shared.ts';

@@ -19,6 +19,27 @@ function matchesTagFilter(tags: Set<string>, groups: { tag_list: string[] }[] | 
 }
 
 export const messageHandlers: ApiHandlers = {
+  // Customer groups: the chats of the owners asked for (all when none), then one chat's detail.
+  'externalcontact/groupchat/list'(state, request) {
+    const owners = request.owner_filter?.userid_list;
+    const chats = [...state.groupChats.values()].filter((c) => !owners?.length || owners.includes(c.owner)).map((c) => ({ chat_id: c.chat_id, status: 0 }));
+    const { items, next_cursor } = page(chats, request.cursor, clamp(request.limit, 100, 1000));
+    return { group_chat_list: items, next_cursor };
+  },
+  'externalcontact/groupchat/get'(state, request) {
+    const chat = state.groupChats.get(request.chat_id);
+    if (!chat) throw errors.invalidParameter(`chat_id ${request.chat_id}`);
+    return {
+      group_chat: {
+        chat_id: chat.chat_id,
+        name: chat.name,
+        owner: chat.owner,
+        create_time: chat.create_time,
+        member_list: [chat.owner, ...chat.members.filter((m) => m !== chat.owner)].map((userid) => ({ userid, type: state.staff.has(userid) ? 1 : 2, join_time: chat.create_time, join_scene: 1 })),
+      },
+    };
+  },
+
   'externalcontact/add_msg_template'(state, request) {
     const chatType = request.chat_type ?? 'single';
     if (!request.text?.content && !request.attachments?.length) throw errors.invalidParameter('text and attachments both empty');

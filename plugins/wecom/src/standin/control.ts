@@ -239,7 +239,7 @@ export function createControls(state: StandInState, pusher: CallbackPusher, gate
       const chat_id = input.chat_id ?? state.nextId('wr');
       let chat = state.groupChats.get(chat_id);
       if (input.change === 'create') {
-        chat = { chat_id, name: input.name ?? '', owner: input.owner ?? [...state.staff.keys()][0] ?? '', members: input.add_member ?? [] };
+        chat = { chat_id, name: input.name ?? '', owner: input.owner ?? [...state.staff.keys()][0] ?? '', members: input.add_member ?? [], create_time: state.nowSeconds() };
         state.groupChats.set(chat_id, chat);
         return pusher.push({ Event: 'change_external_chat', ChangeType: 'create', ChatId: chat_id });
       }

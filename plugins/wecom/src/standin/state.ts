@@ -110,6 +110,7 @@ export interface GroupChat {
   name: string;
   owner: string;
   members: string[];
+  create_time: number;
 }
 
 /** A customer-receive limit mode (notes §7): 1 a day, 7 a week, or days-in-month a month. */

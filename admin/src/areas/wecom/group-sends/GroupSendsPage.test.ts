@@ -42,19 +42,31 @@ describe('group-chat sends', () => {
     expect(testid('group-send-status-G2')).not.toBeNull();
   });
 
-  it('creates sends for the chosen owners and groups; a refusal naming the groups shows under them', async () => {
+  it('creates sends for the owners and the groups picked from theirs (read again from WeCom on demand); a refusal naming the groups shows under them', async () => {
     const sent: unknown[] = [];
+    const chatQueries: unknown[] = [];
+    const chat = (chatId: string, name: string, ownerUserId: string, customerCount: number) => ({ __typename: 'WeComGroupChat', chatId, name, ownerUserId, customerCount });
+    let chats = [chat('wr1', '会员群', 'zhangsan', 120), chat('wr2', '直播粉丝群', 'lisi', 80)];
     let answer: unknown = { __typename: 'WeComRejectedError', message: 'WeCom answered 40058: invalid chat_id', code: 'WECOM_REJECTED', field: 'input.chatIds', wecomCode: 40058 };
     const m = await mountWith(GroupSendsPage, {}, {
       ...base([]),
       CreateWeComGroupSends: (v) => (sent.push(v.input), { createWeComGroupSends: answer }),
+      WeComGroupChats: (v) => (chatQueries.push(v.ownerUserIds), { wecomGroupChats: chats }),
+      SyncWeComGroupChats: () => ((chats = [...chats, chat('wr3', '', 'lisi', 0)]), { syncWeComGroupChats: { __typename: 'WeComGroupChatSyncResult', groups: 3, dismissed: 0 } }),
     });
     unmount = () => m.wrapper.unmount();
     await until(() => expect(testid('group-send-create')).not.toBeNull());
     testid('group-send-create')!.click();
     await until(() => expect(select(m.wrapper, 'group-send-owners')?.props('options')).toEqual([{ value: 'S1', label: '张三 (zhangsan)' }, { value: 'S2', label: '李四 (lisi)' }]));
     select(m.wrapper, 'group-send-owners').vm.$emit('update:value', ['S1', 'S2']);
-    type('group-send-chats', 'wr1\nwr2, wr1');
+    // The chosen owners' groups, by name, owner and size.
+    await until(() => expect(chatQueries.at(-1)).toEqual(['zhangsan', 'lisi']));
+    await until(() => expect(select(m.wrapper, 'group-send-chats').props('options')).toEqual([{ value: 'wr1', label: '会员群 · 张三 · 120 位客户' }, { value: 'wr2', label: '直播粉丝群 · 李四 · 80 位客户' }]));
+    testid('group-send-sync-chats')!.click();
+    await until(() => expect(select(m.wrapper, 'group-send-chats').props('options')).toHaveLength(3));
+    expect(select(m.wrapper, 'group-send-chats').props('options')[2]).toEqual({ value: 'wr3', label: '未命名的群 · 李四 · 0 位客户' });
+    await until(() => expect(m.text()).toContain('已从企业微信读取 3 个客户群'));
+    select(m.wrapper, 'group-send-chats').vm.$emit('update:value', ['wr1', 'wr2', 'wr1']);
     type('group-send-text', '今晚 8 点直播，群内专享券');
     await until(() => expect(testid('group-send-chats-item')!.textContent).toContain('共 2 个群'));
     testid('group-send-submit')!.click();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chatIdsFromText, chatStates } from './group-states';
+import { chatStates } from './group-states';
 
 describe('group-chat send per group', () => {
   it('a chat asked for is sent when WeCom lists it, waiting while the owner may still confirm, not sent once settled', () => {
@@ -10,9 +10,5 @@ describe('group-chat send per group', () => {
   it("a send to all the owner's groups shows the groups it reached", () => {
     expect(chatStates({ status: 'sent', chatIds: [], sentChatIds: ['wr3'] })).toEqual([{ chatId: 'wr3', state: 'sent' }]);
     expect(chatStates({ status: 'waiting', chatIds: [], sentChatIds: [] })).toEqual([]);
-  });
-
-  it('reads typed chat ids one a line or separated by commas, once each', () => {
-    expect(chatIdsFromText('wr1\nwr2, wr3，wr1\n\n')).toEqual(['wr1', 'wr2', 'wr3']);
   });
 });

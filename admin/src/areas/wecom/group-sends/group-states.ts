@@ -13,8 +13,3 @@ export function chatStates(send: GroupSendState): Array<{ chatId: string; state:
   const asked = send.chatIds.length ? send.chatIds : send.sentChatIds;
   return asked.map((chatId) => ({ chatId, state: sent.has(chatId) ? 'sent' : open ? 'waiting' : 'not_sent' }));
 }
-
-/** Chat ids typed one a line (or separated by commas or spaces), without repeats. */
-export function chatIdsFromText(text: string): string[] {
-  return [...new Set(text.split(/[\s,，]+/).map((s) => s.trim()).filter(Boolean))];
-}

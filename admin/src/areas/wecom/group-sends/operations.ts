@@ -29,3 +29,19 @@ export const CreateGroupSendsMutation = graphql(`
     }
   }
 `);
+
+export const GroupChatsQuery = graphql(`
+  query WeComGroupChats($ownerUserIds: [String!]) {
+    wecomGroupChats(ownerUserIds: $ownerUserIds) { chatId name ownerUserId customerCount }
+  }
+`);
+
+export const SyncGroupChatsMutation = graphql(`
+  mutation SyncWeComGroupChats {
+    syncWeComGroupChats {
+      __typename
+      ... on WeComGroupChatSyncResult { groups dismissed }
+      ... on Error { message code }
+    }
+  }
+`);
