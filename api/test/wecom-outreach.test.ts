@@ -120,7 +120,7 @@ describe('phone-number outreach', () => {
     const records = await harness.app.db.prisma.customer.findMany({ where: { workspaceId: ws.id, OR: [{ wecomExternalId: 'wm_phone_2' }, { phone: phone(2) }] } });
     expect(records.map((m) => [m.id, m.phone, m.wecomExternalId, m.ownerStaffId, m.orderCount, m.name])).toEqual([[second, phone(2), 'wm_phone_2', staff.zhangsan, 1, '买家2']]);
     const addEvents = await harness.app.db.prisma.event.findMany({ where: { workspaceId: ws.id, type: 'wecom.contact_added' }, orderBy: { occurredAt: 'asc' } });
-    expect(addEvents.map((e) => [(e.properties as { externalUserId: string }).externalUserId, e.customerId])).toEqual([
+    expect(addEvents.map((e) => [(e.properties as { externalUserId: string }).externalUserId, e.customerId]).sort()).toEqual([
       ['wm_phone_1', first],
       ['wm_phone_2', second],
     ]);

@@ -80,6 +80,8 @@ describe('the WeCom corp tag library in Courtyard', () => {
     await s.addByPhone({ userid: 'zhangsan', mobile: '13800138000', external_userid: 'wm_tagged' });
     await harness.server.wecom.drain();
     const customer = await harness.app.db.prisma.customer.findFirstOrThrow({ where: { workspaceId: ws.id, wecomExternalId: 'wm_tagged' } });
+    // The profile read after the add (name, corp tags) is done before the staff member tags.
+    await expect.poll(async () => (await harness.app.db.prisma.customer.findUniqueOrThrow({ where: { id: customer.id } })).name).not.toBeNull();
     // Made in the console before Courtyard listened: unknown to Courtyard until the edit names it.
     seedLibrary(s, 'etGroupLevel', '客户等级', [['etVip', 'VIP'], ['etGold', '金卡']]);
 
@@ -131,6 +133,42 @@ describe('the WeCom corp tag library in Courtyard', () => {
     expect((await harness.app.db.prisma.customer.findUniqueOrThrow({ where: { id: customer.id } })).name).toBe('老客户');
     // The tag was pulled by id (get_corp_tag_list answers with the tags asked for, in their group).
     expect((await library(ws)).find((g) => g.wecomGroupId === 'etGroupIntent')).toMatchObject({ name: '意向', tags: [{ name: '高意向', customerCount: 1 }] });
+  });
+
+  it('linked tags changed in Courtyard are marked in WeCom for every staff member who follows the contact; what WeCom changed is not pushed back', async () => {
+    const { ws, s } = await harness.connected(['zhangsan', 'lisi']);
+    seedLibrary(s, 'etGroupValue', '价值', [['etVip', 'VIP'], ['etGold', '金卡']]);
+    expect((await ws.gql(SYNC)).data.syncWeComTagLibrary.tagsCreated).toBe(2);
+    await s.addByPhone({ userid: 'zhangsan', mobile: '13700137000', external_userid: 'wm_two' });
+    await s.addByPhone({ userid: 'lisi', mobile: '13700137000', external_userid: 'wm_two' });
+    await harness.server.wecom.drain();
+    const customer = await harness.app.db.prisma.customer.findFirstOrThrow({ where: { workspaceId: ws.id, wecomExternalId: 'wm_two' } });
+    await expect.poll(async () => (await harness.app.db.prisma.customer.findUniqueOrThrow({ where: { id: customer.id } })).name).not.toBeNull();
+    const vip = await harness.app.db.prisma.tag.findFirstOrThrow({ where: { workspaceId: ws.id, wecomTagId: 'etVip' } });
+    const local = await harness.app.db.prisma.tag.create({ data: { workspaceId: ws.id, groupId: vip.groupId, name: '仅 Courtyard' } });
+    const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString('base64');
+    const TAG = (op: 'tagCustomers' | 'untagCustomers') => `mutation ($input: TaggingInput!) { ${op}(input: $input) { __typename ... on TaggingResult { changedAssignments } } }`;
+    const wecomTags = (userid: string) => [...(s.state.follow(userid, 'wm_two')?.tags ?? [])].sort();
+
+    const tagged = await ws.gql(TAG('tagCustomers'), { input: { tagIds: [gid('Tag', vip.id), gid('Tag', local.id)], customerIds: [gid('Customer', customer.id)], source: 'journey' } });
+    expect(tagged.data.tagCustomers.changedAssignments).toBe(2);
+    await harness.app.runtime.wecomFollowUps();
+    expect([wecomTags('zhangsan'), wecomTags('lisi')]).toEqual([['etVip'], ['etVip']]);
+    expect(await harness.app.db.prisma.weComTagPush.count({ where: { workspaceId: ws.id } })).toBe(0);
+
+    await ws.gql(TAG('untagCustomers'), { input: { tagIds: [gid('Tag', vip.id)], customerIds: [gid('Customer', customer.id)] } });
+    await harness.app.runtime.wecomFollowUps();
+    expect([wecomTags('zhangsan'), wecomTags('lisi')]).toEqual([[], []]);
+
+    // A staff member tags in WeCom: Courtyard applies it, and marks nothing back.
+    const marks = () => s.state.counters.calls.get('externalcontact/mark_tag') ?? 0;
+    const before = marks();
+    await s.editContact({ userid: 'lisi', external_userid: 'wm_two', add_tag: ['etGold'] });
+    await harness.server.wecom.drain();
+    await harness.app.runtime.wecomFollowUps();
+    expect((await harness.app.db.prisma.customerTag.findMany({ where: { customerId: customer.id }, include: { tag: true } })).map((t) => t.tag.name).sort()).toEqual(['仅 Courtyard', '金卡']);
+    expect(marks()).toBe(before);
+    expect(await harness.app.db.prisma.weComTagPush.count({ where: { workspaceId: ws.id } })).toBe(0);
   });
 
   it('without a WeCom connection the sync is refused with a typed error and nothing changes', async () => {

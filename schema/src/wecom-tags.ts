@@ -195,6 +195,8 @@ export async function contactEdited(deps: WeComProcessDeps, row: WeComCallback, 
   if (conn && corpTagIds) await pullUnknownCorpTags(db, conn.client, workspaceId, corpTagIds);
   const result = await db.prisma.$transaction(async (tx) => {
     if (!(await claim(tx, row.id)) || !customer) return null;
+    // What WeCom changed is not pushed back to WeCom (the CustomerTag trigger reads this).
+    await tx.$executeRawUnsafe(`SELECT set_config('courtyard.origin', 'wecom', true)`);
     let properties: Prisma.InputJsonObject = { staffUserId: event.UserID, externalUserId: event.ExternalUserID };
     let changes = 0;
     if (corpTagIds) {
