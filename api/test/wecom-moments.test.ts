@@ -92,6 +92,33 @@ describe('moments', () => {
     });
   });
 
+  it('an image uploaded through the API (GraphQL multipart) comes back as a WeCom media_id a moment takes; a GIF or an oversized file is refused on file before WeCom is called', async () => {
+    const { ws, s, staff } = await connected();
+    const UPLOAD = `mutation ($file: File!, $type: WeComMediaType!) { uploadWeComMedia(file: $file, type: $type) { __typename ... on Error { message } ... on ValidationError { fields { field code } } ... on WeComMedia { mediaId type name size expiresAt } } }`;
+    const upload = async (bytes: Uint8Array<ArrayBuffer>, name: string, type: string, kind = 'image') => {
+      const form = new FormData();
+      form.set('operations', JSON.stringify({ query: UPLOAD, variables: { file: null, type: kind } }));
+      form.set('map', JSON.stringify({ 0: ['variables.file'] }));
+      form.set('0', new File([bytes], name, { type }));
+      const res = await app.yoga.fetch('http://yoga/graphql', { method: 'POST', body: form, headers: { authorization: `Bearer ${ws.key}` } });
+      return ((await res.json()) as { data: any }).data.uploadWeComMedia;
+    };
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...new Array(500).fill(7)]);
+    const uploaded = await upload(png, '海报.png', 'image/png');
+    expect(uploaded).toMatchObject({ __typename: 'WeComMedia', type: 'image', name: '海报.png', size: png.length, mediaId: expect.any(String) });
+    expect(new Date(uploaded.expiresAt).getTime() - Date.now()).toBeGreaterThan(71 * HOUR);
+    expect(s.state.media.get(uploaded.mediaId)).toMatchObject({ name: '海报.png', type: 'image' });
+
+    const r = await ws.gql(CREATE_MOMENT, { input: { staffIds: [staff.wangwu], text: '新品上市', imageMediaIds: [uploaded.mediaId] } });
+    expect(r.data.createWeComMoment).toMatchObject({ __typename: 'WeComMoment', attachments: [{ msgtype: 'image', image: { media_id: uploaded.mediaId } }] });
+
+    const calls = () => s.state.counters.calls.get('media/upload_attachment') ?? 0;
+    const before = calls();
+    expect(await upload(png, 'a.gif', 'image/gif')).toMatchObject({ __typename: 'ValidationError', fields: [{ field: 'file', code: 'invalid_type' }] });
+    expect(await upload(new Uint8Array(11 * 1024 * 1024), 'big.png', 'image/png')).toMatchObject({ __typename: 'ValidationError', fields: [{ field: 'file', code: 'too_large' }] });
+    expect(calls()).toBe(before);
+  });
+
   it('a fourth moment today for staff whose customer already gets three is refused on staffIds before WeCom is called; other staff may still post', async () => {
     const { ws, s, staff, customers } = await connected();
     for (let i = 1; i <= 3; i++) {

@@ -43,6 +43,7 @@ import './wecom-mass-sends.ts';
 import './wecom-staff-tasks.ts';
 import './wecom-tags.ts';
 import './wecom-group-chats.ts';
+import './wecom-media.ts';
 
 export const schema = describeConnections(builder.toSchema({ sortSchema: true }));
 

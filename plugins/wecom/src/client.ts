@@ -1,11 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { AccessTokenStore } from './access-token.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { endpoints, type WeComApi, type WeComRequest, type WeComResponse } from './endpoints.ts';
 import { TOKEN_EXPIRED_CODES, WeComError, WeComTransportError } from './errors.ts';
-import { fetchSend, nodeHttpSend, type HttpSend } from './http.ts';
+import { fetchSend, nodeHttpSend, type HttpSend, type RawBody } from './http.ts';
 import { RateLimiter, type Budget } from './rate-limit.ts';
 import { AccessTokenResponse } from './shapes/envelope.ts';
+import { UploadAttachmentResponse } from './shapes/moments-transfer.ts';
 
 export const WECOM_BASE_URL = 'https://qyapi.weixin.qq.com';
 
@@ -67,23 +69,45 @@ export class WeComClient {
   /** Calls one API of the subset; the request and answer are typed and validated by its schemas. */
   async call<A extends WeComApi>(api: A, request: WeComRequest<A>): Promise<WeComResponse<A>> {
     const endpoint = endpoints[api];
+    const body = await this.authorized(api, endpoint.perMinute, (token) =>
+      endpoint.method === 'GET'
+        ? this.send(api, 'GET', { ...(request as Query), access_token: token })
+        : this.send(api, 'POST', { access_token: token }, JSON.stringify(request), 'sendOnce' in endpoint),
+    );
+    return this.parse(api, endpoint.response as z.ZodType, body) as WeComResponse<A>;
+  }
+
+  /**
+   * Uploads a moments attachment (media/upload_attachment, attachment_type 1, notes §8 "上传附件资源"):
+   * an image (JPG or PNG, at most 10 MB) or a video (MP4, at most 10 MB), as a multipart form with
+   * the file in `media`. Returns the media_id that add_moment_task takes (valid 3 days).
+   */
+  async uploadAttachment(file: { name: string; contentType: string; data: Buffer }, mediaType: 'image' | 'video'): Promise<UploadAttachmentResponse> {
+    const api = 'media/upload_attachment';
+    const boundary = `----courtyard${randomBytes(12).toString('hex')}`;
+    const head = `--${boundary}\r\nContent-Disposition: form-data; name="media"; filename="${file.name.replace(/["\r\n]/g, '_')}"\r\nContent-Type: ${file.contentType}\r\n\r\n`;
+    const data = Buffer.concat([Buffer.from(head), file.data, Buffer.from(`\r\n--${boundary}--\r\n`)]);
+    const body = await this.authorized(api, undefined, (token) =>
+      // Sent once: an upload answered by a reset may have been stored, and a second copy is harmless but unasked.
+      this.send(api, 'POST', { access_token: token, media_type: mediaType, attachment_type: 1 }, { contentType: `multipart/form-data; boundary=${boundary}`, data }, true),
+    );
+    return this.parse(api, UploadAttachmentResponse, body);
+  }
+
+  /** One call with a valid token, in the API's budget, retried where WeCom says so; a token WeCom ended early is fetched again once. */
+  private async authorized(api: string, perMinute: number | undefined, attempt: (token: string) => Promise<Record<string, unknown>>): Promise<Record<string, unknown>> {
     const limit = {
       key: `${this.options.corpId}|${api}`,
       budgets: [
-        { limit: endpoint.perMinute ?? this.options.perMinute ?? 10_000, windowMs: 60_000 },
+        { limit: perMinute ?? this.options.perMinute ?? 10_000, windowMs: 60_000 },
         { limit: this.options.perHour ?? 150_000, windowMs: 3_600_000 },
       ],
     };
     let refreshedToken = false;
     for (;;) {
       const token = await this.getAccessToken();
-      const attempt = () =>
-        endpoint.method === 'GET'
-          ? this.send(api, 'GET', { ...(request as Query), access_token: token })
-          : this.send(api, 'POST', { access_token: token }, request, 'sendOnce' in endpoint);
       try {
-        const body = await this.withRetries(api, attempt, limit);
-        return this.parse(api, endpoint.response as z.ZodType, body) as WeComResponse<A>;
+        return await this.withRetries(api, () => attempt(token), limit);
       } catch (error) {
         // WeCom may end a token early and answers 42001 or 40014 for it: fetch once more, then give up.
         if (error instanceof WeComError && TOKEN_EXPIRED_CODES.has(error.code) && !refreshedToken) {
@@ -132,12 +156,12 @@ export class WeComClient {
     }
   }
 
-  private async send(api: string, method: 'GET' | 'POST', query: Query, body?: unknown, once = false): Promise<Record<string, unknown>> {
+  private async send(api: string, method: 'GET' | 'POST', query: Query, body?: string | RawBody, once = false): Promise<Record<string, unknown>> {
     const url = new URL(`${this.baseUrl}/cgi-bin/${api}`);
     for (const [name, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(name, String(value));
     let response: { status: number; body: string };
     try {
-      response = await this.http(url, method, method === 'GET' ? undefined : JSON.stringify(body), { once });
+      response = await this.http(url, method, method === 'GET' ? undefined : body, { once });
     } catch (cause) {
       throw new WeComTransportError(api, `request failed: ${(cause as Error).message}`, undefined, { cause });
     }

@@ -7,8 +7,16 @@ export interface HttpAnswer {
   body: string;
 }
 
-/** `once`: never send the request a second time, even on a reused connection that was reset. */
-export type HttpSend = (url: URL, method: 'GET' | 'POST', body?: string, options?: { once?: boolean }) => Promise<HttpAnswer>;
+/** A body other than JSON (a multipart upload), with its content type. */
+export interface RawBody {
+  contentType: string;
+  data: Buffer;
+}
+
+/** `once`: never send the request a second time, even on a reused connection that was reset. A string body is JSON. */
+export type HttpSend = (url: URL, method: 'GET' | 'POST', body?: string | RawBody, options?: { once?: boolean }) => Promise<HttpAnswer>;
+
+const contentOf = (body: string | RawBody): { type: string; data: string | Buffer } => (typeof body === 'string' ? { type: 'application/json', data: body } : { type: body.contentType, data: body.data });
 
 // Kept-alive connections, shared by every client of the process (one pool per host, as fetch does);
 // an idle one is closed after 4 s, before a server's usual 5 s keep-alive ends it under us.
@@ -20,10 +28,11 @@ const agents = { http: new http.Agent({ keepAlive: true, timeout: 4000 }), https
  * call whose socket stays silent.
  */
 export function nodeHttpSend(timeoutMs = 30_000): HttpSend {
-  const send = (url: URL, method: 'GET' | 'POST', body: string | undefined, lastTry: boolean) =>
+  const send = (url: URL, method: 'GET' | 'POST', body: string | RawBody | undefined, lastTry: boolean) =>
     new Promise<HttpAnswer>((resolve, reject) => {
       const secure = url.protocol === 'https:';
-      const headers: http.OutgoingHttpHeaders = body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+      const content = body === undefined ? undefined : contentOf(body);
+      const headers: http.OutgoingHttpHeaders = content === undefined ? {} : { 'content-type': content.type, 'content-length': Buffer.byteLength(content.data) };
       const request = (secure ? https : http).request(url, { method, headers, agent: secure ? agents.https : agents.http, timeout: timeoutMs }, (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -38,7 +47,7 @@ export function nodeHttpSend(timeoutMs = 30_000): HttpSend {
         if (!lastTry && request.reusedSocket && error.code === 'ECONNRESET') send(url, method, body, true).then(resolve, reject);
         else reject(error);
       });
-      request.end(body);
+      request.end(content?.data);
     });
   return (url, method, body, options) => send(url, method, body, options?.once === true);
 }
@@ -46,7 +55,8 @@ export function nodeHttpSend(timeoutMs = 30_000): HttpSend {
 /** The same exchange through a fetch function (tests pass one to watch or alter the traffic). */
 export function fetchSend(fetchFn: typeof fetch): HttpSend {
   return async (url, method, body) => {
-    const response = await fetchFn(url, body === undefined ? { method } : { method, headers: { 'content-type': 'application/json' }, body });
+    const content = body === undefined ? undefined : contentOf(body);
+    const response = await fetchFn(url, content === undefined ? { method } : { method, headers: { 'content-type': content.type }, body: typeof content.data === 'string' ? content.data : new Blob([new Uint8Array(content.data)]) });
     return { status: response.status, body: await response.text() };
   };
 }

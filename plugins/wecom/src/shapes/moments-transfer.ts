@@ -79,3 +79,7 @@ export const TransferResultResponse = z.object({
   next_cursor: NextCursor,
 });
 export type TransferResultResponse = z.infer<typeof TransferResultResponse>;
+
+/** media/upload_attachment's answer (created_at is a Unix time; some copies of the doc show it as a string). */
+export const UploadAttachmentResponse = z.object({ type: z.string(), media_id: z.string().min(1), created_at: z.union([z.string(), z.number()]).optional() });
+export type UploadAttachmentResponse = z.infer<typeof UploadAttachmentResponse>;

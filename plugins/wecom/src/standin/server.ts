@@ -33,6 +33,36 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+const UPLOAD_API = 'media/upload_attachment';
+/** WeCom's size and format rules for moments attachments (notes §8; 上传附件资源). */
+const UPLOAD_RULES = { image: { max: 10 * 1024 * 1024, types: ['image/jpeg', 'image/png'] }, video: { max: 10 * 1024 * 1024, types: ['video/mp4'] } } as const;
+
+/** media/upload_attachment: a multipart form with the file in `media`; the media_id is valid 3 days. */
+async function uploadAttachment(state: StandInState, req: IncomingMessage, url: URL): Promise<Record<string, unknown>> {
+  const mediaType = url.searchParams.get('media_type');
+  if (mediaType !== 'image' && mediaType !== 'video') throw errors.invalidParameter(`media_type ${mediaType ?? '(none)'}`);
+  if (url.searchParams.get('attachment_type') !== '1' && url.searchParams.get('attachment_type') !== '2') throw errors.invalidParameter('attachment_type');
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  let file: File | null;
+  try {
+    // The platform's own multipart reader (undici), as any server framework would use one.
+    const form = await new Request('http://standin/upload', { method: 'POST', headers: { 'content-type': req.headers['content-type'] ?? '' }, body: Buffer.concat(chunks) }).formData();
+    const media = form.get('media');
+    file = typeof media === 'string' ? null : media;
+  } catch {
+    throw errors.invalidParameter('body is not multipart/form-data');
+  }
+  if (!file) throw errors.invalidParameter('no file in media');
+  const rule = UPLOAD_RULES[mediaType];
+  if (file.size === 0 || file.size > rule.max) throw new StandInError(40006, 'invalid file size');
+  if (!(rule.types as readonly string[]).includes(file.type)) throw new StandInError(40005, 'invalid file type');
+  const media_id = state.nextId('media');
+  const created_at = state.nowSeconds();
+  state.media.set(media_id, { media_id, type: mediaType, name: file.name, size: file.size, created_at });
+  return { type: mediaType, media_id, created_at: String(created_at) };
+}
+
 function clientIp(req: IncomingMessage): string {
   return req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? 'unknown';
 }
@@ -45,6 +75,10 @@ export function createRequestListener(state: StandInState, gate: ApiGate, contro
   async function answerApi(req: IncomingMessage, url: URL): Promise<Record<string, unknown>> {
     const api = url.pathname.slice('/cgi-bin/'.length);
     if (api === 'gettoken') return gate.issueToken(url.searchParams.get('corpid'), url.searchParams.get('corpsecret'));
+    if (api === UPLOAD_API) {
+      gate.admit(api, url.searchParams.get('access_token'));
+      return uploadAttachment(state, req, url);
+    }
     if (!isWeComApi(api)) throw new StandInError(404, `unknown api ${api}`);
     gate.admit(api, url.searchParams.get('access_token'));
     const endpoint = endpoints[api];

@@ -207,3 +207,23 @@ describe('the follow list', () => {
     expect(Array.isArray(follows.filter(() => true)) && follows.filter(() => true).constructor).toBe(Array);
   });
 });
+
+describe('moments attachments', () => {
+  // The 8-byte PNG signature and a little more: the stand-in checks the declared type and the size, as WeCom's answers say.
+  const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(256, 1)]);
+
+  it('uploads an image as a multipart form and answers a media_id that add_moment_task takes', async () => {
+    const { api, standIn } = await setup();
+    const uploaded = await api.uploadAttachment({ name: '新品 海报.png', contentType: 'image/png', data: png }, 'image');
+    expect(uploaded).toMatchObject({ type: 'image', media_id: expect.stringMatching(/^media/) });
+    expect(standIn.state.media.get(uploaded.media_id)).toMatchObject({ name: '新品 海报.png', size: png.length, type: 'image' });
+    const { jobid } = await api.call('externalcontact/add_moment_task', { text: { content: '上新' }, attachments: [{ msgtype: 'image', image: { media_id: uploaded.media_id } }] });
+    expect(jobid).toBeTruthy();
+  });
+
+  it('refuses a file of the wrong type or an empty one with WeCom\'s codes', async () => {
+    const { api } = await setup();
+    await expect(api.uploadAttachment({ name: 'a.gif', contentType: 'image/gif', data: png }, 'image')).rejects.toMatchObject({ code: 40005 });
+    await expect(api.uploadAttachment({ name: 'a.png', contentType: 'video/mp4', data: Buffer.alloc(0) }, 'video')).rejects.toMatchObject({ code: 40006 });
+  });
+});

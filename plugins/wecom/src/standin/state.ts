@@ -171,6 +171,8 @@ export class StandInState {
   readonly moments = new Map<string, MomentJob>();
   readonly transfers: Transfer[] = [];
   readonly groupChats = new Map<string, GroupChat>();
+  /** Files uploaded with media/upload_attachment. */
+  readonly media = new Map<string, { media_id: string; type: 'image' | 'video'; name: string; size: number; created_at: number }>();
   readonly counters = { gettoken: 0, calls: new Map<string, number>() };
   /** How long a new mass send stays out of get_groupmsg_list_v2 (ms); set by the control API. */
   listDelayMs = 0;
