@@ -1,26 +1,21 @@
 // What WeCom finishes later, read back: customer transfers (transfer_result, and the transfer_fail
 // callback already stored as a `wecom.transfer_failed` event), moments tasks (get_moment_task_result,
 // then get_moment_task per staff member), group-chat mass sends (get_groupmsg_task and
-// get_groupmsg_send_result for the group owner) and phone-number outreach tasks (expiry, and adds
-// matched to a task by the staff member's remark mobiles from externalcontact/get). Each row is
+// get_groupmsg_send_result for the group owner; those whose creation's answer was lost are looked
+// for in WeCom's list), phone-number outreach tasks (wecom-outreach.ts) and linked corp tags changed
+// in Courtyard (wecom-tag-push.ts). Each row is
 // claimed with FOR UPDATE SKIP LOCKED and a lease, so two workers never poll one twice, and every
 // state change is guarded by the state it leaves, so a repeated pass changes nothing.
-import { mergeCustomerInto, normalizePhone } from '@courtyard/db';
-import { recheckCustomers } from '@courtyard/db/segments';
-import { WeComError, type WeComClient } from '@courtyard/wecom';
 import { findLostTask, RECONCILE_EVERY_MS, RECONCILE_WINDOW_MS } from '../channels/wecom.ts';
-import { workspaceWeComClient } from '../channels/wecom-connection.ts';
 import type { IngestedEvent } from './triggers.ts';
-import type { WeComPollDeps } from './wecom-mass-sends.ts';
+import { allPages, claim, clientFor, pollMs, wsFilter, type FollowUpDeps } from './wecom-followup-support.ts';
+import { sweepOutreach } from './wecom-outreach.ts';
+import { pushCorpTags } from './wecom-tag-push.ts';
+
+export type { FollowUpDeps } from './wecom-followup-support.ts';
 
 export const TRANSFER_SUCCEEDED_EVENT = 'wecom.transfer_succeeded';
 
-export interface FollowUpDeps extends WeComPollDeps {
-  /** Rows of the workspace were read back or changed state (the API drops its cached reads). */
-  onChange?(workspaceId: string): void;
-}
-
-const DEFAULT_POLL_MS = 5 * 60_000;
 /** transfer_result statuses (notes §9) that end a transfer as failed, with the reason recorded. */
 const TRANSFER_FAILED: Record<number, string> = { 3: 'customer_refused', 4: 'customer_limit_exceed', 5: 'no_record' };
 
@@ -44,37 +39,6 @@ export async function pollWeComFollowUps(deps: FollowUpDeps, now = new Date()): 
   }
   for (const workspaceId of touched) deps.onChange?.(workspaceId);
   return total;
-}
-
-const wsFilter = (deps: FollowUpDeps) => (deps.workspaces ? [...deps.workspaces] : null);
-const pollMs = (deps: FollowUpDeps) => deps.wecom.pollMs ?? DEFAULT_POLL_MS;
-
-async function claim<T>(deps: FollowUpDeps, table: string, statuses: string[], columns: string, now: Date): Promise<T[]> {
-  return deps.db.query<T>(
-    `WITH due AS (
-       SELECT id FROM "${table}" WHERE "nextPollAt" <= $1 AND status::text = ANY($2::text[]) AND ($3::uuid[] IS NULL OR "workspaceId" = ANY($3::uuid[]))
-        ORDER BY "nextPollAt" LIMIT $4 FOR UPDATE SKIP LOCKED)
-     UPDATE "${table}" t SET "nextPollAt" = $1::timestamptz + $5 * interval '1 millisecond' FROM due WHERE t.id = due.id
-     RETURNING ${columns}`,
-    [now, statuses, wsFilter(deps), deps.claimLimit ?? 50, deps.leaseMs ?? 60_000],
-  );
-}
-
-async function clientFor(deps: FollowUpDeps, workspaceId: string): Promise<WeComClient> {
-  const client = await workspaceWeComClient(deps.db, workspaceId, deps.wecom.client);
-  if (!client) throw new Error('WeCom is not connected in this workspace');
-  return client;
-}
-
-async function allPages<T>(fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; next_cursor?: string | undefined }>): Promise<T[]> {
-  const items: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await fetchPage(cursor);
-    items.push(...page.items);
-    cursor = page.next_cursor || undefined;
-  } while (cursor);
-  return items;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -332,177 +296,6 @@ export async function pollGroupSends(deps: FollowUpDeps, now: Date, touched = ne
     } catch (error) {
       await deps.db.query(`UPDATE "WeComGroupSend" SET "lastError" = $2 WHERE id = $1`, [send.id, (error as Error).message]);
       deps.log(`WeCom group send ${send.msgid}: ${(error as Error).message}`);
-    }
-  }
-  return due.length;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Phone-number outreach
-
-interface Candidate {
-  workspaceId: string;
-  userId: string;
-  externalUserId: string;
-  customerId: string;
-  addedAt: Date;
-}
-
-/**
- * Expires overdue tasks, then checks every contact added by a staff member with pending tasks
- * (since the oldest of them) against those tasks' phones. A contact not matched is checked again
- * on later passes while tasks are pending: editing only the remark mobile fires no callback.
- */
-export async function sweepOutreach(deps: FollowUpDeps, now: Date, touched = new Set<string>()): Promise<number> {
-  const expired = await deps.db.query<{ workspaceId: string }>(
-    `UPDATE "WeComOutreachTask" SET status = 'expired' WHERE status = 'pending' AND "expiresAt" <= $1 AND ($2::uuid[] IS NULL OR "workspaceId" = ANY($2::uuid[])) RETURNING "workspaceId"`,
-    [now, wsFilter(deps)],
-  );
-  for (const r of expired) touched.add(r.workspaceId);
-  const candidates = await deps.db.query<Candidate>(
-    `WITH staff AS (
-       SELECT "workspaceId", "staffUserId", min("createdAt") AS since FROM "WeComOutreachTask"
-        WHERE status = 'pending' AND ($1::uuid[] IS NULL OR "workspaceId" = ANY($1::uuid[])) GROUP BY 1, 2)
-     SELECT f."workspaceId", f."userId", f."externalUserId", f."customerId", f."addedAt"
-       FROM staff s JOIN "WeComFollow" f ON f."workspaceId" = s."workspaceId" AND f."userId" = s."staffUserId" AND f."addedAt" >= s.since - interval '1 minute' AND f."deletedAt" IS NULL
-       LEFT JOIN "WeComOutreachAdd" a ON a."workspaceId" = f."workspaceId" AND a."userId" = f."userId" AND a."externalUserId" = f."externalUserId"
-      WHERE a."workspaceId" IS NULL OR (a."taskId" IS NULL AND a."checkedAt" <= $2::timestamptz - $3 * interval '1 millisecond')
-      ORDER BY f."addedAt" LIMIT $4`,
-    [wsFilter(deps), now, pollMs(deps), (deps.claimLimit ?? 50) * 4],
-  );
-  let matched = 0;
-  for (const c of candidates) {
-    touched.add(c.workspaceId);
-    try {
-      const client = await clientFor(deps, c.workspaceId);
-      const detail = await client.call('externalcontact/get', { external_userid: c.externalUserId });
-      const follow = detail.follow_user.find((f) => f.userid === c.userId);
-      const mobiles = [...new Set((follow?.remark_mobiles ?? []).map((m) => normalizePhone(m)).filter((m): m is string => Boolean(m)))];
-      const outcome = await deps.db.transaction(async (query) => {
-        const [task] = mobiles.length
-          ? await query<{ id: string; phone: string; targetId: string | null }>(
-              `UPDATE "WeComOutreachTask" t SET status = 'added', "addedAt" = $4, "matchedExternalUserId" = $5, "matchedCustomerId" = $6
-                WHERE id = (SELECT id FROM "WeComOutreachTask" WHERE "workspaceId" = $1 AND "staffUserId" = $2 AND status = 'pending' AND phone = ANY($3::text[])
-                             ORDER BY "createdAt" LIMIT 1 FOR UPDATE SKIP LOCKED)
-                RETURNING t.id, t.phone, COALESCE(t."customerId", (SELECT k.id FROM "Customer" k WHERE k."workspaceId" = t."workspaceId" AND k.phone = t.phone)) AS "targetId"`,
-              [c.workspaceId, c.userId, mobiles, c.addedAt, c.externalUserId, c.customerId],
-            )
-          : [];
-        // Matched after the add, the contact is a customer of its own by now: it is folded into the
-        // customer the task was made for (orders, phone), which becomes the WeCom contact. A number
-        // no record had is given to the contact's customer.
-        let merged: { into: string; exitedSegments: string[] } | null = null;
-        if (task?.targetId && task.targetId !== c.customerId) {
-          const result = await mergeCustomerInto(query, c.workspaceId, c.customerId, task.targetId);
-          if (result.merged) {
-            merged = { into: task.targetId, exitedSegments: result.exitedSegments };
-            await query(`UPDATE "WeComOutreachTask" SET "matchedCustomerId" = $2 WHERE id = $1`, [task.id, task.targetId]);
-          }
-        } else if (task && !task.targetId) {
-          await query(
-            `UPDATE "Customer" c SET phone = $3, "updatedAt" = now() WHERE c.id = $2 AND c."workspaceId" = $1 AND c.phone IS NULL
-               AND NOT EXISTS (SELECT 1 FROM "Customer" o WHERE o."workspaceId" = $1 AND o.phone = $3)`,
-            [c.workspaceId, c.customerId, task.phone],
-          );
-        }
-        await query(
-          `INSERT INTO "WeComOutreachAdd" ("workspaceId", "userId", "externalUserId", "addWay", "remarkMobiles", "taskId", "addedAt", "checkedAt")
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-           ON CONFLICT ("workspaceId", "userId", "externalUserId") DO UPDATE SET "addWay" = EXCLUDED."addWay", "remarkMobiles" = EXCLUDED."remarkMobiles",
-             "taskId" = COALESCE("WeComOutreachAdd"."taskId", EXCLUDED."taskId"), "checkedAt" = EXCLUDED."checkedAt"`,
-          [c.workspaceId, c.userId, c.externalUserId, follow?.add_way ?? null, mobiles, task?.id ?? null, c.addedAt, now],
-        );
-        return { matched: task ? 1 : 0, merged };
-      });
-      matched += outcome.matched;
-      // The merged customer's segments: entered as the customer it now is (every condition may have moved).
-      if (outcome.merged) await recheckCustomers(deps.db, c.workspaceId, [outcome.merged.into], ['created']);
-    } catch (error) {
-      deps.log(`WeCom outreach check of ${c.externalUserId}: ${(error as Error).message}`);
-    }
-  }
-  return expired.length + matched;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Linked corp tags changed in Courtyard, marked in WeCom
-
-interface DuePush {
-  id: string;
-  workspaceId: string;
-  customerId: string;
-  tagId: string;
-  add: boolean;
-  attempts: number;
-}
-
-/** Attempts before a tag push is given up (logged): about a day of backing off. */
-const MAX_PUSH_ATTEMPTS = 12;
-
-/**
- * Queued tag changes (WeComTagPush, written by a trigger on CustomerTag) marked in WeCom with
- * mark_tag, for every staff member who follows the contact; per customer, the last change of each
- * tag wins. A follow WeCom refuses for good (no longer a contact, a tag WeCom no longer has) is
- * skipped; a temporary failure retries the customer's changes with backoff.
- */
-export async function pushCorpTags(deps: FollowUpDeps, now: Date, touched = new Set<string>()): Promise<number> {
-  const due = await deps.db.query<DuePush>(
-    `WITH due AS (
-       SELECT id FROM "WeComTagPush" WHERE "nextAttemptAt" <= $1 AND ($2::uuid[] IS NULL OR "workspaceId" = ANY($2::uuid[]))
-        ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
-     UPDATE "WeComTagPush" p SET attempts = p.attempts + 1, "nextAttemptAt" = $1::timestamptz + $4 * interval '1 millisecond'
-       FROM due WHERE p.id = due.id
-     RETURNING p.id::text, p."workspaceId", p."customerId", p."tagId", p.add, p.attempts`,
-    [now, wsFilter(deps), (deps.claimLimit ?? 50) * 4, deps.leaseMs ?? 60_000],
-  );
-  const byCustomer = new Map<string, DuePush[]>();
-  for (const row of due.sort((a, b) => Number(a.id) - Number(b.id))) {
-    const key = `${row.workspaceId}:${row.customerId}`;
-    byCustomer.set(key, [...(byCustomer.get(key) ?? []), row]);
-  }
-  for (const rows of byCustomer.values()) {
-    const { workspaceId, customerId } = rows[0]!;
-    touched.add(workspaceId);
-    const ids = rows.map((r) => r.id);
-    try {
-      const [contact] = await deps.db.query<{ externalUserId: string | null; userIds: string[] }>(
-        `SELECT c."wecomExternalId" AS "externalUserId",
-                ARRAY(SELECT f."userId" FROM "WeComFollow" f WHERE f."workspaceId" = c."workspaceId" AND f."externalUserId" = c."wecomExternalId" AND f."deletedAt" IS NULL ORDER BY f."userId") AS "userIds"
-           FROM "Customer" c WHERE c.id = $1 AND c."workspaceId" = $2`,
-        [customerId, workspaceId],
-      );
-      const tags = new Map(
-        (await deps.db.query<{ id: string; wecomTagId: string }>(`SELECT id, "wecomTagId" FROM "Tag" WHERE id = ANY($1::uuid[]) AND "workspaceId" = $2 AND "wecomTagId" IS NOT NULL`, [rows.map((r) => r.tagId), workspaceId])).map(
-          (t) => [t.id, t.wecomTagId],
-        ),
-      );
-      const last = new Map<string, boolean>();
-      for (const r of rows) if (tags.has(r.tagId)) last.set(tags.get(r.tagId)!, r.add);
-      const add = [...last].filter(([, on]) => on).map(([id]) => id);
-      const remove = [...last].filter(([, on]) => !on).map(([id]) => id);
-      if (contact?.externalUserId && contact.userIds.length && (add.length || remove.length)) {
-        const client = await clientFor(deps, workspaceId);
-        for (const userid of contact.userIds) {
-          try {
-            await client.call('externalcontact/mark_tag', { userid, external_userid: contact.externalUserId, ...(add.length ? { add_tag: add } : {}), ...(remove.length ? { remove_tag: remove } : {}) });
-          } catch (error) {
-            if (error instanceof WeComError && !error.retryable) deps.log(`WeCom mark_tag for ${userid} / ${contact.externalUserId}: ${error.message}`);
-            else throw error;
-          }
-        }
-      }
-      await deps.db.query(`DELETE FROM "WeComTagPush" WHERE id = ANY($1::bigint[])`, [ids]);
-    } catch (error) {
-      const attempts = Math.max(...rows.map((r) => r.attempts));
-      const message = (error as Error).message;
-      if (attempts >= MAX_PUSH_ATTEMPTS) {
-        await deps.db.query(`DELETE FROM "WeComTagPush" WHERE id = ANY($1::bigint[])`, [ids]);
-        deps.log(`WeCom tag push for customer ${customerId} given up after ${attempts} attempts: ${message}`);
-      } else {
-        const waitMs = Math.min(30_000 * 2 ** (attempts - 1), 3_600_000);
-        await deps.db.query(`UPDATE "WeComTagPush" SET "lastError" = $2, "nextAttemptAt" = $3::timestamptz + $4 * interval '1 millisecond' WHERE id = ANY($1::bigint[])`, [ids, message.slice(0, 1000), now, waitMs]);
-        deps.log(`WeCom tag push for customer ${customerId}: ${message}`);
-      }
     }
   }
   return due.length;
