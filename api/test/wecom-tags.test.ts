@@ -160,6 +160,20 @@ describe('the WeCom corp tag library in Courtyard', () => {
     await harness.app.runtime.wecomFollowUps();
     expect([wecomTags('zhangsan'), wecomTags('lisi')]).toEqual([[], []]);
 
+    // WeCom busy beyond the client's retries: the add waits to be retried, and the removal that
+    // follows does not overtake it; once retried, the last change wins.
+    s.failNext({ api: 'externalcontact/mark_tag', errcode: -1, times: 4 });
+    await ws.gql(TAG('tagCustomers'), { input: { tagIds: [gid('Tag', vip.id)], customerIds: [gid('Customer', customer.id)] } });
+    await harness.app.runtime.wecomFollowUps();
+    expect(await harness.app.db.prisma.weComTagPush.findMany({ where: { workspaceId: ws.id }, select: { add: true, lastError: true } })).toEqual([{ add: true, lastError: expect.stringMatching(/-1/) }]);
+    await ws.gql(TAG('untagCustomers'), { input: { tagIds: [gid('Tag', vip.id)], customerIds: [gid('Customer', customer.id)] } });
+    const marksBefore = s.state.counters.calls.get('externalcontact/mark_tag') ?? 0;
+    await harness.app.runtime.wecomFollowUps();
+    expect(s.state.counters.calls.get('externalcontact/mark_tag') ?? 0).toBe(marksBefore);
+    await harness.app.runtime.wecomFollowUps(new Date(Date.now() + 120_000));
+    expect([wecomTags('zhangsan'), wecomTags('lisi')]).toEqual([[], []]);
+    expect(await harness.app.db.prisma.weComTagPush.count({ where: { workspaceId: ws.id } })).toBe(0);
+
     // A staff member tags in WeCom: Courtyard applies it, and marks nothing back.
     const marks = () => s.state.counters.calls.get('externalcontact/mark_tag') ?? 0;
     const before = marks();

@@ -24,8 +24,11 @@ const MAX_PUSH_ATTEMPTS = 12;
 export async function pushCorpTags(deps: FollowUpDeps, now: Date, touched = new Set<string>()): Promise<number> {
   const due = await deps.db.query<DuePush>(
     `WITH due AS (
-       SELECT id FROM "WeComTagPush" WHERE "nextAttemptAt" <= $1 AND ($2::uuid[] IS NULL OR "workspaceId" = ANY($2::uuid[]))
-        ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
+       SELECT p.id FROM "WeComTagPush" p
+        WHERE p."nextAttemptAt" <= $1 AND ($2::uuid[] IS NULL OR p."workspaceId" = ANY($2::uuid[]))
+          -- A customer's changes go in order: none while an older one of theirs waits to be retried.
+          AND NOT EXISTS (SELECT 1 FROM "WeComTagPush" o WHERE o."workspaceId" = p."workspaceId" AND o."customerId" = p."customerId" AND o.id < p.id AND o."nextAttemptAt" > $1)
+        ORDER BY p.id LIMIT $3 FOR UPDATE OF p SKIP LOCKED)
      UPDATE "WeComTagPush" p SET attempts = p.attempts + 1, "nextAttemptAt" = $1::timestamptz + $4 * interval '1 millisecond'
        FROM due WHERE p.id = due.id
      RETURNING p.id::text, p."workspaceId", p."customerId", p."tagId", p.add, p.attempts`,
