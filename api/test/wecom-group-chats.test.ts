@@ -2,7 +2,7 @@
 // kept in step by change_external_chat callbacks (each group read back with groupchat/get), and read
 // all at once by syncWeComGroupChats (groupchat/list + groupchat/get).
 import { describe, expect, it } from 'vitest';
-import type { TestWorkspace } from '../src/testing.ts';
+import { subscribeSse, type TestWorkspace } from '../src/testing.ts';
 import { useWeComHarness } from './wecom-fixtures.ts';
 
 const harness = useWeComHarness();
@@ -54,5 +54,30 @@ describe('customer groups', () => {
     // Another workspace sees none of them.
     const other = await harness.app.workspace();
     expect((await other.gql(CHATS, { all: true })).data.wecomGroupChats).toEqual([]);
+  });
+});
+
+describe('workspaceChanged', () => {
+  it('tells a screen its workspace changed (a WeCom callback processed), coalesced to one message a second, and never another workspace\'s changes', async () => {
+    const { ws, s } = await harness.connected(['zhangsan']);
+    const other = await harness.connected(['zhangsan']);
+    const url = `http://127.0.0.1:${harness.server.port}/graphql`;
+    const mine = await subscribeSse(url, ws.key, 'subscription { workspaceChanged { at } }');
+    const theirs = await subscribeSse(url, other.ws.key, 'subscription { workspaceChanged { at } }');
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      // Three changes in the same second: one message.
+      await s.groupChatEvent({ chat_id: 'wrLive', change: 'create', owner: 'zhangsan', name: '直播群' });
+      await s.groupChatEvent({ chat_id: 'wrLive', change: 'update', name: '直播群 2' });
+      await harness.server.wecom.drain();
+      expect(await mine.waitFor(1, 3000)).toBe(1);
+      expect(mine.received[0].data.workspaceChanged.at).toEqual(expect.any(String));
+      await new Promise((r) => setTimeout(r, 1300));
+      expect(mine.received.length).toBeLessThanOrEqual(2);
+      expect(theirs.received).toEqual([]);
+    } finally {
+      mine.close();
+      theirs.close();
+    }
   });
 });

@@ -44,6 +44,7 @@ import './wecom-staff-tasks.ts';
 import './wecom-tags.ts';
 import './wecom-group-chats.ts';
 import './wecom-media.ts';
+import './workspace-subscription.ts';
 
 export const schema = describeConnections(builder.toSchema({ sortSchema: true }));
 

@@ -1,6 +1,6 @@
 // For component tests: mount inside the app's i18n, Naive UI's message and dialog providers, a
 // router, and an urql client whose answers come from a table by operation name (requests recorded,
-// with their Authorization header); subscriptions open and never deliver.
+// with their Authorization header); subscriptions open and deliver only what a test pushes.
 import { mount } from '@vue/test-utils';
 import urql, { Client, fetchExchange, subscriptionExchange } from '@urql/vue';
 import { NDialogProvider, NMessageProvider } from 'naive-ui';
@@ -29,7 +29,27 @@ export function fakeGraphql(answers: Answers) {
   return { fetch, requests, named: (name: string) => requests.filter((r) => r.operationName === name) };
 }
 
-const quietSubscriptions = subscriptionExchange({ forwardSubscription: () => ({ subscribe: () => ({ unsubscribe: () => {} }) }) });
+type Sink = { next: (result: { data?: Record<string, unknown> | null }) => void };
+
+/** Subscriptions that stay open and deliver what the test pushes, by operation name. */
+function testSubscriptions() {
+  const sinks = new Map<string, Set<Sink>>();
+  const exchange = subscriptionExchange({
+    forwardSubscription: (request) => ({
+      subscribe: (sink: Sink) => {
+        const name = /subscription\s+(\w+)/.exec(request.query ?? '')?.[1] ?? '';
+        const set = sinks.get(name) ?? new Set<Sink>();
+        set.add(sink);
+        sinks.set(name, set);
+        return { unsubscribe: () => void set.delete(sink) };
+      },
+    }),
+  });
+  const push = (operationName: string, data: Record<string, unknown>) => {
+    for (const sink of sinks.get(operationName) ?? []) sink.next({ data });
+  };
+  return { exchange, push };
+}
 
 export interface MountOptions {
   locale?: 'zh-CN' | 'en';
@@ -42,12 +62,13 @@ export interface MountOptions {
 export async function mountInApp(component: Component, props: Record<string, unknown>, answers: Answers = {}, options: MountOptions = {}) {
   i18n.global.locale.value = options.locale ?? 'zh-CN';
   const gql = fakeGraphql(answers);
-  const client = new Client({ url: 'http://localhost/graphql', exchanges: [fetchExchange, quietSubscriptions], fetch: gql.fetch as typeof fetch });
+  const subscriptions = testSubscriptions();
+  const client = new Client({ url: 'http://localhost/graphql', exchanges: [fetchExchange, subscriptions.exchange], fetch: gql.fetch as typeof fetch });
   const router = createRouter({ history: createMemoryHistory(), routes: [...(options.routes ?? []), { path: '/:any(.*)*', component: { render: () => null } }] });
   await router.push(options.path ?? '/');
   const Host = defineComponent({ setup: () => () => h(NMessageProvider, null, { default: () => h(NDialogProvider, null, { default: () => h(component, props) }) }) });
   const wrapper = mount(Host, { global: { plugins: [i18n, router, [urql, client]] }, attachTo: document.body });
-  return { wrapper, gql, router, text: () => document.body.textContent ?? '' };
+  return { wrapper, gql, router, text: () => document.body.textContent ?? '', push: subscriptions.push };
 }
 
 /** Waits until `check` passes (requests answer on later ticks), failing with its last error. */

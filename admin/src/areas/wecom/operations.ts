@@ -206,3 +206,9 @@ export const TransferCustomersMutation = graphql(`
     }
   }
 `);
+
+export const WorkspaceChangedSubscription = graphql(`
+  subscription WorkspaceChanged {
+    workspaceChanged { at }
+  }
+`);

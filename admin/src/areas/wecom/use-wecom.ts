@@ -1,8 +1,8 @@
 // What every WeCom screen asks first: may the viewer change things, and is WeCom connected.
-import { computed, onBeforeUnmount, onMounted } from 'vue';
-import { useQuery } from '@urql/vue';
+import { computed, onBeforeUnmount, onMounted, watch } from 'vue';
+import { useQuery, useSubscription } from '@urql/vue';
 import type { Scope } from '@/gql/graphql';
-import { WeComConnectionQuery, WeComViewerQuery } from './operations';
+import { WeComConnectionQuery, WeComViewerQuery, WorkspaceChangedSubscription } from './operations';
 
 export function useWeComAccess() {
   const q = useQuery({ query: WeComViewerQuery });
@@ -21,10 +21,15 @@ export function useWeComConnection() {
 }
 
 /**
- * Calls `tick` every `ms` while the tab is visible: WeCom callbacks are processed by the API's
- * worker and announce nothing on the subscriptions, so the live screens poll.
+ * Calls `tick` when the workspace changes (the workspaceChanged subscription: a WeCom callback
+ * processed, a task read back, at most once a second), and every `ms` while the tab is visible in
+ * case the subscription's connection is down.
  */
 export function usePolling(tick: () => void, ms: number) {
+  const changes = useSubscription({ query: WorkspaceChangedSubscription });
+  watch(() => changes.data.value?.workspaceChanged.at, (at) => {
+    if (at) tick();
+  });
   let timer: ReturnType<typeof setInterval> | null = null;
   onMounted(() => {
     timer = setInterval(() => {

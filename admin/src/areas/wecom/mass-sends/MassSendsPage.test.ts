@@ -61,5 +61,10 @@ describe('mass sends', () => {
     confirm.click();
     await until(() => expect(withdrawn).toEqual(['T2']));
     await until(() => expect(document.body.textContent).toContain('已撤回，尚未发送的客户记为未发送'));
+
+    // The workspace changed (a task read back from WeCom): the list is read again at once, not at the next poll.
+    const reads = m.gql.named('WeComMassSends').length;
+    m.push('WorkspaceChanged', { workspaceChanged: { __typename: 'WorkspaceChanged', at: new Date().toISOString() } });
+    await until(() => expect(m.gql.named('WeComMassSends').length).toBeGreaterThan(reads), 1000);
   });
 });
