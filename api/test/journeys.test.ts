@@ -88,6 +88,37 @@ describe('building and publishing a journey', () => {
     expect(refused.data.publishJourney.message).toContain('node lost');
   });
 
+  it('tags, segments, channels and journeys a config names must be in the workspace: another workspace\'s tag or a deleted one is named by node and field, and publishing waits until it is fixed', async () => {
+    const ws = await app.workspace();
+    const other = await app.workspace();
+    const { tags } = await setup(ws);
+    const theirs = await setup(other);
+    const deleted = await ws.gql(`mutation { createTagGroup(input: { name: "临时", kind: basic }) { ... on TagGroup { id } } }`);
+    const gone = await ws.gql(`mutation ($g: ID!) { createTag(input: { groupId: $g, name: "将删" }) { ... on Tag { id } } }`, { g: deleted.data.createTagGroup.id });
+    await app.db.prisma.tag.delete({ where: { id: dbId(gone.data.createTag.id) } });
+    const definition = (tagIds: string[], channel: string) => ({
+      nodes: [node('start', 'api'), node('tag', 'add-tags', { tagIds }), node('hello', 'send-message', { channel, body: '您好' })],
+      edges: [edge('start', 'next', 'tag'), edge('tag', 'next', 'hello')],
+    });
+    const bad = definition([tags.VIP!, theirs.tags.VIP!, dbId(gone.data.createTag.id)], '00000000-0000-4000-8000-000000000001');
+    const checked = await ws.gql(`query ($d: JSONObject!) { validateJourney(definition: $d) { code severity nodeId field message } }`, { d: bad });
+    expect(checked.data.validateJourney.filter((i: { severity: string }) => i.severity === 'error')).toEqual([
+      { code: 'UNKNOWN_REFERENCE', severity: 'error', nodeId: 'tag', field: 'tagIds.1', message: expect.stringMatching(/no tag ".+" in this workspace/) },
+      { code: 'UNKNOWN_REFERENCE', severity: 'error', nodeId: 'tag', field: 'tagIds.2', message: expect.stringMatching(/no tag ".+" in this workspace/) },
+      { code: 'UNKNOWN_REFERENCE', severity: 'error', nodeId: 'hello', field: 'channel', message: expect.stringMatching(/no channel/) },
+    ]);
+    const created = await ws.gql(CREATE, { input: { name: '引用检查', definition: bad } });
+    const refused = await ws.gql(PUBLISH, { id: created.data.createJourney.id });
+    expect(refused.data.publishJourney.issues.map((i: { code: string; field: string }) => [i.code, i.field])).toEqual([
+      ['UNKNOWN_REFERENCE', 'tagIds.1'],
+      ['UNKNOWN_REFERENCE', 'tagIds.2'],
+      ['UNKNOWN_REFERENCE', 'channel'],
+    ]);
+    // A channel named by its type is not a reference; the workspace's own tag passes.
+    await ws.gql(UPDATE, { id: created.data.createJourney.id, input: { definition: definition([tags.VIP!], 'log') } });
+    expect((await ws.gql(PUBLISH, { id: created.data.createJourney.id })).data.publishJourney.__typename).toBe('PublishJourneyPayload');
+  });
+
   it('a draft of the wrong shape is refused naming the field, and a taken name is a conflict', async () => {
     const ws = await app.workspace();
     const bad = await ws.gql(CREATE, { input: { name: '坏', definition: { nodes: [{ id: 'a b', type: 'courtyard.api', version: '1.0.0' }], edges: [] }, settings: { reentry: { mode: 'sometimes' } } } });

@@ -1,7 +1,7 @@
 // The node catalog the journey editor draws its palette and config forms from, and the checks of a
 // journey graph: the issues type, the validateJourney query and the error a failed publish returns.
 import { describeNode, type NodeDescription } from '@courtyard/plugin-sdk';
-import { type JourneyIssue, type JourneyIssueCode, validateJourney } from '@courtyard/runtime/journey';
+import { type JourneyIssue, type JourneyIssueCode, referenceIssues, validateJourney } from '@courtyard/runtime/journey';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
 import { installedNodeTypes, journeyRegistry } from './marketplace-install.ts';
@@ -75,6 +75,7 @@ const ISSUE_CODES: Record<JourneyIssueCode, string> = {
   UNREACHABLE_NODE: 'The node cannot be reached from the trigger.',
   CYCLE_WITHOUT_WAIT: 'A loop has no waiting node, so a customer would go round without end.',
   UNCONNECTED_PORT: 'A port leads nowhere: customers leaving there complete the journey (a warning).',
+  UNKNOWN_REFERENCE: 'A tag, segment, channel or journey the config names is not in this workspace (deleted, or never here); `field` is the config field.',
 };
 
 const IssueCodeEnum = builder.enumType('JourneyIssueCode', {
@@ -119,8 +120,9 @@ builder.objectType(JourneyValidationError, {
 });
 
 /** The issues of a journey's draft against the node types of its workspace (built-ins and installed plugins). */
-export async function draftIssues(ctx: Pick<Context, 'runtime' | 'prisma'>, journey: { id: string; draft: unknown; workspaceId: string }): Promise<JourneyIssue[]> {
-  return validateJourney(journey.draft, await journeyRegistry(ctx, journey.workspaceId), { workspaceId: journey.workspaceId, journeyId: journey.id }).issues;
+export async function draftIssues(ctx: Pick<Context, 'runtime' | 'prisma' | 'db'>, journey: { id: string; draft: unknown; workspaceId: string }): Promise<JourneyIssue[]> {
+  const validated = validateJourney(journey.draft, await journeyRegistry(ctx, journey.workspaceId), { workspaceId: journey.workspaceId, journeyId: journey.id });
+  return [...validated.issues, ...(await referenceIssues(ctx.db, journey.workspaceId, validated))];
 }
 
 builder.queryFields((t) => ({
@@ -132,9 +134,12 @@ builder.queryFields((t) => ({
   }),
   validateJourney: t.field({
     type: [JourneyIssueRef],
-    description: 'Checks a journey graph without saving it: shape, node types (built-ins and the workspace\'s installed plugins\' nodes), configs, one trigger, edges, reachability and loops.',
+    description: 'Checks a journey graph without saving it: shape, node types (built-ins and the workspace\'s installed plugins\' nodes), configs, the tags, segments, channels and journeys they name, one trigger, edges, reachability and loops.',
     authScopes: { 'journeys:read': true },
     args: { definition: t.arg({ type: 'JSONObject', required: true, description: 'The graph, `{ nodes, edges }`.' }) },
-    resolve: async (_root, args, ctx) => validateJourney(parse(zJSONObject(), args.definition, ['definition']), await journeyRegistry(ctx, ctx.workspaceId())).issues,
+    resolve: async (_root, args, ctx) => {
+      const validated = validateJourney(parse(zJSONObject(), args.definition, ['definition']), await journeyRegistry(ctx, ctx.workspaceId()));
+      return [...validated.issues, ...(await referenceIssues(ctx.db, ctx.workspaceId(), validated))];
+    },
   }),
 }));

@@ -45,7 +45,7 @@ const en: typeof zhCN = {
   issues: { title: 'Checks ({n})' },
   issueCode: {
     INVALID_SHAPE: '', DUPLICATE_NODE_ID: '', UNKNOWN_NODE_TYPE: '', INVALID_CONFIG: '', MISSING_TRIGGER: '', MULTIPLE_TRIGGERS: '', TRIGGER_NOT_CONNECTED: '', DANGLING_EDGE: '',
-    UNKNOWN_PORT: '', PORT_CONNECTED_TWICE: '', EDGE_INTO_TRIGGER: '', UNREACHABLE_NODE: '', CYCLE_WITHOUT_WAIT: '', UNCONNECTED_PORT: '',
+    UNKNOWN_PORT: '', PORT_CONNECTED_TWICE: '', EDGE_INTO_TRIGGER: '', UNREACHABLE_NODE: '', CYCLE_WITHOUT_WAIT: '', UNCONNECTED_PORT: '', UNKNOWN_REFERENCE: '',
   },
   publish: {
     title: 'Publish journey', first: 'First publish: this goes live and new customers enter from now on.', since: 'Changes since the live version v{n}:',

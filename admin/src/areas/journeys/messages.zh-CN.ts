@@ -46,6 +46,7 @@ export default {
     MISSING_TRIGGER: '缺少触发器', MULTIPLE_TRIGGERS: '只能有一个触发器', TRIGGER_NOT_CONNECTED: '触发器还没有连到下一步', DANGLING_EDGE: '连线指向不存在的节点',
     UNKNOWN_PORT: '连线来自不存在的出口', PORT_CONNECTED_TWICE: '一个出口连到了多个节点', EDGE_INTO_TRIGGER: '有连线连入了触发器',
     UNREACHABLE_NODE: '从触发器无法到达这个节点', CYCLE_WITHOUT_WAIT: '循环中没有等待节点，客户会无限循环', UNCONNECTED_PORT: '有出口未连接，走到这里的客户将结束旅程',
+    UNKNOWN_REFERENCE: '引用的标签、分群、渠道或旅程不在本工作区（可能已删除），请重新选择',
   },
   publish: {
     title: '发布旅程', first: '首次发布：以下内容将上线，新客户从现在起进入旅程。', since: '与当前线上版本 v{n} 相比，本次发布的变更：',

@@ -1,5 +1,6 @@
 export * from './definition.ts';
 export * from './validate.ts';
+export { referenceIssues } from './references.ts';
 export { isSealed, maskDefinitionSecrets, openConfigSecrets, sealDefinitionSecrets, type SecretScope } from './secrets.ts';
 export * from './lifecycle.ts';
 export * from './stats.ts';

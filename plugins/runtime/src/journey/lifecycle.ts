@@ -3,6 +3,7 @@ import type { TriggerNode } from '@courtyard/plugin-sdk';
 import type { NodeRegistry } from '../registry.ts';
 import { JourneySettings } from './definition.ts';
 import { type JourneyIssue, validateJourney } from './validate.ts';
+import { referenceIssues } from './references.ts';
 
 export type LifecycleError =
   | { kind: 'not-found' }
@@ -38,7 +39,7 @@ export async function publishJourney(
   if (!journey) return { kind: 'not-found' };
   if (journey.status === 'archived') return { kind: 'conflict', message: 'an archived journey cannot be published; duplicate it instead' };
   const validated = validateJourney(journey.draft, registry, { workspaceId, journeyId });
-  const errors = validated.issues.filter((i) => i.severity === 'error');
+  const errors = [...validated.issues, ...(await referenceIssues(db, workspaceId, validated))].filter((i) => i.severity === 'error');
   if (errors.length) return { kind: 'invalid', issues: errors };
   const settings = JourneySettings.safeParse(journey.settings ?? {});
   if (!settings.success) {

@@ -18,7 +18,8 @@ export type JourneyIssueCode =
   | 'EDGE_INTO_TRIGGER'
   | 'UNREACHABLE_NODE'
   | 'CYCLE_WITHOUT_WAIT'
-  | 'UNCONNECTED_PORT';
+  | 'UNCONNECTED_PORT'
+  | 'UNKNOWN_REFERENCE';
 
 /** One problem of a journey, naming the node and (for configs) the field. */
 export interface JourneyIssue {
