@@ -3,14 +3,12 @@
 // campaign moved; many batches within a second cost one read per subscriber.
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { Db } from '@courtyard/db';
-import { Repeater } from 'graphql-yoga';
 import { builder } from './builder.ts';
+import { COALESCE_MS, coalesce } from './coalesce.ts';
 import { deliveryCounts, DeliveryCountsRef, type DeliveryCounts } from './campaign.ts';
 import { NotFoundError } from './errors.ts';
 import type { CampaignProgressMessage } from './pubsub.ts';
 import { decodeId } from './validation.ts';
-
-const COALESCE_MS = 1_000;
 
 interface Progress {
   campaignId: string;
@@ -26,37 +24,16 @@ interface Progress {
  * Each reads the counts once; the rate compares them with the previous Progress.
  */
 export function campaignProgressStream(db: Db, source: AsyncIterable<CampaignProgressMessage>, campaignId: string, workspaceId: string, intervalMs = COALESCE_MS) {
-  return new Repeater<Progress>(async (push, stop) => {
-    const iterator = source[Symbol.asyncIterator]();
-    let lastSent = Date.now();
-    let timer: NodeJS.Timeout | undefined;
-    let previous: { sent: number; at: number } | null = null;
-    const snapshot = async () => {
-      const counts = await deliveryCounts(db, workspaceId, campaignId, null);
-      const at = Date.now();
-      const sent = counts?.sent ?? 0;
-      const rate = previous && at > previous.at ? Math.max(0, (sent - previous.sent) / ((at - previous.at) / 1000)) : 0;
-      previous = { sent, at };
-      await push({ campaignId, workspaceId, counts, rate, at: new Date(at) });
-    };
-    const flush = () => {
-      timer = undefined;
-      lastSent = Date.now();
-      void snapshot().catch(() => undefined);
-    };
-    void stop.then(() => {
-      clearTimeout(timer);
-      void iterator.return?.();
-    });
-    await snapshot();
-    for (;;) {
-      const next = await Promise.race([iterator.next(), stop.then(() => ({ done: true as const, value: undefined }))]);
-      if (next.done) break;
-      if (next.value.campaignId !== campaignId) continue;
-      timer ??= setTimeout(flush, Math.max(0, lastSent + intervalMs - Date.now()));
-    }
-    stop();
-  });
+  let previous: { sent: number; at: number } | null = null;
+  const snapshot = async (): Promise<Progress> => {
+    const counts = await deliveryCounts(db, workspaceId, campaignId, null);
+    const at = Date.now();
+    const sent = counts?.sent ?? 0;
+    const rate = previous && at > previous.at ? Math.max(0, (sent - previous.sent) / ((at - previous.at) / 1000)) : 0;
+    previous = { sent, at };
+    return { campaignId, workspaceId, counts, rate, at: new Date(at) };
+  };
+  return coalesce(source, { keep: (m) => m.campaignId === campaignId, fold: () => true, emit: snapshot, first: snapshot, intervalMs });
 }
 
 const CampaignProgressRef = builder.objectRef<Progress>('CampaignProgress').implement({

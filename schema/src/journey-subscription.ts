@@ -3,14 +3,12 @@
 // within a second cost one read per subscriber.
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { journeyNodeStats } from '@courtyard/runtime/journey';
-import { Repeater } from 'graphql-yoga';
 import { builder } from './builder.ts';
+import { COALESCE_MS, coalesce } from './coalesce.ts';
 import { NotFoundError } from './errors.ts';
 import { JourneyNodeStatsRef } from './journey-stats.ts';
 import type { JourneyProgressMessage } from './pubsub.ts';
 import { decodeId } from './validation.ts';
-
-const COALESCE_MS = 1_000;
 
 interface Progress {
   journeyId: string;
@@ -20,28 +18,8 @@ interface Progress {
 
 /** One Progress now, then at most one per interval while messages for the journey keep coming. */
 export function coalesceProgress(source: AsyncIterable<JourneyProgressMessage>, journeyId: string, workspaceId: string, intervalMs = COALESCE_MS) {
-  return new Repeater<Progress>(async (push, stop) => {
-    const iterator = source[Symbol.asyncIterator]();
-    let lastSent = Date.now();
-    let timer: NodeJS.Timeout | undefined;
-    const flush = () => {
-      timer = undefined;
-      lastSent = Date.now();
-      void push({ journeyId, workspaceId, at: new Date() });
-    };
-    void stop.then(() => {
-      clearTimeout(timer);
-      void iterator.return?.();
-    });
-    void push({ journeyId, workspaceId, at: new Date() });
-    for (;;) {
-      const next = await Promise.race([iterator.next(), stop.then(() => ({ done: true as const, value: undefined }))]);
-      if (next.done) break;
-      if (next.value.journeyId !== journeyId) continue;
-      timer ??= setTimeout(flush, Math.max(0, lastSent + intervalMs - Date.now()));
-    }
-    stop();
-  });
+  const progress = (): Progress => ({ journeyId, workspaceId, at: new Date() });
+  return coalesce(source, { keep: (m) => m.journeyId === journeyId, fold: () => true, emit: progress, first: progress, intervalMs });
 }
 
 const JourneyProgressRef = builder.objectRef<Progress>('JourneyProgress').implement({

@@ -1,14 +1,13 @@
 // segmentChanged: a segment's entries and exits as they happen, coalesced to at most one message
 // a second so a bulk change does not flood a dashboard.
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { Repeater } from 'graphql-yoga';
 import { builder } from './builder.ts';
+import { COALESCE_MS, coalesce } from './coalesce.ts';
 import type { SegmentChangedMessage } from './pubsub.ts';
 import { decodeId } from './validation.ts';
 
 /** Most recent entries/exits carried per message; counts cover all of them. */
 const LAST_CHANGES = 20;
-const COALESCE_MS = 1_000;
 
 interface Coalesced {
   segmentId: string;
@@ -32,31 +31,13 @@ function merge(into: Coalesced | null, message: SegmentChangedMessage, workspace
   };
 }
 
-export function coalesce(source: AsyncIterable<SegmentChangedMessage>, segmentId: string, workspaceId: string, intervalMs = COALESCE_MS) {
-  return new Repeater<Coalesced>(async (push, stop) => {
-    const iterator = source[Symbol.asyncIterator]();
-    let pending: Coalesced | null = null;
-    let lastSent = 0;
-    let timer: NodeJS.Timeout | undefined;
-    const flush = () => {
-      timer = undefined;
-      if (!pending) return;
-      void push(pending);
-      pending = null;
-      lastSent = Date.now();
-    };
-    void stop.then(() => {
-      clearTimeout(timer);
-      void iterator.return?.();
-    });
-    for (;;) {
-      const next = await Promise.race([iterator.next(), stop.then(() => ({ done: true as const, value: undefined }))]);
-      if (next.done) break;
-      if (next.value.segmentId !== segmentId) continue;
-      pending = merge(pending, next.value, workspaceId);
-      timer ??= setTimeout(flush, Math.max(0, lastSent + intervalMs - Date.now()));
-    }
-    stop();
+/** Entries and exits of one segment, gathered into at most one message per interval. */
+export function segmentChanges(source: AsyncIterable<SegmentChangedMessage>, segmentId: string, workspaceId: string, intervalMs = COALESCE_MS) {
+  return coalesce(source, {
+    keep: (m) => m.segmentId === segmentId,
+    fold: (pending: Coalesced | undefined, m) => merge(pending ?? null, m, workspaceId),
+    emit: (gathered) => gathered,
+    intervalMs,
   });
 }
 
@@ -90,7 +71,7 @@ builder.subscriptionFields((t) => ({
     subscribe: (_root, args, ctx) => {
       const workspaceId = ctx.workspaceId();
       const segmentId = decodeId(String(args.id), 'Segment', ['id']);
-      return coalesce(ctx.pubsub.subscribe('segmentChanged', workspaceId), segmentId, workspaceId);
+      return segmentChanges(ctx.pubsub.subscribe('segmentChanged', workspaceId), segmentId, workspaceId);
     },
     resolve: (message) => message,
   }),

@@ -2,10 +2,8 @@
 // was processed, a task was read back from WeCom, a journey or campaign moved … — the cue for a
 // screen to read again what it shows, instead of polling. At most one message a second, and only
 // the viewer's workspace: other workspaces' changes are dropped before anything is sent.
-import { Repeater } from 'graphql-yoga';
 import { builder } from './builder.ts';
-
-const COALESCE_MS = 1_000;
+import { COALESCE_MS, coalesce } from './coalesce.ts';
 
 interface Changed {
   at: Date;
@@ -13,27 +11,7 @@ interface Changed {
 
 /** One message per interval at most while changes of `workspaceId` keep coming (the first at once). */
 export function workspaceChanges(source: AsyncIterable<string>, workspaceId: string, intervalMs = COALESCE_MS) {
-  return new Repeater<Changed>(async (push, stop) => {
-    const iterator = source[Symbol.asyncIterator]();
-    let lastSent = 0;
-    let timer: NodeJS.Timeout | undefined;
-    const flush = () => {
-      timer = undefined;
-      lastSent = Date.now();
-      void push({ at: new Date(lastSent) });
-    };
-    void stop.then(() => {
-      clearTimeout(timer);
-      void iterator.return?.();
-    });
-    for (;;) {
-      const next = await Promise.race([iterator.next(), stop.then(() => ({ done: true as const, value: undefined }))]);
-      if (next.done) break;
-      if (next.value !== workspaceId) continue;
-      timer ??= setTimeout(flush, Math.max(0, lastSent + intervalMs - Date.now()));
-    }
-    stop();
-  });
+  return coalesce(source, { keep: (id) => id === workspaceId, fold: () => true, emit: (): Changed => ({ at: new Date() }), intervalMs });
 }
 
 const ChangedRef = builder.objectRef<Changed>('WorkspaceChanged').implement({
