@@ -1,5 +1,5 @@
 // What every WeCom screen asks first: may the viewer change things, and is WeCom connected.
-import { computed, onBeforeUnmount, onMounted, watch } from 'vue';
+import { computed, onBeforeUnmount, onMounted, ref, watch } from 'vue';
 import { useQuery, useSubscription } from '@urql/vue';
 import type { Scope } from '@/gql/graphql';
 import { WeComConnectionQuery, WeComViewerQuery, WorkspaceChangedSubscription } from './operations';
@@ -44,4 +44,28 @@ export function usePolling(tick: () => void, ms: number) {
 /** Today in the browser's calendar as YYYY-MM-DD (the stats' `day` is the workspace's; the last row is today). */
 export function lastDay<T extends { day: string }>(days: readonly T[]): T | null {
   return days.length ? days[days.length - 1]! : null;
+}
+
+/** Relay pages walked forward and back: the cursors of the pages before this one, and this page's (`after`). */
+export function useCursorPages() {
+  const before = ref<Array<string | null>>([]);
+  const after = ref<string | null>(null);
+  return {
+    after,
+    hasPrevious: computed(() => before.value.length > 0),
+    next(endCursor: string | null | undefined) {
+      if (!endCursor) return;
+      before.value = [...before.value, after.value];
+      after.value = endCursor;
+    },
+    previous() {
+      after.value = before.value.at(-1) ?? null;
+      before.value = before.value.slice(0, -1);
+    },
+    /** Back to the first page (filters changed, or something new was created). */
+    reset() {
+      before.value = [];
+      after.value = null;
+    },
+  };
 }

@@ -1,7 +1,7 @@
 // importSegmentCsv as a GraphQL multipart request sent with XMLHttpRequest, so a large file shows
 // its upload progress (fetch cannot report it).
-import { print } from 'graphql';
 import { graphql } from '@/gql';
+import { multipartBody } from '@/graphql/multipart';
 import type { ImportSegmentCsvMutation } from '@/gql/graphql';
 import { authorizationHeader } from '@/session';
 
@@ -25,10 +25,7 @@ export const ImportSegmentCsvDocument = graphql(`
 export type ImportResult = ImportSegmentCsvMutation['importSegmentCsv'];
 
 export function uploadSegmentCsv(input: { name: string; description?: string | null }, file: File, onProgress: (ratio: number) => void): Promise<ImportResult> {
-  const form = new FormData();
-  form.set('operations', JSON.stringify({ query: print(ImportSegmentCsvDocument), variables: { input: { ...input, file: null } } }));
-  form.set('map', JSON.stringify({ 0: ['variables.input.file'] }));
-  form.set('0', file, file.name);
+  const form = multipartBody(ImportSegmentCsvDocument, { input: { ...input, file: null } }, 'input.file', file);
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', '/graphql');

@@ -1,7 +1,7 @@
 // uploadWeComMedia as a GraphQL multipart request: the file goes to WeCom through the API and comes
 // back as the media_id a moment's attachment takes.
-import { print } from 'graphql';
 import { graphql } from '@/gql';
+import { multipartBody } from '@/graphql/multipart';
 import type { UploadWeComMediaMutation, WeComMediaType } from '@/gql/graphql';
 import { authorizationHeader } from '@/session';
 
@@ -19,10 +19,7 @@ export const UploadWeComMediaDocument = graphql(`
 export type UploadResult = UploadWeComMediaMutation['uploadWeComMedia'];
 
 export async function uploadWeComMedia(file: File, type: WeComMediaType): Promise<UploadResult> {
-  const form = new FormData();
-  form.set('operations', JSON.stringify({ query: print(UploadWeComMediaDocument), variables: { file: null, type } }));
-  form.set('map', JSON.stringify({ 0: ['variables.file'] }));
-  form.set('0', file, file.name);
+  const form = multipartBody(UploadWeComMediaDocument, { file: null, type }, 'file', file);
   const res = await fetch('/graphql', { method: 'POST', body: form, headers: authorizationHeader() });
   const body = (await res.json()) as { data?: UploadWeComMediaMutation; errors?: Array<{ message: string }> };
   if (body.errors?.length || !body.data) throw new Error(body.errors?.map((e) => e.message).join('; ') || `HTTP ${res.status}`);
