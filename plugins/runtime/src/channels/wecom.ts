@@ -169,9 +169,13 @@ async function deliveryStates(db: Db, ids: string[]): Promise<Map<string, Delive
  * the window ends, and only then is the task created again (RECONCILE_WINDOW_MS says why).
  */
 async function reconcile(db: Db, client: WeComClient, workspaceId: string, task: { id: string; createdAt: Date; content: string; staff: string }): Promise<string | null> {
-  return findLostTask(client, { chatType: 'single', ...task }, async (msgids) =>
-    new Set((await db.query<{ msgid: string }>(`SELECT msgid FROM "WeComMassSend" WHERE "workspaceId" = $1 AND msgid = ANY($2::text[])`, [workspaceId, msgids])).map((r) => r.msgid)),
-  );
+  return findLostTask(client, { chatType: 'single', ...task }, heldMsgids(db, 'WeComMassSend', workspaceId));
+}
+
+/** Which of WeCom's msgids the workspace's tasks in `table` already hold (findLostTask skips those). */
+export function heldMsgids(db: Db, table: 'WeComMassSend' | 'WeComGroupSend', workspaceId: string) {
+  return async (msgids: string[]) =>
+    new Set((await db.query<{ msgid: string }>(`SELECT msgid FROM "${table}" WHERE "workspaceId" = $1 AND msgid = ANY($2::text[])`, [workspaceId, msgids])).map((r) => r.msgid));
 }
 
 /**

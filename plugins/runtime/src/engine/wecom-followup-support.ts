@@ -11,13 +11,17 @@ export interface FollowUpDeps extends WeComPollDeps {
 
 const DEFAULT_POLL_MS = 5 * 60_000;
 
-export const wsFilter = (deps: FollowUpDeps) => (deps.workspaces ? [...deps.workspaces] : null);
+export const wsFilter = (deps: WeComPollDeps) => (deps.workspaces ? [...deps.workspaces] : null);
 export const pollMs = (deps: FollowUpDeps) => deps.wecom.pollMs ?? DEFAULT_POLL_MS;
 
-export async function claim<T>(deps: FollowUpDeps, table: string, statuses: string[], columns: string, now: Date): Promise<T[]> {
+/**
+ * Takes the due rows of `table` in the given states (and meeting `where`, a condition on its own
+ * columns), holding them for the lease; returns `columns` of the rows taken.
+ */
+export async function claim<T>(deps: WeComPollDeps, table: string, statuses: string[], columns: string, now: Date, where = 'true'): Promise<T[]> {
   return deps.db.query<T>(
     `WITH due AS (
-       SELECT id FROM "${table}" WHERE "nextPollAt" <= $1 AND status::text = ANY($2::text[]) AND ($3::uuid[] IS NULL OR "workspaceId" = ANY($3::uuid[]))
+       SELECT id FROM "${table}" WHERE "nextPollAt" <= $1 AND status::text = ANY($2::text[]) AND ($3::uuid[] IS NULL OR "workspaceId" = ANY($3::uuid[])) AND (${where})
         ORDER BY "nextPollAt" LIMIT $4 FOR UPDATE SKIP LOCKED)
      UPDATE "${table}" t SET "nextPollAt" = $1::timestamptz + $5 * interval '1 millisecond' FROM due WHERE t.id = due.id
      RETURNING ${columns}`,
@@ -25,7 +29,7 @@ export async function claim<T>(deps: FollowUpDeps, table: string, statuses: stri
   );
 }
 
-export async function clientFor(deps: FollowUpDeps, workspaceId: string): Promise<WeComClient> {
+export async function clientFor(deps: WeComPollDeps, workspaceId: string): Promise<WeComClient> {
   const client = await workspaceWeComClient(deps.db, workspaceId, deps.wecom.client);
   if (!client) throw new Error('WeCom is not connected in this workspace');
   return client;

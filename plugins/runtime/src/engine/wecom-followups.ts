@@ -6,7 +6,7 @@
 // in Courtyard (wecom-tag-push.ts). Each row is
 // claimed with FOR UPDATE SKIP LOCKED and a lease, so two workers never poll one twice, and every
 // state change is guarded by the state it leaves, so a repeated pass changes nothing.
-import { findLostTask, RECONCILE_EVERY_MS, RECONCILE_WINDOW_MS } from '../channels/wecom.ts';
+import { findLostTask, heldMsgids, RECONCILE_EVERY_MS, RECONCILE_WINDOW_MS } from '../channels/wecom.ts';
 import type { IngestedEvent } from './triggers.ts';
 import { allPages, claim, clientFor, pollMs, wsFilter, type FollowUpDeps } from './wecom-followup-support.ts';
 import { sweepOutreach } from './wecom-outreach.ts';
@@ -233,9 +233,7 @@ export async function reconcileGroupSends(deps: FollowUpDeps, now: Date, touched
     const until = new Date(new Date(send.createdAt).getTime() + windowMs);
     try {
       const client = await clientFor(deps, send.workspaceId);
-      const msgid = await findLostTask(client, { chatType: 'group', createdAt: send.createdAt, content: send.content, staff: send.ownerUserId }, async (msgids) =>
-        new Set((await deps.db.query<{ msgid: string }>(`SELECT msgid FROM "WeComGroupSend" WHERE "workspaceId" = $1 AND msgid = ANY($2::text[])`, [send.workspaceId, msgids])).map((r) => r.msgid)),
-      );
+      const msgid = await findLostTask(client, { chatType: 'group', createdAt: send.createdAt, content: send.content, staff: send.ownerUserId }, heldMsgids(deps.db, 'WeComGroupSend', send.workspaceId));
       if (msgid) {
         await deps.db.query(
           `UPDATE "WeComGroupSend" SET msgid = $2, status = 'waiting', "lastError" = NULL, "nextPollAt" = $3 WHERE id = $1 AND msgid IS NULL AND status IN ('creating', 'uncertain')`,

@@ -7,10 +7,11 @@
 // journey's wait-for-event node resumes on it (and takes its timeout port when nothing comes).
 import type { Db } from '@courtyard/db';
 import type { WeComClient, GroupMsgSendResult } from '@courtyard/wecom';
-import { findLostTask, RECONCILE_EVERY_MS, RECONCILE_WINDOW_MS } from '../channels/wecom.ts';
+import { findLostTask, heldMsgids, RECONCILE_EVERY_MS, RECONCILE_WINDOW_MS } from '../channels/wecom.ts';
 import { workspaceWeComClient } from '../channels/wecom-connection.ts';
 import type { WeComRuntimeOptions } from '../channels/types.ts';
 import type { IngestedEvent } from './triggers.ts';
+import { allPages, claim } from './wecom-followup-support.ts';
 
 export const MESSAGE_SENT_EVENT = 'wecom.message_sent';
 export const MESSAGE_NOT_SENT_EVENT = 'wecom.message_not_sent';
@@ -100,23 +101,19 @@ interface UnansweredTask {
  */
 async function withdrawUnanswered(deps: MassSendPollDeps, now: Date): Promise<number> {
   const { db } = deps;
-  const tasks = await db.query<UnansweredTask>(
-    `WITH due AS (
-       SELECT t.id FROM "WeComMassSend" t
-        WHERE t."nextPollAt" <= $1 AND t.status IN ('uncertain', 'creating') AND t.msgid IS NULL AND t."withdrawnAt" IS NOT NULL
-          AND ($2::uuid[] IS NULL OR t."workspaceId" = ANY($2::uuid[]))
-        ORDER BY t."nextPollAt" LIMIT $3 FOR UPDATE OF t SKIP LOCKED)
-     UPDATE "WeComMassSend" t SET "nextPollAt" = $1::timestamptz + $4 * interval '1 millisecond' FROM due WHERE t.id = due.id
-     RETURNING t.id, t."workspaceId", t."staffUserId", t."campaignId", t.content, t."createdAt", t."reconcileUntil"`,
-    [now, deps.workspaces ? [...deps.workspaces] : null, deps.claimLimit ?? 20, deps.leaseMs ?? 60_000],
+  const tasks = await claim<UnansweredTask>(
+    deps,
+    'WeComMassSend',
+    ['uncertain', 'creating'],
+    `t.id, t."workspaceId", t."staffUserId", t."campaignId", t.content, t."createdAt", t."reconcileUntil"`,
+    now,
+    `msgid IS NULL AND "withdrawnAt" IS NOT NULL`,
   );
   for (const task of tasks) {
     try {
       const client = await workspaceWeComClient(db, task.workspaceId, deps.wecom.client);
       if (!client) throw new Error('WeCom is not connected in this workspace');
-      const msgid = await findLostTask(client, { chatType: 'single', createdAt: task.createdAt, content: task.content, staff: task.staffUserId }, async (msgids) =>
-        new Set((await db.query<{ msgid: string }>(`SELECT msgid FROM "WeComMassSend" WHERE "workspaceId" = $1 AND msgid = ANY($2::text[])`, [task.workspaceId, msgids])).map((r) => r.msgid)),
-      );
+      const msgid = await findLostTask(client, { chatType: 'single', createdAt: task.createdAt, content: task.content, staff: task.staffUserId }, heldMsgids(db, 'WeComMassSend', task.workspaceId));
       const until = task.reconcileUntil ?? new Date(new Date(task.createdAt).getTime() + (deps.wecom.reconcileWindowMs ?? RECONCILE_WINDOW_MS));
       if (!msgid) {
         const over = now >= new Date(until);
@@ -161,17 +158,6 @@ async function withdrawUnanswered(deps: MassSendPollDeps, now: Date): Promise<nu
 function unzipSent(rows: Map<string, GroupMsgSendResult>, now: Date): [string[], Date[]] {
   const sent = [...rows.values()].filter((r) => r.status === 1 && r.external_userid);
   return [sent.map((r) => r.external_userid!), sent.map((r) => (r.send_time ? new Date(r.send_time * 1000) : now))];
-}
-
-async function allPages<T>(fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; next_cursor?: string | undefined }>): Promise<T[]> {
-  const items: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await fetchPage(cursor);
-    items.push(...page.items);
-    cursor = page.next_cursor || undefined;
-  } while (cursor);
-  return items;
 }
 
 async function readResults(client: WeComClient, task: Pick<DueTask, 'msgid' | 'staffUserId'> & { id: string }): Promise<{ staffSent: boolean; rows: Map<string, GroupMsgSendResult> }> {

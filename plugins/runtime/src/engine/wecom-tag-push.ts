@@ -34,29 +34,43 @@ export async function pushCorpTags(deps: FollowUpDeps, now: Date, touched = new 
      RETURNING p.id::text, p."workspaceId", p."customerId", p."tagId", p.add, p.attempts`,
     [now, wsFilter(deps), (deps.claimLimit ?? 50) * 4, deps.leaseMs ?? 60_000],
   );
+  if (!due.length) return 0;
   const byCustomer = new Map<string, DuePush[]>();
   for (const row of due.sort((a, b) => Number(a.id) - Number(b.id))) {
     const key = `${row.workspaceId}:${row.customerId}`;
-    byCustomer.set(key, [...(byCustomer.get(key) ?? []), row]);
+    const list = byCustomer.get(key);
+    if (list) list.push(row);
+    else byCustomer.set(key, [row]);
   }
-  for (const rows of byCustomer.values()) {
+  // The contacts (with the staff who follow them) and the linked tags of the whole pass, read once.
+  const contacts = new Map(
+    (
+      await deps.db.query<{ key: string; externalUserId: string | null; userIds: string[] }>(
+        `SELECT c."workspaceId" || ':' || c.id AS key, c."wecomExternalId" AS "externalUserId",
+                ARRAY(SELECT f."userId" FROM "WeComFollow" f WHERE f."workspaceId" = c."workspaceId" AND f."externalUserId" = c."wecomExternalId" AND f."deletedAt" IS NULL ORDER BY f."userId") AS "userIds"
+           FROM "Customer" c WHERE c.id = ANY($1::uuid[])`,
+        [[...new Set(due.map((r) => r.customerId))]],
+      )
+    ).map((c) => [c.key, c]),
+  );
+  const tags = new Map(
+    (
+      await deps.db.query<{ key: string; wecomTagId: string }>(`SELECT "workspaceId" || ':' || id AS key, "wecomTagId" FROM "Tag" WHERE id = ANY($1::uuid[]) AND "wecomTagId" IS NOT NULL`, [
+        [...new Set(due.map((r) => r.tagId))],
+      ])
+    ).map((t) => [t.key, t.wecomTagId]),
+  );
+  const done: string[] = [];
+  for (const [key, rows] of byCustomer) {
     const { workspaceId, customerId } = rows[0]!;
     touched.add(workspaceId);
-    const ids = rows.map((r) => r.id);
     try {
-      const [contact] = await deps.db.query<{ externalUserId: string | null; userIds: string[] }>(
-        `SELECT c."wecomExternalId" AS "externalUserId",
-                ARRAY(SELECT f."userId" FROM "WeComFollow" f WHERE f."workspaceId" = c."workspaceId" AND f."externalUserId" = c."wecomExternalId" AND f."deletedAt" IS NULL ORDER BY f."userId") AS "userIds"
-           FROM "Customer" c WHERE c.id = $1 AND c."workspaceId" = $2`,
-        [customerId, workspaceId],
-      );
-      const tags = new Map(
-        (await deps.db.query<{ id: string; wecomTagId: string }>(`SELECT id, "wecomTagId" FROM "Tag" WHERE id = ANY($1::uuid[]) AND "workspaceId" = $2 AND "wecomTagId" IS NOT NULL`, [rows.map((r) => r.tagId), workspaceId])).map(
-          (t) => [t.id, t.wecomTagId],
-        ),
-      );
+      const contact = contacts.get(key);
       const last = new Map<string, boolean>();
-      for (const r of rows) if (tags.has(r.tagId)) last.set(tags.get(r.tagId)!, r.add);
+      for (const r of rows) {
+        const wecomTagId = tags.get(`${workspaceId}:${r.tagId}`);
+        if (wecomTagId) last.set(wecomTagId, r.add);
+      }
       const add = [...last].filter(([, on]) => on).map(([id]) => id);
       const remove = [...last].filter(([, on]) => !on).map(([id]) => id);
       if (contact?.externalUserId && contact.userIds.length && (add.length || remove.length)) {
@@ -70,19 +84,25 @@ export async function pushCorpTags(deps: FollowUpDeps, now: Date, touched = new 
           }
         }
       }
-      await deps.db.query(`DELETE FROM "WeComTagPush" WHERE id = ANY($1::bigint[])`, [ids]);
+      done.push(...rows.map((r) => r.id));
     } catch (error) {
       const attempts = Math.max(...rows.map((r) => r.attempts));
       const message = (error as Error).message;
       if (attempts >= MAX_PUSH_ATTEMPTS) {
-        await deps.db.query(`DELETE FROM "WeComTagPush" WHERE id = ANY($1::bigint[])`, [ids]);
+        done.push(...rows.map((r) => r.id));
         deps.log(`WeCom tag push for customer ${customerId} given up after ${attempts} attempts: ${message}`);
       } else {
         const waitMs = Math.min(30_000 * 2 ** (attempts - 1), 3_600_000);
-        await deps.db.query(`UPDATE "WeComTagPush" SET "lastError" = $2, "nextAttemptAt" = $3::timestamptz + $4 * interval '1 millisecond' WHERE id = ANY($1::bigint[])`, [ids, message.slice(0, 1000), now, waitMs]);
+        await deps.db.query(`UPDATE "WeComTagPush" SET "lastError" = $2, "nextAttemptAt" = $3::timestamptz + $4 * interval '1 millisecond' WHERE id = ANY($1::bigint[])`, [
+          rows.map((r) => r.id),
+          message.slice(0, 1000),
+          now,
+          waitMs,
+        ]);
         deps.log(`WeCom tag push for customer ${customerId}: ${message}`);
       }
     }
   }
+  if (done.length) await deps.db.query(`DELETE FROM "WeComTagPush" WHERE id = ANY($1::bigint[])`, [done]);
   return due.length;
 }
