@@ -1,6 +1,6 @@
 // The harness of the WeCom API tests: a test app served on a free port, and workspaces connected to
 // a WeCom stand-in of their own (a real HTTP server pushing callbacks to that app).
-import { startWeComStandIn, type WeComStandIn } from '@courtyard/wecom/standin';
+import { startWeComStandIn, type WeComStandIn, type WeComStandInOptions } from '@courtyard/wecom/standin';
 import { TEST_CORP } from '@courtyard/wecom/standin/testing';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { startServer, type RunningServer } from '../src/server.ts';
@@ -11,8 +11,8 @@ process.env.COURTYARD_SECRET_KEY ??= 'courtyard-test-secret-key';
 export interface WeComHarness {
   readonly app: TestApp;
   readonly server: RunningServer;
-  /** A new workspace connected to a new stand-in that knows the given staff members. */
-  connected(staff?: string[]): Promise<{ ws: TestWorkspace; s: WeComStandIn }>;
+  /** A new workspace connected to a new stand-in (with `options`, e.g. its clock) that knows the given staff members. */
+  connected(staff?: string[], options?: Partial<WeComStandInOptions>): Promise<{ ws: TestWorkspace; s: WeComStandIn }>;
 }
 
 /** Starts the app and server before the file's tests and closes them, with every stand-in, after. */
@@ -36,9 +36,9 @@ export function useWeComHarness(): WeComHarness {
     get server() {
       return server;
     },
-    async connected(staff = ['zhangsan']) {
+    async connected(staff = ['zhangsan'], options = {}) {
       const ws = await app.workspace();
-      const s = await startWeComStandIn({ ...TEST_CORP, callbackUrl: `http://127.0.0.1:${server.port}/wecom/callback/${ws.id}` });
+      const s = await startWeComStandIn({ ...TEST_CORP, ...options, callbackUrl: `http://127.0.0.1:${server.port}/wecom/callback/${ws.id}` });
       standIns.push(s);
       const r = await ws.gql(`mutation ($input: ConnectWeComInput!) { connectWeCom(input: $input) { __typename } }`, {
         input: { corpId: TEST_CORP.corpId, agentSecret: 'standin-secret', callbackToken: TEST_CORP.token, encodingAesKey: TEST_CORP.encodingAesKey, baseUrl: s.url },

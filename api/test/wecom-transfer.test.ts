@@ -1,28 +1,13 @@
 // Staff binding and transfer against the WeCom stand-in as a real HTTP server: the API listens on a
 // real port for the stand-in's callbacks, WeCom's limits refuse a request before WeCom is called,
 // and the runtime settles transfers from transfer_result or the transfer_fail callback.
-process.env.COURTYARD_SECRET_KEY ??= 'courtyard-test-secret-key';
-
 import { ManualClock } from '@courtyard/wecom';
-import { startWeComStandIn, type WeComStandIn } from '@courtyard/wecom/standin';
-import { TEST_CORP } from '@courtyard/wecom/standin/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../src/server.ts';
-import { createTestApp, type TestApp, type TestWorkspace } from '../src/testing.ts';
+import type { WeComStandIn } from '@courtyard/wecom/standin';
+import { describe, expect, it } from 'vitest';
+import type { TestWorkspace } from '../src/testing.ts';
+import { useWeComHarness } from './wecom-fixtures.ts';
 
-let app: TestApp;
-let server: RunningServer;
-const standIns: WeComStandIn[] = [];
-
-beforeAll(async () => {
-  app = await createTestApp({ runtime: { wecom: { client: { rateLimitBlockMs: 300, busyBackoffMs: 10 }, pollMs: 60_000 } } });
-  server = await startServer(app, { port: 0, host: '127.0.0.1' });
-});
-afterAll(async () => {
-  await Promise.all(standIns.splice(0).map((s) => s.close()));
-  await server.close();
-  await app.close();
-});
+const harness = useWeComHarness();
 
 const HOUR = 3_600_000;
 const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString('base64');
@@ -41,32 +26,25 @@ interface Setup {
 
 /** A connected workspace whose stand-in pushes callbacks here; zhangsan owns `count` customers (friends in WeCom too). */
 async function connected(count = 2): Promise<Setup> {
-  const ws = await app.workspace();
   // The stand-in's clock starts now, so its callbacks are fresh; moving it on lets WeCom's 24 h pass.
   const clock = new ManualClock(Date.now());
-  const s = await startWeComStandIn({ ...TEST_CORP, clock, callbackUrl: `http://127.0.0.1:${server.port}/wecom/callback/${ws.id}` });
-  standIns.push(s);
-  const r = await ws.gql(`mutation ($input: ConnectWeComInput!) { connectWeCom(input: $input) { __typename } }`, {
-    input: { corpId: TEST_CORP.corpId, agentSecret: 'standin-secret', callbackToken: TEST_CORP.token, encodingAesKey: TEST_CORP.encodingAesKey, baseUrl: s.url },
-  });
-  expect(r.data.connectWeCom.__typename).toBe('WeComConnection');
+  const { ws, s } = await harness.connected(['zhangsan', 'lisi', 'wangwu'], { clock });
   const staff = {} as Setup['staff'];
   for (const userid of ['zhangsan', 'lisi', 'wangwu'] as const) {
-    s.addStaff({ userid });
-    staff[userid] = (await app.db.prisma.staff.create({ data: { workspaceId: ws.id, name: userid, wecomUserId: userid } })).id;
+    staff[userid] = (await harness.app.db.prisma.staff.create({ data: { workspaceId: ws.id, name: userid, wecomUserId: userid } })).id;
   }
   const customers: Record<string, string> = {};
   for (let i = 1; i <= count; i++) {
     const external = `wm_${i}`;
     s.state.customers.set(external, { external_userid: external, name: external, type: 1, gender: 0 });
     s.state.follows.push({ userid: 'zhangsan', external_userid: external, createtime: Math.floor(clock.now() / 1000) - 86_400, add_way: 1, tags: new Set() });
-    customers[external] = (await app.db.prisma.customer.create({ data: { workspaceId: ws.id, name: external, wecomExternalId: external, ownerStaffId: staff.zhangsan } })).id;
-    await app.db.prisma.weComFollow.create({ data: { workspaceId: ws.id, userId: 'zhangsan', externalUserId: external, customerId: customers[external], addedAt: new Date(Date.now() - 86_400_000) } });
+    customers[external] = (await harness.app.db.prisma.customer.create({ data: { workspaceId: ws.id, name: external, wecomExternalId: external, ownerStaffId: staff.zhangsan } })).id;
+    await harness.app.db.prisma.weComFollow.create({ data: { workspaceId: ws.id, userId: 'zhangsan', externalUserId: external, customerId: customers[external], addedAt: new Date(Date.now() - 86_400_000) } });
   }
   return { ws, s, clock, staff, customers };
 }
 
-const ownerOf = async (customerId: string) => (await app.db.prisma.customer.findUniqueOrThrow({ where: { id: customerId } })).ownerStaffId;
+const ownerOf = async (customerId: string) => (await harness.app.db.prisma.customer.findUniqueOrThrow({ where: { id: customerId } })).ownerStaffId;
 
 describe('customer transfer', () => {
   it('an in-service transfer waits 24 h in WeCom, then succeeds: the owner and the WeCom follow move to the new staff member', async () => {
@@ -83,24 +61,24 @@ describe('customer transfer', () => {
     ]);
 
     // Before the 24 h nothing is read: the owner is unchanged.
-    await app.runtime.wecomFollowUps(new Date());
+    await harness.app.runtime.wecomFollowUps(new Date());
     expect(await ownerOf(customers.wm_1!)).toBe(staff.zhangsan);
 
     clock.advance(24 * HOUR + 1000);
-    await app.runtime.wecomFollowUps(new Date(Date.now() + 25 * HOUR));
+    await harness.app.runtime.wecomFollowUps(new Date(Date.now() + 25 * HOUR));
     const list = await ws.gql(LIST, {});
     expect(list.data.wecomTransfers.edges.map((e: { node: { status: string } }) => e.node.status)).toEqual(['succeeded', 'succeeded']);
     expect(await ownerOf(customers.wm_1!)).toBe(staff.lisi);
     expect(await ownerOf(customers.wm_2!)).toBe(staff.lisi);
-    const follows = await app.db.prisma.weComFollow.findMany({ where: { workspaceId: ws.id, externalUserId: 'wm_1' }, orderBy: { userId: 'asc' } });
+    const follows = await harness.app.db.prisma.weComFollow.findMany({ where: { workspaceId: ws.id, externalUserId: 'wm_1' }, orderBy: { userId: 'asc' } });
     expect(follows.map((f) => [f.userId, f.deletedAt === null])).toEqual([
       ['lisi', true],
       ['zhangsan', false],
     ]);
-    const events = await app.db.prisma.event.findMany({ where: { workspaceId: ws.id, type: 'wecom.transfer_succeeded' } });
+    const events = await harness.app.db.prisma.event.findMany({ where: { workspaceId: ws.id, type: 'wecom.transfer_succeeded' } });
     expect(events).toHaveLength(2);
     // A second pass changes nothing.
-    expect(await app.runtime.wecomFollowUps(new Date(Date.now() + 26 * HOUR))).toBe(0);
+    expect(await harness.app.runtime.wecomFollowUps(new Date(Date.now() + 26 * HOUR))).toBe(0);
   });
 
   it('a customer who refuses (stand-in refuseTransfer) fails the transfer with the reason from the transfer_fail callback, linked to its event; the owner stays', async () => {
@@ -109,15 +87,15 @@ describe('customer transfer', () => {
     expect(r.data.transferCustomers.waiting).toBe(2);
     const delivery = await s.refuseTransfer({ external_userid: 'wm_1' });
     expect(delivery.delivered).toBe(true);
-    await server.wecom.drain();
-    await app.runtime.wecomFollowUps(new Date());
+    await harness.server.wecom.drain();
+    await harness.app.runtime.wecomFollowUps(new Date());
 
-    const rows = await app.db.prisma.weComTransfer.findMany({ where: { workspaceId: ws.id }, orderBy: { externalUserId: 'asc' } });
+    const rows = await harness.app.db.prisma.weComTransfer.findMany({ where: { workspaceId: ws.id }, orderBy: { externalUserId: 'asc' } });
     expect(rows.map((t) => [t.externalUserId, t.status, t.failReason])).toEqual([
       ['wm_1', 'failed', 'customer_refused'],
       ['wm_2', 'waiting', null],
     ]);
-    const event = await app.db.prisma.event.findFirstOrThrow({ where: { workspaceId: ws.id, type: 'wecom.transfer_failed' } });
+    const event = await harness.app.db.prisma.event.findFirstOrThrow({ where: { workspaceId: ws.id, type: 'wecom.transfer_failed' } });
     expect(rows[0]!.failEventId).toBe(event.id);
     expect(await ownerOf(customers.wm_1!)).toBe(staff.zhangsan);
     const failed = await ws.gql(LIST, { status: 'failed' });
@@ -130,8 +108,8 @@ describe('customer transfer', () => {
     s.setCallbackUrl(undefined);
     await s.refuseTransfer({ external_userid: 'wm_1', reason: 'customer_limit_exceed' });
     clock.advance(24 * HOUR + 1000);
-    await app.runtime.wecomFollowUps(new Date(Date.now() + 25 * HOUR));
-    const row = await app.db.prisma.weComTransfer.findFirstOrThrow({ where: { workspaceId: ws.id } });
+    await harness.app.runtime.wecomFollowUps(new Date(Date.now() + 25 * HOUR));
+    const row = await harness.app.db.prisma.weComTransfer.findFirstOrThrow({ where: { workspaceId: ws.id } });
     expect([row.status, row.failReason, row.failEventId]).toEqual(['failed', 'customer_limit_exceed', null]);
     expect(await ownerOf(customers.wm_1!)).toBe(staff.zhangsan);
   });
@@ -143,17 +121,17 @@ describe('customer transfer', () => {
     expect(batch.data.transferCustomers).toMatchObject({ __typename: 'WeComLimitError', code: 'WECOM_LIMIT', field: 'input.customerIds', rule: 'transfer_batch', limit: 100 });
 
     for (const days of [80, 10]) {
-      await app.db.prisma.weComTransfer.create({
+      await harness.app.db.prisma.weComTransfer.create({
         data: { workspaceId: ws.id, customerId: customers.wm_1!, externalUserId: 'wm_1', mode: 'in_service', fromStaffId: staff.wangwu, toStaffId: staff.zhangsan, handoverUserId: 'wangwu', takeoverUserId: 'zhangsan', status: 'succeeded', createdAt: new Date(Date.now() - days * 86_400_000) },
       });
     }
     const third = await ws.gql(TRANSFER, { input: { customerIds: [gid('Customer', customers.wm_1!)], toStaffId: gid('Staff', staff.lisi), mode: 'in_service' } });
     expect(third.data.transferCustomers).toMatchObject({ __typename: 'WeComLimitError', field: 'input.customerIds', rule: 'transfer_twice_in_90_days', limit: 2, over: [gid('Customer', customers.wm_1!)] });
     expect(s.state.transfers).toHaveLength(0);
-    expect(await app.db.prisma.weComTransfer.count({ where: { workspaceId: ws.id, status: 'waiting' } })).toBe(0);
+    expect(await harness.app.db.prisma.weComTransfer.count({ where: { workspaceId: ws.id, status: 'waiting' } })).toBe(0);
 
     // One of the two older than 90 days: the transfer may go.
-    await app.db.prisma.weComTransfer.updateMany({ where: { workspaceId: ws.id }, data: { createdAt: new Date(Date.now() - 100 * 86_400_000) } });
+    await harness.app.db.prisma.weComTransfer.updateMany({ where: { workspaceId: ws.id }, data: { createdAt: new Date(Date.now() - 100 * 86_400_000) } });
     const ok = await ws.gql(TRANSFER, { input: { customerIds: [gid('Customer', customers.wm_1!)], toStaffId: gid('Staff', staff.lisi), mode: 'in_service' } });
     expect(ok.data.transferCustomers.waiting).toBe(1);
   });
@@ -166,12 +144,12 @@ describe('customer transfer', () => {
     const withMessage = await ws.gql(TRANSFER, { input: { ...input, message: '你好' } });
     expect(withMessage.data.transferCustomers.fields).toEqual([{ field: 'input.message', code: 'not_allowed' }]);
 
-    await app.db.prisma.staff.update({ where: { id: staff.zhangsan }, data: { active: false } });
+    await harness.app.db.prisma.staff.update({ where: { id: staff.zhangsan }, data: { active: false } });
     const r = await ws.gql(TRANSFER, { input });
     expect(r.data.transferCustomers).toMatchObject({ waiting: 3, failed: 0 });
     expect(s.state.transfers.every((t) => t.resigned && t.takeover_userid === 'wangwu')).toBe(true);
     clock.advance(24 * HOUR + 1000);
-    await app.runtime.wecomFollowUps(new Date(Date.now() + 25 * HOUR));
+    await harness.app.runtime.wecomFollowUps(new Date(Date.now() + 25 * HOUR));
     for (const id of Object.values(customers)) expect(await ownerOf(id)).toBe(staff.wangwu);
   });
 

@@ -2,19 +2,16 @@
 // (media/upload_attachment) and comes back as the media_id a moment's attachments name — a media
 // id is not something a marketer can type. Checked first against WeCom's rules (JPG/PNG images,
 // MP4 videos, 10 MB), so a refusal names the file and what to do.
+import { MOMENT_MEDIA_RULES } from '@courtyard/wecom';
 import { builder } from './builder.ts';
 import { InputError } from './errors.ts';
 import { resultUnion } from './error-types.ts';
 import { rejectedBy, WeComRejectedError } from './wecom-errors.ts';
 import { liveConnection } from './wecom-store.ts';
 
-const MAX_BYTES = 10 * 1024 * 1024;
 /** WeCom keeps an uploaded attachment's media_id for 3 days. */
 const MEDIA_TTL_MS = 3 * 86_400_000;
-const RULES = {
-  image: { types: ['image/jpeg', 'image/png'], what: 'a JPG or PNG image' },
-  video: { types: ['video/mp4'], what: 'an MP4 video (at most 30 s)' },
-} as const;
+const WHAT = { image: 'a JPG or PNG image', video: 'an MP4 video (at most 30 s)' } as const;
 
 const MediaTypeEnum = builder.enumType('WeComMediaType', {
   description: 'What a moments attachment is.',
@@ -54,12 +51,12 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const workspaceId = ctx.workspaceId();
       const file = args.file;
-      const rule = RULES[args.type];
+      const rule = MOMENT_MEDIA_RULES[args.type];
       const contentType = file.type || (file.name.toLowerCase().endsWith('.png') ? 'image/png' : /\.jpe?g$/i.test(file.name) ? 'image/jpeg' : file.name.toLowerCase().endsWith('.mp4') ? 'video/mp4' : '');
       if (!(rule.types as readonly string[]).includes(contentType)) {
-        throw new InputError({ path: ['file'], message: `${file.name} is not ${rule.what}; WeCom takes only that for a moment's ${args.type}`, code: 'invalid_type' });
+        throw new InputError({ path: ['file'], message: `${file.name} is not ${WHAT[args.type]}; WeCom takes only that for a moment's ${args.type}`, code: 'invalid_type' });
       }
-      if (file.size === 0 || file.size > MAX_BYTES) {
+      if (file.size === 0 || file.size > rule.maxBytes) {
         throw new InputError({ path: ['file'], message: `${file.name} is ${file.size === 0 ? 'empty' : `${(file.size / 1024 / 1024).toFixed(1)} MB`}; WeCom takes files of at most 10 MB`, code: 'too_large' });
       }
       const conn = await liveConnection(ctx.db, workspaceId);

@@ -83,3 +83,9 @@ export type TransferResultResponse = z.infer<typeof TransferResultResponse>;
 /** media/upload_attachment's answer (created_at is a Unix time; some copies of the doc show it as a string). */
 export const UploadAttachmentResponse = z.object({ type: z.string(), media_id: z.string().min(1), created_at: z.union([z.string(), z.number()]).optional() });
 export type UploadAttachmentResponse = z.infer<typeof UploadAttachmentResponse>;
+
+/** What media/upload_attachment takes for moments (notes §8): JPG/PNG images and MP4 videos, at most 10 MB. */
+export const MOMENT_MEDIA_RULES = {
+  image: { maxBytes: 10 * 1024 * 1024, types: ['image/jpeg', 'image/png'] },
+  video: { maxBytes: 10 * 1024 * 1024, types: ['video/mp4'] },
+} as const satisfies Record<'image' | 'video', { maxBytes: number; types: readonly string[] }>;

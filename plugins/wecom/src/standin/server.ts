@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { endpoints, isWeComApi } from '../endpoints.ts';
+import { MOMENT_MEDIA_RULES } from '../shapes/moments-transfer.ts';
 import { contactHandlers } from './api-contacts.ts';
 import { messageHandlers } from './api-messages.ts';
 import { ControlInputs, type StandInControls } from './control.ts';
@@ -34,8 +35,6 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 }
 
 const UPLOAD_API = 'media/upload_attachment';
-/** WeCom's size and format rules for moments attachments (notes §8; 上传附件资源). */
-const UPLOAD_RULES = { image: { max: 10 * 1024 * 1024, types: ['image/jpeg', 'image/png'] }, video: { max: 10 * 1024 * 1024, types: ['video/mp4'] } } as const;
 
 /** media/upload_attachment: a multipart form with the file in `media`; the media_id is valid 3 days. */
 async function uploadAttachment(state: StandInState, req: IncomingMessage, url: URL): Promise<Record<string, unknown>> {
@@ -54,8 +53,8 @@ async function uploadAttachment(state: StandInState, req: IncomingMessage, url: 
     throw errors.invalidParameter('body is not multipart/form-data');
   }
   if (!file) throw errors.invalidParameter('no file in media');
-  const rule = UPLOAD_RULES[mediaType];
-  if (file.size === 0 || file.size > rule.max) throw new StandInError(40006, 'invalid file size');
+  const rule = MOMENT_MEDIA_RULES[mediaType];
+  if (file.size === 0 || file.size > rule.maxBytes) throw new StandInError(40006, 'invalid file size');
   if (!(rule.types as readonly string[]).includes(file.type)) throw new StandInError(40005, 'invalid file type');
   const media_id = state.nextId('media');
   const created_at = state.nowSeconds();
