@@ -12,7 +12,7 @@
 // WeCom would retry it three times) and not recorded.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isUuid } from '@courtyard/db';
-import { callbackConnection, createReceiptWriter, processDueWeComCallbacks, welcomeEarly, WECOM_CALLBACK_PATH_PREFIX, type WeComProcessDeps } from '@courtyard/schema';
+import { callbackConnection, createReceiptWriter, processDueWeComCallbacks, arriveEarly, WECOM_CALLBACK_PATH_PREFIX, type WeComProcessDeps } from '@courtyard/schema';
 import { CallbackCryptoError } from '@courtyard/wecom';
 
 export interface WeComCallbackOptions {
@@ -26,6 +26,8 @@ export interface WeComCallbackOptions {
   batch?: number;
   /** Most receipts one INSERT writes; default 500. */
   receiptBatch?: number;
+  /** How long a pass waits for new contacts' profiles before writing them without; default 2000 ms. */
+  profileWaitMs?: number;
 }
 
 export interface WeComCallbackHandler {
@@ -71,7 +73,11 @@ function readBody(req: IncomingMessage, max: number): Promise<string | null> {
 }
 
 export function createWeComCallbackHandler(given: WeComProcessDeps, options: WeComCallbackOptions = {}): WeComCallbackHandler {
-  const deps: WeComProcessDeps = options.concurrency ? { ...given, concurrency: options.concurrency } : given;
+  const deps: WeComProcessDeps = {
+    ...given,
+    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+    ...(options.profileWaitMs !== undefined ? { profileWaitMs: options.profileWaitMs } : {}),
+  };
   const log = deps.log ?? ((m: string) => console.warn(m));
   let running: Promise<number> | null = null;
   let again = false;
@@ -112,8 +118,8 @@ export function createWeComCallbackHandler(given: WeComProcessDeps, options: WeC
       const { fields } = conn.crypto.decryptCallback(signed, body);
       const { stored, event } = await receipts.record(workspaceId, fields);
       answer(res, 200, 'success');
-      // A welcome code lives 20 s: its message goes out now, ahead of the rest of the work.
-      if (stored && event) welcomeEarly(deps, workspaceId, event);
+      // A welcome code lives 20 s: its message goes out now, with the profile read, ahead of the rest of the work.
+      if (stored && event) arriveEarly(deps, workspaceId, event);
       nudge();
     } catch (error) {
       if (error instanceof CallbackCryptoError) return answer(res, STATUS_OF[error.kind], error.kind);

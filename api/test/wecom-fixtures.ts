@@ -4,6 +4,7 @@ import { startWeComStandIn, type WeComStandIn, type WeComStandInOptions } from '
 import { TEST_CORP } from '@courtyard/wecom/standin/testing';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { startServer, type RunningServer } from '../src/server.ts';
+import type { WeComCallbackOptions } from '../src/wecom-callback.ts';
 import { createTestApp, type TestApp, type TestWorkspace } from '../src/testing.ts';
 
 process.env.COURTYARD_SECRET_KEY ??= 'courtyard-test-secret-key';
@@ -15,14 +16,14 @@ export interface WeComHarness {
   connected(staff?: string[], options?: Partial<WeComStandInOptions>): Promise<{ ws: TestWorkspace; s: WeComStandIn }>;
 }
 
-/** Starts the app and server before the file's tests and closes them, with every stand-in, after. */
-export function useWeComHarness(): WeComHarness {
+/** Starts the app and server (its callback worker with `callbacks`) before the file's tests and closes them, with every stand-in, after. */
+export function useWeComHarness(callbacks: WeComCallbackOptions = {}): WeComHarness {
   let app: TestApp;
   let server: RunningServer;
   const standIns: WeComStandIn[] = [];
   beforeAll(async () => {
     app = await createTestApp({ runtime: { wecom: { client: { rateLimitBlockMs: 300, busyBackoffMs: 10 }, pollMs: 60_000 } } });
-    server = await startServer(app, { port: 0, host: '127.0.0.1' });
+    server = await startServer(app, { port: 0, host: '127.0.0.1', wecom: callbacks });
   });
   afterAll(async () => {
     await Promise.all(standIns.splice(0).map((s) => s.close()));

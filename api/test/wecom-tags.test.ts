@@ -4,6 +4,7 @@
 import type { WeComStandIn } from '@courtyard/wecom/standin';
 import { describe, expect, it } from 'vitest';
 import type { TestWorkspace } from '../src/testing.ts';
+import { dbId, edge, node, published } from './journey-fixtures.ts';
 import { useWeComHarness } from './wecom-fixtures.ts';
 
 const harness = useWeComHarness();
@@ -133,6 +134,39 @@ describe('the WeCom corp tag library in Courtyard', () => {
     expect((await harness.app.db.prisma.customer.findUniqueOrThrow({ where: { id: customer.id } })).name).toBe('老客户');
     // The tag was pulled by id (get_corp_tag_list answers with the tags asked for, in their group).
     expect((await library(ws)).find((g) => g.wecomGroupId === 'etGroupIntent')).toMatchObject({ name: '意向', tags: [{ name: '高意向', customerCount: 1 }] });
+  });
+
+  it('a journey entering on wecom.contact_added already sees the corp tags the contact carries in WeCom, and its name, when the pass is done', async () => {
+    const { ws, s } = await harness.connected(['zhangsan', 'lisi']);
+    seedLibrary(s, 'etGroupIntent', '意向', [['etHigh', '高意向']]);
+    expect((await ws.gql(SYNC)).data.syncWeComTagLibrary.tagsCreated).toBe(1);
+    const high = await harness.app.db.prisma.tag.findFirstOrThrow({ where: { workspaceId: ws.id, wecomTagId: 'etHigh' } });
+    const group = await ws.gql(`mutation { createTagGroup(input: { name: "旅程", kind: behaviour }) { ... on TagGroup { id } } }`);
+    const mark = async (name: string) => dbId((await ws.gql(`mutation ($g: ID!, $n: String!) { createTag(input: { groupId: $g, name: $n }) { ... on Tag { id } } }`, { g: group.data.createTagGroup.id, n: name })).data.createTag.id);
+    const [knew, didNotKnow] = [await mark('入旅程时有意向'), await mark('入旅程时无意向')];
+    await published(ws, '意向分流', {
+      nodes: [
+        node('start', 'event', { eventType: 'wecom.contact_added' }),
+        node('intent', 'has-tags', { tagIds: [high.id], match: 'any' }),
+        node('yes', 'add-tags', { tagIds: [knew] }),
+        node('no', 'add-tags', { tagIds: [didNotKnow] }),
+      ],
+      edges: [edge('start', 'next', 'intent'), edge('intent', 'yes', 'yes'), edge('intent', 'no', 'no')],
+    });
+    s.state.customers.set('wm_intent', { external_userid: 'wm_intent', name: '周女士', type: 1, gender: 2 });
+    s.state.follows.push({ userid: 'zhangsan', external_userid: 'wm_intent', createtime: s.state.nowSeconds() - 86_400, add_way: 1, tags: new Set(['etHigh']) });
+
+    await s.addByPhone({ userid: 'lisi', mobile: '13600136000', external_userid: 'wm_intent' });
+    await harness.server.wecom.drain();
+    // No waiting: the pass wrote the profile and the corp tag with the customer.
+    const customer = await harness.app.db.prisma.customer.findFirstOrThrow({ where: { workspaceId: ws.id, wecomExternalId: 'wm_intent' }, include: { tags: { include: { tag: true } } } });
+    expect([customer.name, customer.gender]).toEqual(['周女士', 'female']);
+    expect(customer.tags.map((t) => [t.tag.name, t.source])).toEqual([['高意向', 'wecom']]);
+    await harness.app.runtime.drain();
+    const tags = await harness.app.db.prisma.customerTag.findMany({ where: { customerId: customer.id }, include: { tag: true } });
+    expect(tags.map((t) => t.tag.name).sort()).toEqual(['入旅程时有意向', '高意向']);
+    // One read of the profile for the add, none afterwards.
+    expect(s.state.counters.calls.get('externalcontact/get')).toBe(1);
   });
 
   it('linked tags changed in Courtyard are marked in WeCom for every staff member who follows the contact; what WeCom changed is not pushed back', async () => {

@@ -22,6 +22,8 @@ export interface WeComProcessDeps {
   concurrency?: number;
   /** Only callbacks of these workspaces are claimed (the runtime's set); default every workspace. */
   workspaces?: ReadonlySet<string> | null;
+  /** How long a pass waits for its new contacts' profiles; default PROFILE_WAIT_MS (wecom-contacts.ts). */
+  profileWaitMs?: number;
 }
 
 /** Attempts before a callback is given up as `failed`. */
