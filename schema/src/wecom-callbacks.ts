@@ -2,10 +2,9 @@
 // turned into Courtyard changes (customer, owner, channel tags, stats, an event through the same
 // journey-trigger path ingestEvents uses) in one transaction with its "processed" mark, so a
 // retried or re-claimed callback changes nothing twice.
-import { randomBytes } from 'node:crypto';
 import type { Db, Prisma, WeComCallback } from '@courtyard/db';
 import type { IngestedEvent, JourneyRuntime } from '@courtyard/runtime';
-import { callbackDedupeKey, parseCallbackEvent, type ExternalChatEvent, type WeComCallbackEvent, type XmlFields } from '@courtyard/wecom';
+import { callbackDedupeKey, parseCallbackEvent, pooledRandomBytes, type ExternalChatEvent, type WeComCallbackEvent, type XmlFields } from '@courtyard/wecom';
 import type { CourtyardPubSub } from './pubsub.ts';
 import { afterWeComEvents, callbackConnection, contactsAdded, timeZoneOf, type AddRow } from './wecom-contacts.ts';
 import { groupChatDismissed, refreshGroupChat } from './wecom-group-chats.ts';
@@ -102,7 +101,7 @@ function receiptId(): string {
     lastMs++;
     counter = 0;
   }
-  const r = randomBytes(8);
+  const r = pooledRandomBytes(8);
   const hex = lastMs.toString(16).padStart(12, '0');
   return `${hex.slice(0, 8)}-${hex.slice(8)}-7${counter.toString(16).padStart(3, '0')}-${HEX[(r[0]! & 0x3f) | 0x80]}${HEX[r[1]!]}-${HEX[r[2]!]}${HEX[r[3]!]}${HEX[r[4]!]}${HEX[r[5]!]}${HEX[r[6]!]}${HEX[r[7]!]}`;
 }

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, timingSafeEqual } from 'node:crypto';
+import { pooledRandomBytes } from './random.ts';
 import { buildWeComXml, MalformedXmlError, parseWeComXml, type XmlFields } from './xml.ts';
 
 // WeCom's callback crypto (加解密方案, the WXBizMsgCrypt scheme): see shared/notes/wecom-api.md §2.
@@ -113,7 +114,7 @@ export function createCallbackCrypto(options: CallbackCryptoOptions): CallbackCr
   const signature = (timestamp: string, nonce: string, encrypted: string) =>
     callbackSignature(options.token, timestamp, nonce, encrypted);
 
-  function encrypt(message: string, random: Buffer = randomBytes(16)): string {
+  function encrypt(message: string, random: Buffer = pooledRandomBytes(16)): string {
     const body = Buffer.from(message, 'utf8');
     const length = Buffer.alloc(4);
     length.writeUInt32BE(body.length);
@@ -154,7 +155,7 @@ export function createCallbackCrypto(options: CallbackCryptoOptions): CallbackCr
 
   function envelopeQuery(encrypted: string, o: EnvelopeOptions): SignedQuery {
     const timestamp = o.timestamp ?? String(Math.floor(now() / 1000));
-    const nonce = o.nonce ?? String(randomBytes(4).readUInt32BE());
+    const nonce = o.nonce ?? String(pooledRandomBytes(4).readUInt32BE());
     return { msg_signature: signature(timestamp, nonce, encrypted), timestamp, nonce };
   }
 

@@ -14,3 +14,4 @@ export * from './shapes/messages.ts';
 export * from './shapes/moments-transfer.ts';
 export * from './shapes/group-chats.ts';
 export { processTokens, processRateLimiter } from './shared.ts';
+export { pooledRandomBytes } from './random.ts';

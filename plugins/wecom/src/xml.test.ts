@@ -35,3 +35,21 @@ describe('parseWeComXml', () => {
     expect(() => parseWeComXml(xml)).toThrow(MalformedXmlError);
   });
 });
+
+describe('buildWeComXml', () => {
+  it('writes a flat document as WeCom does: strings in CDATA, numbers as text, in the order given', () => {
+    expect(buildWeComXml({ ToUserName: 'wwcorp', CreateTime: 1403610513, AgentID: undefined, Encrypt: 'abc==' })).toBe(
+      '<xml><ToUserName><![CDATA[wwcorp]]></ToUserName><CreateTime>1403610513</CreateTime><Encrypt><![CDATA[abc==]]></Encrypt></xml>',
+    );
+  });
+
+  it.each([
+    { Note: 'a ]]> inside CDATA', Other: 'x' },
+    { ChatId: 'wr1', MemChangeList: { Item: ['wm1', 'wm2'] } },
+  ])('writes what is not flat through the library, readable as written: %j', (fields) => {
+    const xml = buildWeComXml(fields as never);
+    expect(XMLValidator.validate(xml)).toBe(true);
+    expect(xml.startsWith('<xml>') && xml.endsWith('</xml>')).toBe(true);
+    if ('Note' in fields) expect(parseWeComXml(xml)).toEqual(fields);
+  });
+});

@@ -77,7 +77,29 @@ function toBuilderTree(fields: XmlInput): Record<string, unknown> {
   return out;
 }
 
+const FLAT_NAME = /^[A-Za-z_][\w.-]*$/;
+
+/**
+ * The flat documents WeCom sends (strings in CDATA, numbers as text, no nesting) written directly,
+ * as parseFlat reads them; undefined for anything else (nesting, arrays, a string holding `]]>`,
+ * an odd name), which the library writes.
+ */
+function buildFlat(fields: XmlInput): string | undefined {
+  let xml = '<xml>';
+  for (const name in fields) {
+    const value = fields[name];
+    if (value === undefined) continue;
+    if (!FLAT_NAME.test(name)) return undefined;
+    if (typeof value === 'string') {
+      if (value.includes(']]>')) return undefined;
+      xml += `<${name}><![CDATA[${value}]]></${name}>`;
+    } else if (typeof value === 'number') xml += `<${name}>${value}</${name}>`;
+    else return undefined;
+  }
+  return `${xml}</xml>`;
+}
+
 /** Writes fields as a WeCom `<xml>…</xml>` document. */
 export function buildWeComXml(fields: XmlInput): string {
-  return builder.build({ xml: toBuilderTree(fields) }) as string;
+  return buildFlat(fields) ?? (builder.build({ xml: toBuilderTree(fields) }) as string);
 }
