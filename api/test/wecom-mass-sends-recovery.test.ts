@@ -42,7 +42,7 @@ describe('WeCom answering badly', () => {
     const id = await campaign(c, '丢包', [c.customers.wm_zhangsan_1!]);
     expect(c.s.state.massSends.size).toBe(1);
     let [task] = await tasksOf(c.ws);
-    expect([task!.status, task!.msgid, task!.lastError]).toEqual(['uncertain', null, expect.stringMatching(/socket hang up|ECONNRESET/)]);
+    expect([task!.status, task!.msgid, task!.lastError]).toEqual(['uncertain', null, expect.stringMatching(/other side closed|socket hang up|ECONNRESET/)]);
     expect(task!.reconcileUntil!.getTime()).toBeGreaterThanOrEqual(started + RECONCILE_WINDOW_MS - 50);
     const [pending] = await app.db.prisma.delivery.findMany({ where: { campaignId: dbId(id) } });
     expect([pending!.status, pending!.wecomTaskId]).toEqual(['planned', task!.id]);

@@ -4,7 +4,7 @@ import { AccessTokenStore } from './access-token.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { endpoints, type WeComApi, type WeComRequest, type WeComResponse } from './endpoints.ts';
 import { TOKEN_EXPIRED_CODES, WeComError, WeComTransportError } from './errors.ts';
-import { fetchSend, nodeHttpSend, type HttpSend, type RawBody } from './http.ts';
+import { fetchSend, undiciHttpSend, type HttpSend, type RawBody } from './http.ts';
 import { RateLimiter, type Budget } from './rate-limit.ts';
 import { AccessTokenResponse } from './shapes/envelope.ts';
 import { UploadAttachmentResponse } from './shapes/moments-transfer.ts';
@@ -52,7 +52,7 @@ export class WeComClient {
 
   constructor(private readonly options: WeComClientOptions) {
     this.baseUrl = (options.baseUrl ?? WECOM_BASE_URL).replace(/\/+$/, '');
-    this.http = options.fetch ? fetchSend(options.fetch) : nodeHttpSend();
+    this.http = options.fetch ? fetchSend(options.fetch) : undiciHttpSend();
     this.clock = options.clock ?? systemClock;
     this.tokens = options.tokens ?? new AccessTokenStore(this.clock);
     this.limiter = options.rateLimiter ?? new RateLimiter(this.clock);

@@ -1,5 +1,4 @@
-import http from 'node:http';
-import https from 'node:https';
+import { Agent, errors } from 'undici';
 import type { CallbackCrypto } from '../crypto.ts';
 import { buildWeComXml, type XmlInput } from '../xml.ts';
 import type { StandInState } from './state.ts';
@@ -24,27 +23,21 @@ export interface CallbackPusherOptions {
   timeoutMs?: number;
 }
 
-// Kept-alive connections to the receiver, as WeCom's servers keep them (Node's client: a push
-// through fetch costs the pushing process several times the CPU).
-const agents = { http: new http.Agent({ keepAlive: true, timeout: 4000 }), https: new https.Agent({ keepAlive: true, timeout: 4000 }) };
+// Kept-alive connections to the receiver, as WeCom's servers keep them (undici's request API: a
+// push through fetch, or node:http, costs the pushing process several times the CPU).
+const dispatcher = new Agent({ keepAliveTimeout: 4000, keepAliveMaxTimeout: 4000 });
 
 /** One POST; resolves with the status, 0 for a network error or no answer within `timeoutMs`. */
-function post(url: URL, body: string, timeoutMs: number, fresh = false): Promise<number> {
-  return new Promise((resolve) => {
-    const secure = url.protocol === 'https:';
-    const request = (secure ? https : http).request(url, { method: 'POST', agent: secure ? agents.https : agents.http, timeout: timeoutMs, headers: { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(body) } }, (response) => {
-      response.resume();
-      response.on('end', () => resolve(response.statusCode ?? 0));
-      response.on('error', () => resolve(0));
-    });
-    request.on('timeout', () => request.destroy(new Error('timeout')));
-    request.on('error', (error: NodeJS.ErrnoException) => {
-      // The receiver closed a kept-alive connection as it was reused: the request never got there.
-      if (!fresh && request.reusedSocket && error.code === 'ECONNRESET') post(url, body, timeoutMs, true).then(resolve);
-      else resolve(0);
-    });
-    request.end(body);
-  });
+async function post(url: URL, body: string, timeoutMs: number, fresh = false): Promise<number> {
+  try {
+    const response = await dispatcher.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method: 'POST', headers: { 'content-type': 'text/xml' }, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+    await response.body.dump();
+    return response.statusCode;
+  } catch (error) {
+    // The receiver closed a kept-alive connection as it was reused: the request never got there.
+    if (!fresh && error instanceof errors.SocketError) return post(url, body, timeoutMs, true);
+    return 0;
+  }
 }
 
 /**
