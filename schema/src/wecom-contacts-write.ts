@@ -57,7 +57,7 @@ export async function writeAdds(query: Query, workspaceId: string, records: AddR
            : `SELECT id FROM input`
        }
      ),
-     batch AS (SELECT i.* FROM input i WHERE i.id IN (SELECT id FROM mine)),
+     batch AS (SELECT i.* FROM input i WHERE i.id = ANY (ARRAY(SELECT id FROM mine))),
      customers AS (
        INSERT INTO "Customer" ("workspaceId", "wecomExternalId", "sourceChannel", "ownerStaffId", name, "unionId", gender)
        SELECT DISTINCT ON (b."externalUserId") $1::uuid, b."externalUserId", CASE WHEN b."liveCodeId" IS NULL THEN 'wecom' ELSE 'wecom:' || b.channel END,
