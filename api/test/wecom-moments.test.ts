@@ -60,6 +60,8 @@ async function connected() {
 describe('moments', () => {
   it('a moment confirmed by one staff member and not the other: published for one, not published for the other once the deadline passes', async () => {
     const { ws, s, staff } = await connected();
+    // The link's cover, uploaded earlier (as uploadWeComMedia does, below).
+    s.state.media.set('media_cover', { media_id: 'media_cover', type: 'image', name: 'cover.png', size: 1024, created_at: s.state.nowSeconds() });
     const r = await ws.gql(CREATE_MOMENT, { input: { staffIds: [staff.zhangsan, staff.lisi], text: '双11 预热，点击领取优惠券', link: { title: '领券', url: 'https://shop.example.com/coupon', mediaId: 'media_cover' } } });
     const created = r.data.createWeComMoment;
     expect(created).toMatchObject({ __typename: 'WeComMoment', status: 'created', momentId: null, attachments: [{ msgtype: 'link', link: { title: '领券', url: 'https://shop.example.com/coupon', media_id: 'media_cover' } }] });
@@ -137,6 +139,16 @@ describe('moments', () => {
     // The limit is the workspace's: raised to 4, lisi may post.
     await ws.gql(`mutation { updateWeComStaffTaskSettings(input: { momentsPerCustomerDay: 4 }) { __typename } }`);
     expect((await ws.gql(CREATE_MOMENT, { input: { staffIds: [staff.lisi], text: '第 4 条' } })).data.createWeComMoment.__typename).toBe('WeComMoment');
+  });
+
+  it('a media_id WeCom does not know (never uploaded, or past its 3 days) is a WeComRejectedError on the field that named it, and nothing is kept', async () => {
+    const { ws, s, staff } = await connected();
+    const r = await ws.gql(CREATE_MOMENT, { input: { staffIds: [staff.zhangsan], text: '新品', imageMediaIds: ['media_gone'] } });
+    expect(r.data.createWeComMoment).toMatchObject({ __typename: 'WeComRejectedError', field: 'input.imageMediaIds', wecomCode: 40007, message: expect.stringContaining('upload the file again') });
+    const link = await ws.gql(CREATE_MOMENT, { input: { staffIds: [staff.zhangsan], link: { url: 'https://shop.example.com', mediaId: 'media_gone' } } });
+    expect(link.data.createWeComMoment).toMatchObject({ __typename: 'WeComRejectedError', field: 'input.link.mediaId', wecomCode: 40007 });
+    expect((await ws.gql(MOMENTS)).data.wecomMoments.edges).toEqual([]);
+    expect(s.state.moments.size).toBe(0);
   });
 
   it('WeCom\'s attachment rule is checked on input: images and a link together are refused, as is an empty post', async () => {

@@ -60,6 +60,7 @@ const MEANINGS: Record<number, string> = {
   48002: 'the app of this secret may not call customer-contact APIs: add it under 客户联系 → 可调用接口的应用 in the WeCom admin',
   60020: 'this server\'s IP is not among the app\'s trusted IPs',
   60111: 'WeCom does not know one of the staff userids',
+  40007: 'WeCom does not know this media_id, or it is more than 3 days old: upload the file again (uploadWeComMedia)',
   45009: 'WeCom\'s rate limit was reached; try again in a minute',
   [-1]: 'WeCom is busy; try again',
 };

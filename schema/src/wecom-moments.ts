@@ -257,7 +257,8 @@ builder.mutationFields((t) => ({
       } catch (error) {
         // WeCom made nothing: neither is anything kept here (and it no longer counts against today).
         await ctx.prisma.weComMoment.delete({ where: { id: moment.id } });
-        rejectedBy(error, 'input', { 60111: 'input.staffIds' });
+        const mediaField = input.imageMediaIds ? 'input.imageMediaIds' : input.videoMediaId ? 'input.videoMediaId' : 'input.link.mediaId';
+        rejectedBy(error, 'input', { 60111: 'input.staffIds', 40007: mediaField });
       }
     },
   }),

@@ -1,4 +1,7 @@
 import { errors } from './errors.ts';
+
+/** An uploaded attachment's media_id lasts 3 days (WeCom's temporary-media lifetime; the notes do not give it). */
+const MEDIA_TTL_SECONDS = 3 * 86_400;
 import { clamp, page, type ApiHandlers } from './handler.ts';
 import type { MassSend, MassSendRecipient, StandInState } from './state.ts';
 
@@ -123,6 +126,12 @@ export const messageHandlers: ApiHandlers = {
     const count = request.attachments?.length ?? 0;
     if ((types.has('image') && count > 9) || ((types.has('video') || types.has('link')) && count > 1)) throw errors.invalidParameter('invalid attachments size');
     if (!request.text?.content && count === 0) throw errors.invalidParameter('text and attachments both empty');
+    // Every file must have been uploaded (media/upload_attachment) within the last 3 days, as the kind it is used as; a link's cover is an image.
+    for (const a of request.attachments ?? []) {
+      const [id, kind] = a.image ? [a.image.media_id, 'image'] : a.video ? [a.video.media_id, 'video'] : a.link ? [a.link.media_id, 'image'] : [undefined, undefined];
+      const media = id === undefined ? undefined : state.media.get(id);
+      if (id !== undefined && (!media || media.type !== kind || state.nowSeconds() - media.created_at > MEDIA_TTL_SECONDS)) throw errors.invalidMediaId(id);
+    }
     const wanted = request.visible_range?.sender_list?.user_list;
     const everyone = [...state.staff.values()].filter((s) => s.customerContact).map((s) => s.userid);
     const senders = wanted ? wanted.filter((u) => state.staff.get(u)?.customerContact) : everyone;

@@ -36,4 +36,7 @@ export const errors = {
   // The notes give no code for a malformed body or an unknown id; 40058 (不合法的参数) is WeCom's
   // generic "invalid parameter" in its global code page, so the stand-in uses it (unverified here).
   invalidParameter: (detail: string) => new StandInError(40058, `invalid parameter: ${detail}`),
+  // Not in the notes either: 40007 (不合法的媒体文件id) is the global code page's answer for a media_id
+  // WeCom does not know (never uploaded, or past its 3 days), so the stand-in uses it (unverified here).
+  invalidMediaId: (id: string) => new StandInError(40007, `invalid media_id: ${id}`),
 };

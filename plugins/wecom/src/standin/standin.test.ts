@@ -221,6 +221,18 @@ describe('moments attachments', () => {
     expect(jobid).toBeTruthy();
   });
 
+  it('add_moment_task takes only media_ids uploaded within 3 days, as the kind they are used as (40007 otherwise)', async () => {
+    const { api, standIn, clock } = await setup();
+    const image = await api.uploadAttachment({ name: 'cover.png', contentType: 'image/png', data: png }, 'image');
+    const moment = (attachments: object[]) => api.call('externalcontact/add_moment_task', { text: { content: '上新' }, attachments } as never);
+    await expect(moment([{ msgtype: 'image', image: { media_id: 'never-uploaded' } }])).rejects.toMatchObject({ code: 40007 });
+    await expect(moment([{ msgtype: 'video', video: { media_id: image.media_id } }])).rejects.toMatchObject({ code: 40007 });
+    await expect(moment([{ msgtype: 'link', link: { title: '领券', url: 'https://shop.example.com', media_id: image.media_id } }])).resolves.toMatchObject({ jobid: expect.any(String) });
+    clock.advance(3 * 86_400_000 + 1000);
+    await expect(moment([{ msgtype: 'image', image: { media_id: image.media_id } }])).rejects.toMatchObject({ code: 40007 });
+    expect(standIn.state.moments.size).toBe(1);
+  });
+
   it('refuses a file of the wrong type or an empty one with WeCom\'s codes', async () => {
     const { api } = await setup();
     await expect(api.uploadAttachment({ name: 'a.gif', contentType: 'image/gif', data: png }, 'image')).rejects.toMatchObject({ code: 40005 });
