@@ -43,7 +43,7 @@ export interface CallbackReceipt {
 export async function recordWeComCallback(db: Db, workspaceId: string, fields: XmlFields): Promise<CallbackReceipt> {
   const event = parseCallbackEvent(fields);
   if (!event) return { stored: false, event };
-  const [stored] = await insertReceipts(db, [{ id: receiptId(), workspaceId, dedupeKey: callbackDedupeKey(event), event, payload: JSON.stringify(fields) }]);
+  const [stored] = await insertReceipts(db, [{ id: receiptId(), workspaceId, dedupeKey: callbackDedupeKey(event), event, payload: fields }]);
   return { stored: stored!, event };
 }
 
@@ -52,8 +52,8 @@ interface ReceiptRow {
   workspaceId: string;
   dedupeKey: string;
   event: WeComCallbackEvent;
-  /** The decrypted fields as JSON. */
-  payload: string;
+  /** The decrypted fields. */
+  payload: XmlFields;
 }
 
 /**
@@ -73,13 +73,15 @@ interface ReceiptRow {
 async function insertReceipts(db: Db, rows: ReceiptRow[]): Promise<boolean[]> {
   const stored = await db.query<{ id: string }>(
     `INSERT INTO "WeComCallback" (id, "workspaceId", "dedupeKey", "event", "changeType", "payload")
-     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::jsonb[])
+     SELECT r.id, r."workspaceId", r."dedupeKey", r.event, r."changeType", r.payload
+       FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, "workspaceId" uuid, "dedupeKey" text, event text, "changeType" text, payload jsonb)
      ON CONFLICT ("workspaceId", "dedupeKey") DO UPDATE
        SET id = EXCLUDED.id, status = 'pending', attempts = 0, "nextAttemptAt" = now(), "receivedAt" = now(), "processedAt" = NULL, "lastError" = NULL
        WHERE (EXCLUDED."changeType" = 'edit_external_contact'
               OR (EXCLUDED."event" = 'change_external_tag' AND EXCLUDED."changeType" IN ('create', 'update')))
      RETURNING id`,
-    [rows.map((r) => r.id), rows.map((r) => r.workspaceId), rows.map((r) => r.dedupeKey), rows.map((r) => r.event.Event), rows.map((r) => r.event.ChangeType), rows.map((r) => r.payload)],
+    // One JSON document: cheaper to write and to read than six arrays of escaped text.
+    [JSON.stringify(rows.map((r) => ({ id: r.id, workspaceId: r.workspaceId, dedupeKey: r.dedupeKey, event: r.event.Event, changeType: r.event.ChangeType, payload: r.payload })))],
   );
   const ids = new Set(stored.map((r) => r.id));
   return rows.map((r) => ids.has(r.id));
@@ -178,7 +180,7 @@ export function createReceiptWriter(db: Db, options: { maxBatch?: number | undef
       const event = parseCallbackEvent(fields);
       if (!event) return Promise.resolve({ stored: false, event });
       return new Promise<CallbackReceipt>((resolve, reject) => {
-        queue.push({ id: receiptId(), workspaceId, dedupeKey: callbackDedupeKey(event), event, payload: JSON.stringify(fields), resolve, reject });
+        queue.push({ id: receiptId(), workspaceId, dedupeKey: callbackDedupeKey(event), event, payload: fields, resolve, reject });
         if (!writing && !scheduled) {
           scheduled = true;
           setImmediate(pump);

@@ -141,6 +141,14 @@ describe('callback round trip', () => {
     expect(() => crypto.decrypt(bytes.toString('base64'))).toThrow(CallbackCryptoError);
     expectKind(() => crypto.decrypt('not base64!'), 'malformed_payload');
     expectKind(() => crypto.decrypt(Buffer.alloc(20).toString('base64')), 'malformed_payload');
+    // Base64 only: a stray character, a line break or an empty Encrypt is refused; padding may be left off.
+    const good = crypto.encrypt('hello');
+    expect(good.endsWith('=')).toBe(true);
+    expect(crypto.decrypt(good.replace(/=+$/, ''))).toBe('hello');
+    expectKind(() => crypto.decrypt(`${good.slice(0, 10)}*${good.slice(10)}`), 'malformed_payload');
+    expectKind(() => crypto.decrypt(`${good.slice(0, 10)}\n${good.slice(10)}`), 'malformed_payload');
+    expectKind(() => crypto.decrypt(`${good}=`), 'malformed_payload');
+    expectKind(() => crypto.decrypt(''), 'malformed_payload');
   });
 
   it('builds a passive reply that verifies like a callback', () => {
