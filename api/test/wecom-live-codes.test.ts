@@ -175,6 +175,28 @@ describe('live codes', () => {
     expect(await count(ws, 'wecom.contact_deleted')).toBe(1);
   });
 
+  it('a channel tag deleted after the code was made leaves the code, and one merged into another is replaced by it; later scans still make customers', async () => {
+    const { ws, s, channelTag } = await connected();
+    const group = await ws.gql(`mutation { createTagGroup(input: { name: "活动", kind: basic }) { ... on TagGroup { id } } }`);
+    const tag = async (name: string) => (await ws.gql(`mutation ($g: ID!, $n: String!) { createTag(input: { groupId: $g, name: $n }) { ... on Tag { id } } }`, { g: group.data.createTagGroup.id, n: name })).data.createTag.id as string;
+    const [merged, kept] = [await tag('双十一'), await tag('双11')];
+    const code = (await ws.gql(CREATE_CODE, { input: { ...codeInput(channelTag), tagIds: [channelTag, merged] } })).data.createWeComLiveCode;
+    const tagIdsOf = async () => (await ws.gql(`query ($id: ID!) { node(id: $id) { ... on WeComLiveCode { tagIds } } }`, { id: code.id })).data.node.tagIds;
+    expect((await ws.gql(`mutation ($id: ID!) { deleteTag(id: $id) { __typename } }`, { id: channelTag })).data.deleteTag.__typename).toBe('Deleted');
+    expect(await tagIdsOf()).toEqual([merged]);
+    const merge = await ws.gql(`mutation ($input: MergeTagsInput!) { mergeTags(input: $input) { __typename } }`, { input: { sourceTagIds: [merged], targetTagId: kept } });
+    expect(merge.data.mergeTags.__typename).toBe('MergeTagsPayload');
+    expect(await tagIdsOf()).toEqual([kept]);
+
+    const scan = await s.simulateScan({ config_id: code.configId, name: '赵先生' });
+    await server.wecom.drain();
+    const callbacks = await app.db.prisma.weComCallback.findMany({ where: { workspaceId: ws.id }, select: { status: true, lastError: true } });
+    expect(callbacks).toEqual([{ status: 'processed', lastError: null }]);
+    const customer = await app.db.prisma.customer.findUniqueOrThrow({ where: { workspaceId_wecomExternalId: { workspaceId: ws.id, wecomExternalId: scan.external_userid } }, include: { tags: { include: { tag: true } } } });
+    expect(customer.tags.map((t) => t.tag.name)).toEqual(['双11']);
+    expect(await count(ws, 'wecom.contact_added')).toBe(1);
+  });
+
   it('a new contact reaches customerUpdated subscribers of the workspace, and only those', async () => {
     const { ws, s, channelTag } = await connected();
     const code = (await ws.gql(CREATE_CODE, { input: codeInput(channelTag, { welcome: null }) })).data.createWeComLiveCode;

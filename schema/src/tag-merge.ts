@@ -151,6 +151,12 @@ builder.mutationFields((t) => ({
             WHERE id = $1::uuid AND "campaignExcludedTagIds" && $2::uuid[]`,
           [workspaceId, sourceIds, targetId],
         );
+        // Live codes that put a source on new customers put the target on them (the delete below would drop the source).
+        await query(
+          `UPDATE "WeComLiveCode" SET "tagIds" = ARRAY(SELECT DISTINCT CASE WHEN t = ANY($2::uuid[]) THEN $3::uuid ELSE t END FROM unnest("tagIds") t), "updatedAt" = now()
+            WHERE "workspaceId" = $1::uuid AND "tagIds" && $2::uuid[]`,
+          [workspaceId, sourceIds, targetId],
+        );
         await query(`DELETE FROM "Tag" WHERE "workspaceId" = $1::uuid AND id = ANY($2::uuid[])`, [workspaceId, sourceIds]);
         return { retagged: retagged.map((r) => r.customerId), affected: affected.map((r) => r.customerId), journeys: journeys.size, campaigns };
       });

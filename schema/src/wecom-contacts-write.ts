@@ -73,6 +73,8 @@ export async function writeAdds(query: Query, workspaceId: string, records: AddR
      tagged AS (
        INSERT INTO "CustomerTag" ("workspaceId", "customerId", "tagId", source)
        SELECT DISTINCT $1::uuid, p."customerId", t.id, 'plugin'::"TagSource" FROM placed p, unnest(p."tagIds") AS t(id)
+       -- A channel tag deleted since the code was made is skipped, not a failure of every later scan.
+       WHERE EXISTS (SELECT 1 FROM "Tag" g WHERE g.id = t.id AND g."workspaceId" = $1::uuid)
        ON CONFLICT DO NOTHING RETURNING "customerId"
      ),
      follows AS (
