@@ -80,6 +80,11 @@ export function arrivalOf(client: Client, db: Db, workspaceId: string, event: Co
   return { profile, welcome };
 }
 
+/** The pass has written these adds: their arrivals are let go now rather than after their minute (memory under a long burst). */
+export function arrivalsWritten(workspaceId: string, events: ContactAddedEvent[]): void {
+  for (const event of events) arrivals.delete(`${workspaceId}:${callbackDedupeKey(event)}`);
+}
+
 /** A live code's welcome message as the callback path needs it, read at most every 2 s per code. */
 interface WelcomeCode {
   name: string;

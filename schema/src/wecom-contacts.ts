@@ -9,7 +9,7 @@ import { publishCustomerChanges } from './publish.ts';
 import { recheckAfterChange } from './segment-membership.ts';
 import { callbackConnection, timeZoneOf, type Live } from './wecom-callback-cache.ts';
 import type { WeComProcessDeps } from './wecom-callbacks.ts';
-import { arrivalOf, staffOf, type Profile } from './wecom-contact-arrival.ts';
+import { arrivalOf, arrivalsWritten, staffOf, type Profile } from './wecom-contact-arrival.ts';
 import { writeAdds, type AddRecord, type AddsWritten } from './wecom-contacts-write.ts';
 import { LiveCodeStaff, pickUser } from './wecom-live-code-rules.ts';
 import { attachOutreachAdds, checkOutreachAdds, outreachKey, recordOutreachAdds, type OutreachCheck } from './wecom-outreach-adds.ts';
@@ -88,6 +88,7 @@ export async function contactsAdded(deps: WeComProcessDeps, workspaceId: string,
   });
 
   const written = outreach.size ? await writeOutreachAdds(db, workspaceId, records, outreach) : await writeAdds((sql, params) => db.query(sql, params), workspaceId, records, true);
+  arrivalsWritten(workspaceId, rows.map((r) => r.event));
   if (!written?.customers.length) return;
 
   const customerOf = new Map(written.customers.map((c) => [c.wecomExternalId, c.id]));
