@@ -96,6 +96,8 @@ describe('phone-number outreach', () => {
     // phone(2) is added, but without the remark mobile: nothing says which task it was.
     await s.addByPhone({ userid: 'zhangsan', mobile: phone(2), external_userid: 'wm_phone_2' });
     await harness.server.wecom.drain();
+    // One externalcontact/get an add: the profile read serves the outreach match too.
+    expect(s.state.counters.calls.get('externalcontact/get')).toBe(2);
     await harness.app.runtime.wecomFollowUps(new Date());
 
     const added = await ws.gql(TASKS, { status: 'added' });

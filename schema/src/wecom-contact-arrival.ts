@@ -7,13 +7,14 @@ import { callbackDedupeKey, WeComError, type ContactAddedEvent, type WeComCallba
 import { callbackConnection, forget, remember, type Live } from './wecom-callback-cache.ts';
 import type { WeComProcessDeps } from './wecom-callbacks.ts';
 import { WelcomeMessage, welcomeRequest } from './wecom-live-code-rules.ts';
+import type { ContactFollows } from './wecom-outreach-adds.ts';
 
 type Client = Live['client'];
 
 export type WelcomeOutcome = 'sent' | 'already_sent' | 'code_expired' | 'none' | `failed_${number}`;
 
 /** What `externalcontact/get` told of a customer. */
-export interface Profile {
+export interface Profile extends ContactFollows {
   name: string | null;
   unionId: string | null;
   gender: 'male' | 'female' | 'unknown';
@@ -27,7 +28,8 @@ export async function fetchProfile(client: Client, externalUserId: string): Prom
   const detail = answer?.external_contact;
   if (!detail) return undefined;
   const corpTagIds = [...new Set(answer.follow_user.flatMap((f) => (f.tags ?? []).filter((t) => t.type === 1 && t.tag_id).map((t) => t.tag_id!)))];
-  return { name: detail.name ?? null, unionId: detail.unionid ?? null, gender: detail.gender === 1 ? 'male' : detail.gender === 2 ? 'female' : 'unknown', corpTagIds };
+  const follows = answer.follow_user.map((f) => ({ userId: f.userid, addWay: f.add_way ?? null, remarkMobiles: f.remark_mobiles ?? [] }));
+  return { name: detail.name ?? null, unionId: detail.unionid ?? null, gender: detail.gender === 1 ? 'male' : detail.gender === 2 ? 'female' : 'unknown', corpTagIds, follows };
 }
 
 /** The work started for one add callback. */
@@ -71,7 +73,7 @@ export function arriveEarly(deps: WeComProcessDeps, workspaceId: string, event: 
 }
 
 /** The arrival started for this callback, else one started now (a callback another process acknowledged, or one retried after a failure). */
-export function arrivalOf(client: Client, db: Db, workspaceId: string, event: ContactAddedEvent, staffName: string): Arrival {
+export function arrivalOf(client: Client, db: Db, workspaceId: string, event: ContactAddedEvent, staffName: string): Required<Arrival> {
   const early = arrivals.get(`${workspaceId}:${callbackDedupeKey(event)}`);
   // A failed early send is tried once more; 41051 tells if it had got through after all.
   const profile = early?.profile ?? fetchProfile(client, event.ExternalUserID);

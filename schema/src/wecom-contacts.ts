@@ -13,11 +13,8 @@ import { arrivalOf, arrivalsWritten, staffOf, type Profile } from './wecom-conta
 import { writeAdds, type AddRecord, type AddsWritten } from './wecom-contacts-write.ts';
 import { LiveCodeStaff, pickUser } from './wecom-live-code-rules.ts';
 import { attachOutreachAdds, checkOutreachAdds, outreachKey, recordOutreachAdds, type OutreachCheck } from './wecom-outreach-adds.ts';
-import { dayIn, liveConnection } from './wecom-store.ts';
+import { dayIn } from './wecom-store.ts';
 import { applyContactCorpTags } from './wecom-tags.ts';
-
-export { callbackConnection, timeZoneOf } from './wecom-callback-cache.ts';
-export { arriveEarly } from './wecom-contact-arrival.ts';
 
 type Client = Live['client'];
 
@@ -60,13 +57,15 @@ export async function contactsAdded(deps: WeComProcessDeps, workspaceId: string,
   const deadline = new Promise<typeof late>((resolve) => (timer = setTimeout(() => resolve(late), deps.profileWaitMs ?? PROFILE_WAIT_MS)));
   const arrived = await mapWithConcurrency(rows, 16, async ({ event }) => {
     const arrival = arrivalOf(conn.client, db, workspaceId, event, staff.get(event.UserID)!.name);
-    const outcome = await arrival.welcome!;
+    const outcome = await arrival.welcome;
     const profile = await Promise.race([arrival.profile, deadline]);
-    return profile === late ? { outcome, pending: arrival.profile } : { outcome, profile };
+    // A profile later than the wait is written when it comes (`pending`).
+    return profile === late ? { outcome, read: arrival.profile, profile: undefined, pending: arrival.profile } : { outcome, read: arrival.profile, profile, pending: undefined };
   }).finally(() => clearTimeout(timer));
 
-  // Adds of staff members with pending phone-number outreach tasks: which task, and whose customer.
-  const outreach = await checkOutreachAdds(db, conn.client, workspaceId, rows.map(({ event }) => ({ userId: event.UserID, externalUserId: event.ExternalUserID })));
+  // Adds of staff members with pending phone-number outreach tasks: which task, and whose customer
+  // (from the same profile read: WeCom is not asked twice).
+  const outreach = await checkOutreachAdds(db, workspaceId, rows.map(({ event }, i) => ({ userId: event.UserID, externalUserId: event.ExternalUserID, read: () => arrived[i]!.read })));
 
   const records: AddRecord[] = rows.map(({ row, event }, i) => {
     const at = new Date(event.CreateTime * 1000);
@@ -198,7 +197,7 @@ export async function repick(deps: WeComProcessDeps, liveCodeId: string, timeZon
     now,
   );
   if (code.currentUserIds.length === 1 && code.currentUserIds[0] === next) return;
-  const conn = await liveConnection(deps.db, code.workspaceId);
+  const conn = await callbackConnection(deps.db, code.workspaceId);
   if (!conn) return;
   try {
     await conn.client.call('externalcontact/update_contact_way', { config_id: code.configId, user: [next] });

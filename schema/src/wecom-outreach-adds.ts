@@ -6,7 +6,6 @@
 // no callback).
 import { normalizePhone, type Db } from '@courtyard/db';
 import { mapWithConcurrency } from '@courtyard/runtime';
-import type { WeComClient } from '@courtyard/wecom';
 
 /** A pending task an add matched, and the customer it should attach to. */
 export interface OutreachMatch {
@@ -27,12 +26,18 @@ export interface OutreachCheck {
 
 const key = (userId: string, externalUserId: string) => `${userId}\u0000${externalUserId}`;
 
+/** How a contact's staff members follow it, as externalcontact/get tells. */
+export interface ContactFollows {
+  follows: { userId: string; addWay: number | null; remarkMobiles: string[] }[];
+}
+
 /**
- * Checks the adds of staff members who have pending outreach tasks (one externalcontact/get each,
- * a few at a time; nothing at all for a batch whose staff have none) against those tasks' phones.
- * A failed read leaves the add to the runtime's passes.
+ * Checks the adds of staff members who have pending outreach tasks against those tasks' phones,
+ * from each contact's externalcontact/get (`read`: the profile the add's arrival already reads;
+ * nothing at all is read for a batch whose staff have no tasks). A failed read leaves the add to
+ * the runtime's passes.
  */
-export async function checkOutreachAdds(db: Db, client: WeComClient, workspaceId: string, adds: { userId: string; externalUserId: string }[]): Promise<Map<string, OutreachCheck>> {
+export async function checkOutreachAdds(db: Db, workspaceId: string, adds: { userId: string; externalUserId: string; read: () => Promise<ContactFollows | undefined> }[]): Promise<Map<string, OutreachCheck>> {
   const out = new Map<string, OutreachCheck>();
   const userIds = [...new Set(adds.map((a) => a.userId))];
   if (!userIds.length) return out;
@@ -44,10 +49,10 @@ export async function checkOutreachAdds(db: Db, client: WeComClient, workspaceId
   const todo = adds.filter((a) => withTasks.has(a.userId));
   if (!todo.length) return out;
   const checks = await mapWithConcurrency(todo, 4, async (a): Promise<OutreachCheck | null> => {
-    const detail = await client.call('externalcontact/get', { external_userid: a.externalUserId }).catch(() => null);
+    const detail = await a.read();
     if (!detail) return null;
-    const follow = detail.follow_user.find((f) => f.userid === a.userId);
-    const remarkMobiles = [...new Set((follow?.remark_mobiles ?? []).map((m) => normalizePhone(m)).filter((m): m is string => Boolean(m)))];
+    const follow = detail.follows.find((f) => f.userId === a.userId);
+    const remarkMobiles = [...new Set((follow?.remarkMobiles ?? []).map((m) => normalizePhone(m)).filter((m): m is string => Boolean(m)))];
     let match: OutreachMatch | null = null;
     if (remarkMobiles.length) {
       const [task] = await db.query<OutreachMatch>(
@@ -59,7 +64,7 @@ export async function checkOutreachAdds(db: Db, client: WeComClient, workspaceId
       );
       match = task ?? null;
     }
-    return { ...a, addWay: follow?.add_way ?? null, remarkMobiles, match };
+    return { userId: a.userId, externalUserId: a.externalUserId, addWay: follow?.addWay ?? null, remarkMobiles, match };
   });
   for (const c of checks) if (c) out.set(key(c.userId, c.externalUserId), c);
   return out;

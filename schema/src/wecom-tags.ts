@@ -12,7 +12,8 @@ import { WeComError, type ContactEditedEvent, type CorpTagGroup, type ExternalTa
 import { builder } from './builder.ts';
 import { resultUnion } from './error-types.ts';
 import type { WeComProcessDeps } from './wecom-callbacks.ts';
-import { afterWeComEvents, callbackConnection } from './wecom-contacts.ts';
+import { callbackConnection } from './wecom-callback-cache.ts';
+import { afterWeComEvents } from './wecom-contacts.ts';
 import { rejectedBy, WeComRejectedError } from './wecom-errors.ts';
 import { liveConnection } from './wecom-store.ts';
 
