@@ -18,8 +18,8 @@ export type HttpSend = (url: URL, method: 'GET' | 'POST', body?: string | RawBod
 const contentOf = (body: string | RawBody): { type: string; data: string | Buffer } => (typeof body === 'string' ? { type: 'application/json', data: body } : { type: body.contentType, data: body.data });
 
 // Kept-alive connections through undici's dispatcher (the HTTP client under Node's fetch, without
-// fetch's web streams): a call costs about half the client CPU of node:http's client (24 vs 51 µs
-// a call on loopback, warm), and idle connections are retired ahead of the server's keep-alive
+// fetch's web streams): a call costs about half the client CPU of node:http's client (a one-off
+// loopback measurement), and idle connections are retired ahead of the server's keep-alive
 // timeout, which it reads from the server's Keep-Alive header when there is one.
 const dispatcher = new Agent({ keepAliveTimeout: 4000, keepAliveMaxTimeout: 4000 });
 
