@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Db } from '@courtyard/db';
+import { parseEventLoopReport, type EventLoopReport } from '../api/src/event-loop-report.ts';
 import { seconds } from './common.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -122,7 +123,11 @@ export class ApiServer {
   peakRssBytes = 0;
   peakHwmBytes = 0;
 
-  constructor(port: number, databaseUrl: string, demoApiKey: string, cpuProfDir?: string) {
+  /** What the server said of its event loop, when asked to (`loopReportMs`), each with when it came (performance.now()). */
+  readonly loopReports: (EventLoopReport & { at: number })[] = [];
+  private partialLine = '';
+
+  constructor(port: number, databaseUrl: string, demoApiKey: string, cpuProfDir?: string, loopReportMs?: number) {
     this.url = `http://127.0.0.1:${port}/graphql`;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -130,6 +135,7 @@ export class ApiServer {
       DATABASE_URL: databaseUrl,
       COURTYARD_DEMO_API_KEY: demoApiKey,
       NODE_ENV: 'production',
+      ...(loopReportMs ? { COURTYARD_EVENT_LOOP_REPORT_MS: String(loopReportMs) } : {}),
     };
     delete env.INIT_CWD; // main.ts changes to INIT_CWD; run from the repository root
     delete env.REDIS_URL; // one node: in-process pub/sub
@@ -141,7 +147,20 @@ export class ApiServer {
     const keep = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString()).slice(-20_000);
     };
-    this.child.stdout!.on('data', keep);
+    // Event loop reports are collected, not kept in the output that errors show.
+    this.child.stdout!.on('data', (chunk: Buffer) => {
+      if (!loopReportMs) return keep(chunk);
+      const lines = (this.partialLine + chunk.toString()).split('\n');
+      this.partialLine = lines.pop()!;
+      const at = performance.now();
+      const rest: string[] = [];
+      for (const line of lines) {
+        const report = parseEventLoopReport(line);
+        if (report) this.loopReports.push({ ...report, at });
+        else rest.push(line);
+      }
+      if (rest.length) keep(Buffer.from(`${rest.join('\n')}\n`));
+    });
     this.child.stderr!.on('data', keep);
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
@@ -164,6 +183,18 @@ export class ApiServer {
   /** What the server printed (the last 20,000 characters). */
   get log(): string {
     return this.output;
+  }
+
+  /**
+   * The reports that came between `from` and `to` (performance.now()): the share of that time the
+   * server's event loop was busy, and the median and worst of its delay percentiles; null without reports.
+   */
+  loopBusy(from: number, to: number): { busy: number; delayP50Ms: number; delayP99Ms: number } | null {
+    const within = this.loopReports.filter((r) => r.at > from && r.at <= to);
+    if (!within.length) return null;
+    const time = within.reduce((sum, r) => sum + r.intervalMs, 0);
+    const p50s = within.map((r) => r.delayP50Ms).sort((a, b) => a - b);
+    return { busy: within.reduce((sum, r) => sum + r.busy * r.intervalMs, 0) / time, delayP50Ms: p50s[Math.floor(p50s.length / 2)]!, delayP99Ms: Math.max(...within.map((r) => r.delayP99Ms)) };
   }
 
   sampleMemory(): void {

@@ -28,7 +28,7 @@ import { TEST_CORP } from '../plugins/wecom/src/standin/testing.ts';
 import { buildWeComXml, createCallbackCrypto } from '../plugins/wecom/src/index.ts';
 import { undiciHttpSend } from '../plugins/wecom/src/http.ts';
 import { createDb, type Db } from '../prisma/src/index.ts';
-import { BenchmarkError, int, ms, openBenchmark, parseNumber, parseOptionValues, percentile, runBenchmark, seconds, section, sleep, table, UsageError } from './common.ts';
+import { BenchmarkError, int, ms, openBenchmark, parseNumber, parseOptionValues, pct, percentile, runBenchmark, seconds, section, sleep, table, UsageError } from './common.ts';
 
 const TARGETS = { callbacksPerSecond: 2_000, p99Ms: 200 };
 const DEMO_API_KEY = 'cy_bench_wecom_demo_key_do_not_use';
@@ -74,7 +74,8 @@ async function setUp(db: Db, databaseUrl: string, workspaceId: string, key: stri
   process.env.COURTYARD_WECOM_STANDIN = 'false';
   process.env.COURTYARD_WECOM_CALLBACK_CONCURRENCY = String(concurrency);
   process.env.COURTYARD_WECOM_CALLBACK_BATCH = String(batch);
-  const server = new ApiServer(port, databaseUrl, key, cpuProfDir);
+  // The server reports how busy its event loop is, 4 times a second.
+  const server = new ApiServer(port, databaseUrl, key, cpuProfDir, 250);
   held.servers.push(server);
   await server.ready();
   const callbackUrl = `http://127.0.0.1:${port}/wecom/callback/${workspaceId}`;
@@ -226,17 +227,22 @@ async function main(): Promise<number> {
   section('Throughput');
   const cpuProfDir = values['cpu-prof'];
   const fast = await setUp(db, opened.databaseUrl, workspaceId, DEMO_API_KEY, 16, 200, cpuProfDir);
-  if (warm) await burst(db, fast, `${run}-warm`, warm, inFlight);
+  // Warmed up the way it is measured: callbacks prepared beforehand, pushed by this process.
+  if (warm) await burst(db, fast, `${run}-warm`, warm, inFlight, await prepareScans(fast, `${run}-warm`, warm));
   const prepared = await prepareScans(fast, `${run}-burst`, callbacks);
   const cpuFrom = await cpuSnapshot(fast.server.pid, db);
   const { elapsed, pushedMs, acks } = await burst(db, fast, `${run}-burst`, callbacks, inFlight, prepared);
-  const cpu = cpuSplit(cpuFrom, await cpuSnapshot(fast.server.pid, db));
+  const cpuTo = await cpuSnapshot(fast.server.pid, db);
+  const cpu = cpuSplit(cpuFrom, cpuTo);
+  const loop = fast.server.loopBusy(cpuFrom.at, cpuTo.at);
   await check(db, fast, `${run}-burst`, callbacks);
   const perSecond = (callbacks / elapsed) * 1000;
   console.log(`${int(callbacks)} callbacks processed in ${seconds(elapsed)}: ${int(perSecond)}/s (passes of up to 200, 16 customers side by side)`);
   console.log(`all acknowledged after ${seconds(pushedMs)}; push → 200 (callbacks prepared beforehand) p50 ${ms(percentile(acks, 0.5))}, p99 ${ms(percentile(acks, 0.99))}`);
   // The load generator is this process: the stand-in's HTTP server (the welcome messages and the profiles) and the pushes.
   console.log(`${cpu.text.replace('load generator', 'stand-in + load generator')}`);
+  // Courtyard's one JavaScript thread: near 100% busy, it is the limit (requests wait their turn), whatever cores are left.
+  if (loop) console.log(`Courtyard's event loop busy ${pct(loop.busy)} of the time; timers fired late by p50 ${ms(loop.delayP50Ms)}, worst p99 ${ms(loop.delayP99Ms)}`);
 
   section('Latency: callback pushed → welcome message at WeCom');
   const sent = new Map<string, number>();

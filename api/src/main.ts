@@ -4,6 +4,7 @@ import { migrate } from '@courtyard/db/migrate';
 import { seedDemo } from '@courtyard/db/seed';
 import { runtimeOptionsFromEnv } from '@courtyard/runtime';
 import { createApp } from './app.ts';
+import { startEventLoopReport } from './event-loop-report.ts';
 import { createAppPubSub } from './pubsub.ts';
 import { queryCacheOptionsFromEnv } from './query-cache.ts';
 import { startSegmentScheduler } from './segment-scheduler.ts';
@@ -33,6 +34,9 @@ const wecomStandIn = demo && process.env.COURTYARD_WECOM_STANDIN !== 'false' ? a
 // COURTYARD_WORKERS=0 makes a node that only serves the API; journeys then run on other nodes.
 const workers = process.env.COURTYARD_WORKERS !== '0';
 if (workers) await app.runtime.start();
+// COURTYARD_EVENT_LOOP_REPORT_MS=N prints how busy this process's JavaScript thread was every N ms.
+const loopReportMs = Number(process.env.COURTYARD_EVENT_LOOP_REPORT_MS);
+const stopLoopReport = loopReportMs > 0 ? startEventLoopReport(loopReportMs) : null;
 
 console.log(`\nCourtyard is running on ${db.kind === 'pglite' ? 'embedded PGlite' : 'PostgreSQL'} (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
 console.log(`  Admin:                    http://localhost:${server.port}/`);
@@ -52,6 +56,7 @@ async function stop(signal: string) {
   stopping = true;
   console.log(`\n${signal}: shutting down`);
   stopScheduler();
+  stopLoopReport?.();
   await wecomStandIn?.close();
   await server.close();
   app.close();
