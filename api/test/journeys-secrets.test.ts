@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifySignature } from '@courtyard/plugin-sdk';
+import { resealJourneySecrets } from '@courtyard/runtime/journey';
+import { resealWeComConnections, storeWeComConnection } from '@courtyard/schema';
+import { keyId, openCredentials } from '@courtyard/wecom/secrets';
+import { createHash } from 'node:crypto';
 import { createTestApp, type TestApp, type TestWorkspace } from '../src/testing.ts';
 import { CREATE, edge, ENROLL, node, PUBLISH, setup, UPDATE } from './journey-fixtures.ts';
 
@@ -60,7 +64,7 @@ describe('write-only node secrets', () => {
     expect(hookConfig(created.data.createJourney.draft)).toEqual({ url: URL, secret: PLACEHOLDER });
     const id = created.data.createJourney.id;
     const sealed = await storedSecret(id);
-    expect(sealed).toMatch(/^sealed:v1\./);
+    expect(sealed).toMatch(/^sealed:v2\./);
     expect(JSON.stringify(sealed)).not.toContain('Zmlyc3Q');
 
     // The admin sends the draft back as it read it: the stored secret stays, byte for byte.
@@ -116,7 +120,76 @@ describe('write-only node secrets', () => {
     await app.db.query(`UPDATE "Journey" SET draft = $2::jsonb WHERE id = $1`, [dbId(id), JSON.stringify(webhookJourney(FIRST))]);
     expect(hookConfig((await ws.gql(READ, { id })).data.journey.draft).secret).toBe(PLACEHOLDER);
     await ws.gql(UPDATE, { id, input: { definition: webhookJourney(PLACEHOLDER) } });
-    expect(await storedSecret(id)).toMatch(/^sealed:v1\./);
+    expect(await storedSecret(id)).toMatch(/^sealed:v2\./);
     expect(errorsOf((await ws.gql(READ, { id })).data.journey)).toEqual([]);
+  });
+});
+
+describe('rotating the server key (COURTYARD_SECRET_KEY_PREVIOUS, pnpm secrets:reseal)', () => {
+  const saved = { key: process.env.COURTYARD_SECRET_KEY, previous: process.env.COURTYARD_SECRET_KEY_PREVIOUS };
+  const useKeys = (key: string, previous?: string) => {
+    process.env.COURTYARD_SECRET_KEY = key;
+    if (previous === undefined) delete process.env.COURTYARD_SECRET_KEY_PREVIOUS;
+    else process.env.COURTYARD_SECRET_KEY_PREVIOUS = previous;
+  };
+  afterAll(() => {
+    for (const [name, value] of [['COURTYARD_SECRET_KEY', saved.key], ['COURTYARD_SECRET_KEY_PREVIOUS', saved.previous]] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+  const idOf = (text: string) => keyId(createHash('sha256').update(text).digest());
+  const connectionRow = async (workspaceId: string) => (await app.db.prisma.weComConnection.findUniqueOrThrow({ where: { workspaceId } }));
+
+  it('with the old key listed as previous, journeys still sign and WeCom credentials still open; resealing moves every value to the new key, and then the old key can go', async () => {
+    const ws = await app.workspace();
+    const { customers } = await setup(ws);
+    useKeys('rotation old key');
+    const id = (await ws.gql(CREATE, { input: { name: '轮换', definition: webhookJourney(FIRST) } })).data.createJourney.id;
+    expect((await ws.gql(PUBLISH, { id })).data.publishJourney.__typename).toBe('PublishJourneyPayload');
+    await storeWeComConnection(app.db, { workspaceId: ws.id, corpId: 'ww-rotation', agentSecret: 'agent-secret-rotation', callbackToken: 'token-rotation', encodingAesKey: 'k'.repeat(43), baseUrl: null });
+    expect(await storedSecret(id)).toMatch(new RegExp(`^sealed:v2\\.${idOf('rotation old key')}\\.`));
+
+    // The new key, the old one still listed: everything opens.
+    useKeys('rotation new key', 'rotation old key');
+    expect(await run(ws, id, [customers['13900000001']!])).toEqual([{ first: true, second: false }]);
+
+    const wecom = await resealWeComConnections(app.db);
+    const journeys = await resealJourneySecrets(app.db);
+    expect(wecom.unopened).toEqual([]);
+    expect(wecom.resealed).toBeGreaterThanOrEqual(3);
+    expect(journeys.unopened.filter((line) => line.includes(dbId(id)))).toEqual([]);
+    expect(journeys.resealed).toBeGreaterThanOrEqual(2); // the draft's and the version's
+    const underNew = new RegExp(`^sealed:v2\\.${idOf('rotation new key')}\\.`);
+    expect(await storedSecret(id)).toMatch(underNew);
+    expect(await storedSecret(id, 'JourneyVersion')).toMatch(underNew);
+
+    // The old key gone: the journey signs with the same secret, the connection opens with the new key alone.
+    useKeys('rotation new key');
+    expect(await run(ws, id, [customers['13900000002']!])).toEqual([{ first: true, second: false }]);
+    expect(openCredentials(await connectionRow(ws.id), createHash('sha256').update('rotation new key').digest())).toEqual({ agentSecret: 'agent-secret-rotation', callbackToken: 'token-rotation', encodingAesKey: 'k'.repeat(43) });
+
+    // Run again: nothing left to do for this workspace.
+    const again = await resealJourneySecrets(app.db);
+    expect(again.unopened.filter((line) => line.includes(dbId(id)))).toEqual([]);
+    expect(await storedSecret(id)).toMatch(underNew);
+  });
+
+  it('a value sealed under a key nobody listed is named by the reseal and left as it is; the journey asks for the secret again', async () => {
+    const ws = await app.workspace();
+    useKeys('a key that will be lost');
+    const id = (await ws.gql(CREATE, { input: { name: '丢失的密钥', definition: webhookJourney(FIRST) } })).data.createJourney.id;
+    await storeWeComConnection(app.db, { workspaceId: ws.id, corpId: 'ww-lost', agentSecret: 'agent-secret-lost', callbackToken: 'token-lost', encodingAesKey: 'k'.repeat(43), baseUrl: null });
+    const before = await storedSecret(id);
+    const connectionBefore = await connectionRow(ws.id);
+
+    useKeys('rotation new key');
+    const journeys = await resealJourneySecrets(app.db);
+    const wecom = await resealWeComConnections(app.db);
+    expect(journeys.unopened).toContainEqual(expect.stringMatching(new RegExp(`^journey ${dbId(id)} \\(丢失的密钥\\) draft, node hook, field secret: .*key id ${idOf('a key that will be lost')}.*COURTYARD_SECRET_KEY_PREVIOUS`)));
+    expect(wecom.unopened).toContainEqual(expect.stringContaining(`WeCom connection of workspace ${ws.id}: agentSecret was sealed under a key this server was not given`));
+    expect(await storedSecret(id)).toBe(before);
+    expect(await connectionRow(ws.id)).toMatchObject({ agentSecretSealed: connectionBefore.agentSecretSealed, callbackTokenSealed: connectionBefore.callbackTokenSealed, encodingAesKeySealed: connectionBefore.encodingAesKeySealed });
+    expect(errorsOf((await ws.gql(READ, { id })).data.journey)).toEqual([expect.objectContaining({ code: 'INVALID_CONFIG', nodeId: 'hook', field: 'secret', message: expect.stringContaining('enter it again') })]);
   });
 });

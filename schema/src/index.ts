@@ -54,7 +54,7 @@ export { CourtyardError, InputError } from './errors.ts';
 export { authenticatePartner, isPartnerCredential, useInstallationLimits, type PartnerAuth } from './marketplace-auth.ts';
 export { PLUGIN_SCOPE_GRANTS, apiGrantOf } from './marketplace-grants.ts';
 export { CALLBACK_PATH_PREFIX as WECOM_CALLBACK_PATH_PREFIX } from './wecom-connection.ts';
-export { storeWeComConnection } from './wecom-store.ts';
+export { resealWeComConnections, storeWeComConnection } from './wecom-store.ts';
 export { createReceiptWriter, processDueWeComCallbacks, recordWeComCallback, type CallbackReceipt, type ReceiptWriter, type WeComProcessDeps } from './wecom-callbacks.ts';
 export { callbackConnection } from './wecom-callback-cache.ts';
 export { arriveEarly } from './wecom-contact-arrival.ts';

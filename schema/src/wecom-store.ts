@@ -2,9 +2,9 @@
 // one callback crypto per connection version, shared token cache and rate budgets per process.
 import { defaultDataDir, type Db, type WeComConnection } from '@courtyard/db';
 import { WeComClient, createCallbackCrypto, processRateLimiter, processTokens, type CallbackCrypto } from '@courtyard/wecom';
-import { openCredentials, sealSecret as seal, secretKey } from '@courtyard/wecom/secrets';
+import { emptyResealReport, openSecret, sealedUnderCurrent, openCredentials, sealSecret as seal, secretKeys, type ResealReport, type SecretKeys } from '@courtyard/wecom/secrets';
 
-const sealSecret = (plain: string, workspaceId: string, field: string) => seal(plain, workspaceId, field, secretKey(defaultDataDir()));
+const sealSecret = (plain: string, workspaceId: string, field: string) => seal(plain, workspaceId, field, secretKeys(defaultDataDir()));
 
 export interface OpenedConnection {
   workspaceId: string;
@@ -23,7 +23,7 @@ export function openConnection(row: WeComConnection): OpenedConnection {
   return {
     workspaceId: row.workspaceId,
     corpId: row.corpId,
-    ...openCredentials(row, secretKey(defaultDataDir())),
+    ...openCredentials(row, secretKeys(defaultDataDir())),
     baseUrl: row.baseUrl,
   };
 }
@@ -93,4 +93,39 @@ export async function storeWeComConnection(db: Db, conn: OpenedConnection): Prom
     lastCheckedAt: new Date(),
   };
   await db.prisma.weComConnection.upsert({ where: { workspaceId: conn.workspaceId }, create: { workspaceId: conn.workspaceId, ...data }, update: data });
+}
+
+const SEALED_FIELDS = [
+  ['agentSecret', 'agentSecretSealed'],
+  ['callbackToken', 'callbackTokenSealed'],
+  ['encodingAesKey', 'encodingAesKeySealed'],
+] as const;
+
+/**
+ * Every WeCom connection's credentials sealed under the current key (`pnpm secrets:reseal`, after
+ * a key rotation): each value is opened with the key that sealed it and sealed again; a connection
+ * changed meanwhile is left for the next run, and one whose values no key opens is named and left
+ * as it is.
+ */
+export async function resealWeComConnections(db: Db, keys: SecretKeys = secretKeys(defaultDataDir())): Promise<ResealReport> {
+  const report = emptyResealReport();
+  for (const row of await db.prisma.weComConnection.findMany({ orderBy: { createdAt: 'asc' } })) {
+    const stale = SEALED_FIELDS.filter(([, column]) => !sealedUnderCurrent(row[column], keys));
+    report.current += SEALED_FIELDS.length - stale.length;
+    if (!stale.length) continue;
+    const data: Partial<Record<(typeof SEALED_FIELDS)[number][1], string>> = {};
+    try {
+      for (const [field, column] of stale) data[column] = seal(openSecret(row[column], row.workspaceId, field, keys), row.workspaceId, field, keys);
+    } catch (error) {
+      report.unopened.push(`WeCom connection of workspace ${row.workspaceId}: ${(error as Error).message}`);
+      continue;
+    }
+    // Only if nobody stored new credentials meanwhile (theirs are sealed under the current key already).
+    const { count } = await db.prisma.weComConnection.updateMany({
+      where: { id: row.id, agentSecretSealed: row.agentSecretSealed, callbackTokenSealed: row.callbackTokenSealed, encodingAesKeySealed: row.encodingAesKeySealed },
+      data,
+    });
+    if (count) report.resealed += stale.length;
+  }
+  return report;
 }

@@ -3,7 +3,7 @@
 // One client per connection version; tokens and rate budgets are the process's (shared with the API).
 import { defaultDataDir, type Db } from '@courtyard/db';
 import { processRateLimiter, processTokens, WeComClient, type WeComClientOptions } from '@courtyard/wecom';
-import { openCredentials, secretKey } from '@courtyard/wecom/secrets';
+import { openCredentials, secretKeys } from '@courtyard/wecom/secrets';
 
 export interface ExplicitWeComConfig {
   corpId: string;
@@ -40,7 +40,7 @@ export async function workspaceWeComClient(db: Db, workspaceId: string, override
     const version = `${new Date(row.updatedAt).getTime()}`;
     const cached = clients.get(workspaceId);
     if (cached?.version === version) return cached.client;
-    const { agentSecret } = openCredentials({ workspaceId, ...row }, secretKey(defaultDataDir()));
+    const { agentSecret } = openCredentials({ workspaceId, ...row }, secretKeys(defaultDataDir()));
     const client = build(row.corpId, agentSecret, row.baseUrl, overrides);
     clients.set(workspaceId, { version, client });
     return client;

@@ -14,7 +14,7 @@ describe('sealing journey node secrets', () => {
   it('a sealed secret opens only for the same workspace, journey, node and field, and reads as the placeholder', () => {
     const sealed = sealDefinitionSecrets({ nodes: [hook({ secret: SECRET })], edges: [] }, null, builtinRegistry, scope);
     const stored = sealed.nodes[0]!.config;
-    expect(stored.secret).toMatch(/^sealed:v1\./);
+    expect(stored.secret).toMatch(/^sealed:v2\./);
     expect(JSON.stringify(sealed)).not.toContain(SECRET);
     expect(maskDefinitionSecrets(sealed).nodes[0]!.config).toEqual({ url: 'https://erp.example.cn/h', secret: SECRET_PLACEHOLDER });
     expect(openConfigSecrets(webhook, 'hook', stored, scope)).toEqual({ config: { ...stored, secret: SECRET }, unopened: [] });

@@ -2,18 +2,18 @@
 // (the same seal as WeCom credentials), bound to the workspace and to journey + node + field, so a
 // sealed value copied into another journey, node or workspace does not open. Stored inside the
 // definition JSON as `sealed:<v1…>`; published versions copy the sealed form.
-import { defaultDataDir } from '@courtyard/db';
+import { defaultDataDir, type Db } from '@courtyard/db';
 import { type JourneyNode, SECRET_PLACEHOLDER, secretFields } from '@courtyard/plugin-sdk';
-import { openSecret, sealSecret, secretKey } from '@courtyard/wecom/secrets';
+import { emptyResealReport, openSecret, sealedUnderCurrent, sealSecret, secretKeys, type ResealReport, type SecretKeys } from '@courtyard/wecom/secrets';
 import type { NodeRegistry } from '../registry.ts';
 
 const SEALED = 'sealed:';
 
-/** Whose secrets: the seal is bound to both. `key` defaults to the server key. */
+/** Whose secrets: the seal is bound to both. `key` defaults to the server's keys. */
 export interface SecretScope {
   workspaceId: string;
   journeyId: string;
-  key?: Buffer;
+  key?: Buffer | SecretKeys;
 }
 
 export function isSealed(value: unknown): value is string {
@@ -21,7 +21,7 @@ export function isSealed(value: unknown): value is string {
 }
 
 const field = (journeyId: string, nodeId: string, name: string) => `journey/${journeyId}/${nodeId}/${name}`;
-const keyOf = (scope: SecretScope) => scope.key ?? secretKey(defaultDataDir());
+const keyOf = (scope: SecretScope) => scope.key ?? secretKeys(defaultDataDir());
 
 type NodeLike = { id?: unknown; type?: unknown; version?: unknown; config?: unknown };
 const nodesOf = (definition: unknown): NodeLike[] => {
@@ -101,4 +101,59 @@ export function openConfigSecrets(node: JourneyNode, nodeId: string, config: unk
     }
   }
   return { config: opened ?? config, unopened };
+}
+
+/**
+ * The definition with each sealed value sealed again under the current key, or null when there was
+ * nothing to change. Values no key opens stay as they are and are named in the report.
+ */
+function resealDefinition(definition: unknown, scope: { workspaceId: string; journeyId: string }, keys: SecretKeys, where: string, report: ResealReport): unknown {
+  let changed = false;
+  const nodes = nodesOf(definition).map((ref) => {
+    if (!isObject(ref.config) || typeof ref.id !== 'string') return ref;
+    const nodeId = ref.id;
+    const config = { ...ref.config };
+    for (const [name, value] of Object.entries(config)) {
+      if (!isSealed(value)) continue;
+      const sealed = value.slice(SEALED.length);
+      if (sealedUnderCurrent(sealed, keys)) {
+        report.current++;
+        continue;
+      }
+      try {
+        const plain = openSecret(sealed, scope.workspaceId, field(scope.journeyId, nodeId, name), keys);
+        config[name] = SEALED + sealSecret(plain, scope.workspaceId, field(scope.journeyId, nodeId, name), keys);
+        report.resealed++;
+        changed = true;
+      } catch (error) {
+        report.unopened.push(`${where}, node ${nodeId}, field ${name}: ${(error as Error).message}`);
+      }
+    }
+    return { ...ref, config };
+  });
+  return changed && isObject(definition) ? { ...definition, nodes } : null;
+}
+
+/**
+ * Every journey's sealed node secrets (drafts and published versions) sealed under the current key
+ * (`pnpm secrets:reseal`, after a key rotation). A version's meaning does not change: only the
+ * sealed form of its secrets. A row changed meanwhile is left for the next run.
+ */
+export async function resealJourneySecrets(db: Db, keys: SecretKeys = secretKeys(defaultDataDir())): Promise<ResealReport> {
+  const report = emptyResealReport();
+  const drafts = await db.query<{ id: string; workspaceId: string; name: string; draft: unknown }>(
+    `SELECT id, "workspaceId", name, draft FROM "Journey" WHERE strpos(draft::text, '"${SEALED}') > 0 ORDER BY "createdAt", id`,
+  );
+  for (const j of drafts) {
+    const next = resealDefinition(j.draft, { workspaceId: j.workspaceId, journeyId: j.id }, keys, `journey ${j.id} (${j.name}) draft`, report);
+    if (next) await db.query(`UPDATE "Journey" SET draft = $2::jsonb WHERE id = $1 AND draft = $3::jsonb`, [j.id, JSON.stringify(next), JSON.stringify(j.draft)]);
+  }
+  const versions = await db.query<{ id: string; workspaceId: string; journeyId: string; number: number; definition: unknown }>(
+    `SELECT id, "workspaceId", "journeyId", version AS number, definition FROM "JourneyVersion" WHERE strpos(definition::text, '"${SEALED}') > 0 ORDER BY "journeyId", version`,
+  );
+  for (const v of versions) {
+    const next = resealDefinition(v.definition, { workspaceId: v.workspaceId, journeyId: v.journeyId }, keys, `journey ${v.journeyId} version ${v.number}`, report);
+    if (next) await db.query(`UPDATE "JourneyVersion" SET definition = $2::jsonb WHERE id = $1 AND definition = $3::jsonb`, [v.id, JSON.stringify(next), JSON.stringify(v.definition)]);
+  }
+  return report;
 }
