@@ -5,8 +5,9 @@
 //     raised: WeCom's own budget is 10,000 calls a minute per API) that pushes signed, encrypted
 //     callbacks to it; connects the demo workspace and creates a live
 //     code with a channel tag and a welcome message.
-//  2. Throughput: after --warm scans (default 2,000: V8 compiles the hot code, as in a server that
-//     has run a while; measured cold, the first seconds run at ~60% of the rate), --callbacks scans
+//  2. Throughput: after --warm scans (default 2,000, prepared and pushed as the measured ones are:
+//     V8 compiles the hot code, as in a server that has run a while; measured cold, the first
+//     seconds run at ~60% of the rate), --callbacks scans
 //     (default 5,000), --in-flight at once (default 32): each is an
 //     add_external_contact callback, made in the stand-in (customer, follow, welcome code) and
 //     signed and encrypted before the clock starts (WeCom's servers do that elsewhere; on this
@@ -14,7 +15,8 @@
 //     channel tag, daily stats, the welcome message through send_welcome_msg, the profile through
 //     externalcontact/get, an event). Callbacks/s = scans ÷ the time until the last one is
 //     processed. Baseline, same run: --baseline scans (default 1,000) on a second API server whose
-//     worker claims and processes one callback at a time (no batch, nothing side by side).
+//     worker claims and processes one callback at a time (no batch, nothing side by side). The
+//     server reports how busy its event loop was (COURTYARD_EVENT_LOOP_REPORT_MS) over the burst.
 //  3. Latency: --rate scans a second (default 100) for --seconds (default 10): from the moment the
 //     stand-in pushes a callback to the moment its send_welcome_msg reaches the stand-in, p50/p99.
 //     The figure includes the stand-in's own service time on loopback (well under a millisecond per
