@@ -154,12 +154,12 @@ describe('rotating the server key (COURTYARD_SECRET_KEY_PREVIOUS, pnpm secrets:r
     useKeys('rotation new key', 'rotation old key');
     expect(await run(ws, id, [customers['13900000001']!])).toEqual([{ first: true, second: false }]);
 
-    const wecom = await resealWeComConnections(app.db);
-    const journeys = await resealJourneySecrets(app.db);
-    expect(wecom.unopened).toEqual([]);
-    expect(wecom.resealed).toBeGreaterThanOrEqual(3);
-    expect(journeys.unopened.filter((line) => line.includes(dbId(id)))).toEqual([]);
-    expect(journeys.resealed).toBeGreaterThanOrEqual(2); // the draft's and the version's
+    // This workspace only: other tests share the database, under keys of their own.
+    const mine = { workspaceIds: [ws.id] };
+    const wecom = await resealWeComConnections(app.db, mine);
+    const journeys = await resealJourneySecrets(app.db, mine);
+    expect(wecom).toEqual({ resealed: 3, current: 0, unopened: [] });
+    expect(journeys).toEqual({ resealed: 2, current: 0, unopened: [] }); // the draft's and the version's
     const underNew = new RegExp(`^sealed:v2\\.${idOf('rotation new key')}\\.`);
     expect(await storedSecret(id)).toMatch(underNew);
     expect(await storedSecret(id, 'JourneyVersion')).toMatch(underNew);
@@ -169,9 +169,9 @@ describe('rotating the server key (COURTYARD_SECRET_KEY_PREVIOUS, pnpm secrets:r
     expect(await run(ws, id, [customers['13900000002']!])).toEqual([{ first: true, second: false }]);
     expect(openCredentials(await connectionRow(ws.id), createHash('sha256').update('rotation new key').digest())).toEqual({ agentSecret: 'agent-secret-rotation', callbackToken: 'token-rotation', encodingAesKey: 'k'.repeat(43) });
 
-    // Run again: nothing left to do for this workspace.
-    const again = await resealJourneySecrets(app.db);
-    expect(again.unopened.filter((line) => line.includes(dbId(id)))).toEqual([]);
+    // Run again: nothing left to do.
+    expect(await resealJourneySecrets(app.db, mine)).toEqual({ resealed: 0, current: 2, unopened: [] });
+    expect(await resealWeComConnections(app.db, mine)).toEqual({ resealed: 0, current: 3, unopened: [] });
     expect(await storedSecret(id)).toMatch(underNew);
   });
 
@@ -184,8 +184,12 @@ describe('rotating the server key (COURTYARD_SECRET_KEY_PREVIOUS, pnpm secrets:r
     const connectionBefore = await connectionRow(ws.id);
 
     useKeys('rotation new key');
-    const journeys = await resealJourneySecrets(app.db);
-    const wecom = await resealWeComConnections(app.db);
+    const journeys = await resealJourneySecrets(app.db, { workspaceIds: [ws.id] });
+    const wecom = await resealWeComConnections(app.db, { workspaceIds: [ws.id] });
+    expect(journeys).toMatchObject({ resealed: 0, current: 0 });
+    expect(wecom).toMatchObject({ resealed: 0, current: 0 });
+    expect(journeys.unopened).toHaveLength(1);
+    expect(wecom.unopened).toHaveLength(1);
     expect(journeys.unopened).toContainEqual(expect.stringMatching(new RegExp(`^journey ${dbId(id)} \\(丢失的密钥\\) draft, node hook, field secret: .*key id ${idOf('a key that will be lost')}.*COURTYARD_SECRET_KEY_PREVIOUS`)));
     expect(wecom.unopened).toContainEqual(expect.stringContaining(`WeCom connection of workspace ${ws.id}: agentSecret was sealed under a key this server was not given`));
     expect(await storedSecret(id)).toBe(before);

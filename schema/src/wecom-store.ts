@@ -105,11 +105,13 @@ const SEALED_FIELDS = [
  * Every WeCom connection's credentials sealed under the current key (`pnpm secrets:reseal`, after
  * a key rotation): each value is opened with the key that sealed it and sealed again; a connection
  * changed meanwhile is left for the next run, and one whose values no key opens is named and left
- * as it is.
+ * as it is. `workspaceIds` limits it to those workspaces; default every one.
  */
-export async function resealWeComConnections(db: Db, keys: SecretKeys = secretKeys(defaultDataDir())): Promise<ResealReport> {
+export async function resealWeComConnections(db: Db, options: { keys?: SecretKeys; workspaceIds?: string[] } = {}): Promise<ResealReport> {
+  const keys = options.keys ?? secretKeys(defaultDataDir());
   const report = emptyResealReport();
-  for (const row of await db.prisma.weComConnection.findMany({ orderBy: { createdAt: 'asc' } })) {
+  const rows = await db.prisma.weComConnection.findMany({ where: options.workspaceIds ? { workspaceId: { in: options.workspaceIds } } : {}, orderBy: { createdAt: 'asc' } });
+  for (const row of rows) {
     const stale = SEALED_FIELDS.filter(([, column]) => !sealedUnderCurrent(row[column], keys));
     report.current += SEALED_FIELDS.length - stale.length;
     if (!stale.length) continue;

@@ -137,19 +137,24 @@ function resealDefinition(definition: unknown, scope: { workspaceId: string; jou
 /**
  * Every journey's sealed node secrets (drafts and published versions) sealed under the current key
  * (`pnpm secrets:reseal`, after a key rotation). A version's meaning does not change: only the
- * sealed form of its secrets. A row changed meanwhile is left for the next run.
+ * sealed form of its secrets. A row changed meanwhile is left for the next run. `workspaceIds`
+ * limits it to those workspaces; default every one.
  */
-export async function resealJourneySecrets(db: Db, keys: SecretKeys = secretKeys(defaultDataDir())): Promise<ResealReport> {
+export async function resealJourneySecrets(db: Db, options: { keys?: SecretKeys; workspaceIds?: string[] } = {}): Promise<ResealReport> {
+  const keys = options.keys ?? secretKeys(defaultDataDir());
+  const scope = options.workspaceIds ?? null;
   const report = emptyResealReport();
   const drafts = await db.query<{ id: string; workspaceId: string; name: string; draft: unknown }>(
-    `SELECT id, "workspaceId", name, draft FROM "Journey" WHERE strpos(draft::text, '"${SEALED}') > 0 ORDER BY "createdAt", id`,
+    `SELECT id, "workspaceId", name, draft FROM "Journey" WHERE strpos(draft::text, '"${SEALED}') > 0 AND ($1::uuid[] IS NULL OR "workspaceId" = ANY($1::uuid[])) ORDER BY "createdAt", id`,
+    [scope],
   );
   for (const j of drafts) {
     const next = resealDefinition(j.draft, { workspaceId: j.workspaceId, journeyId: j.id }, keys, `journey ${j.id} (${j.name}) draft`, report);
     if (next) await db.query(`UPDATE "Journey" SET draft = $2::jsonb WHERE id = $1 AND draft = $3::jsonb`, [j.id, JSON.stringify(next), JSON.stringify(j.draft)]);
   }
   const versions = await db.query<{ id: string; workspaceId: string; journeyId: string; number: number; definition: unknown }>(
-    `SELECT id, "workspaceId", "journeyId", version AS number, definition FROM "JourneyVersion" WHERE strpos(definition::text, '"${SEALED}') > 0 ORDER BY "journeyId", version`,
+    `SELECT id, "workspaceId", "journeyId", version AS number, definition FROM "JourneyVersion" WHERE strpos(definition::text, '"${SEALED}') > 0 AND ($1::uuid[] IS NULL OR "workspaceId" = ANY($1::uuid[])) ORDER BY "journeyId", version`,
+    [scope],
   );
   for (const v of versions) {
     const next = resealDefinition(v.definition, { workspaceId: v.workspaceId, journeyId: v.journeyId }, keys, `journey ${v.journeyId} version ${v.number}`, report);
