@@ -1,6 +1,7 @@
 // `pnpm secrets:reseal`: after a key rotation, every sealed value (WeCom credentials, journey node
 // secrets in drafts and published versions) is opened with the key that sealed it and sealed again
-// under COURTYARD_SECRET_KEY. Run it with the old key in COURTYARD_SECRET_KEY_PREVIOUS; once it
+// under COURTYARD_SECRET_KEY; journey secrets still in plain text (saved before sealing existed,
+// kept by versions published then) are sealed too. Run it with the old key in COURTYARD_SECRET_KEY_PREVIOUS; once it
 // reports nothing left unopened, the old key can go. Safe to run again: values already under the
 // current key are left alone, and so is anything no key opens (named, exit code 1).
 import { createDb } from '@courtyard/db';
@@ -16,7 +17,7 @@ try {
     ['WeCom credentials', await resealWeComConnections(db)],
     ['journey node secrets', await resealJourneySecrets(db)],
   ] as const;
-  for (const [what, r] of reports) console.log(`${what}: ${r.resealed} value(s) sealed again under the current key, ${r.current} already under it; not opened: ${r.unopened.length}`);
+  for (const [what, r] of reports) console.log(`${what}: ${r.resealed} value(s) sealed again under the current key, ${r.current} already under it, ${r.plain} found in plain text and sealed; not opened: ${r.unopened.length}`);
   const unopened = reports.flatMap(([, r]) => r.unopened);
   for (const line of unopened) console.log(`  not opened (left as it is): ${line}`);
   if (unopened.length) {

@@ -158,8 +158,8 @@ describe('rotating the server key (COURTYARD_SECRET_KEY_PREVIOUS, pnpm secrets:r
     const mine = { workspaceIds: [ws.id] };
     const wecom = await resealWeComConnections(app.db, mine);
     const journeys = await resealJourneySecrets(app.db, mine);
-    expect(wecom).toEqual({ resealed: 3, current: 0, unopened: [] });
-    expect(journeys).toEqual({ resealed: 2, current: 0, unopened: [] }); // the draft's and the version's
+    expect(wecom).toEqual({ resealed: 3, current: 0, plain: 0, unopened: [] });
+    expect(journeys).toEqual({ resealed: 2, current: 0, plain: 0, unopened: [] }); // the draft's and the version's
     const underNew = new RegExp(`^sealed:v2\\.${idOf('rotation new key')}\\.`);
     expect(await storedSecret(id)).toMatch(underNew);
     expect(await storedSecret(id, 'JourneyVersion')).toMatch(underNew);
@@ -170,8 +170,8 @@ describe('rotating the server key (COURTYARD_SECRET_KEY_PREVIOUS, pnpm secrets:r
     expect(openCredentials(await connectionRow(ws.id), createHash('sha256').update('rotation new key').digest())).toEqual({ agentSecret: 'agent-secret-rotation', callbackToken: 'token-rotation', encodingAesKey: 'k'.repeat(43) });
 
     // Run again: nothing left to do.
-    expect(await resealJourneySecrets(app.db, mine)).toEqual({ resealed: 0, current: 2, unopened: [] });
-    expect(await resealWeComConnections(app.db, mine)).toEqual({ resealed: 0, current: 3, unopened: [] });
+    expect(await resealJourneySecrets(app.db, mine)).toEqual({ resealed: 0, current: 2, plain: 0, unopened: [] });
+    expect(await resealWeComConnections(app.db, mine)).toEqual({ resealed: 0, current: 3, plain: 0, unopened: [] });
     expect(await storedSecret(id)).toMatch(underNew);
   });
 
@@ -195,5 +195,21 @@ describe('rotating the server key (COURTYARD_SECRET_KEY_PREVIOUS, pnpm secrets:r
     expect(await storedSecret(id)).toBe(before);
     expect(await connectionRow(ws.id)).toMatchObject({ agentSecretSealed: connectionBefore.agentSecretSealed, callbackTokenSealed: connectionBefore.callbackTokenSealed, encodingAesKeySealed: connectionBefore.encodingAesKeySealed });
     expect(errorsOf((await ws.gql(READ, { id })).data.journey)).toEqual([expect.objectContaining({ code: 'INVALID_CONFIG', nodeId: 'hook', field: 'secret', message: expect.stringContaining('enter it again') })]);
+  });
+
+  it('a secret a published version still holds in plain text (published before sealing existed) is sealed by the reseal, and the journey signs with it as before', async () => {
+    const ws = await app.workspace();
+    const { customers } = await setup(ws);
+    useKeys('rotation new key');
+    const id = (await ws.gql(CREATE, { input: { name: '旧版本', definition: webhookJourney(FIRST) } })).data.createJourney.id;
+    expect((await ws.gql(PUBLISH, { id })).data.publishJourney.__typename).toBe('PublishJourneyPayload');
+    await app.db.query(`UPDATE "JourneyVersion" SET definition = $2::jsonb WHERE "journeyId" = $1`, [dbId(id), JSON.stringify(webhookJourney(FIRST))]);
+    expect(await storedSecret(id, 'JourneyVersion')).toBe(FIRST);
+
+    const report = await resealJourneySecrets(app.db, { workspaceIds: [ws.id] });
+    expect(report).toEqual({ resealed: 0, current: 1, plain: 1, unopened: [] });
+    expect(await storedSecret(id, 'JourneyVersion')).toMatch(new RegExp(`^sealed:v2\\.${idOf('rotation new key')}\\.`));
+    expect(JSON.stringify((await app.db.query(`SELECT definition FROM "JourneyVersion" WHERE "journeyId" = $1`, [dbId(id)]))[0])).not.toContain('whsec_');
+    expect(await run(ws, id, [customers['13900000001']!])).toEqual([{ first: true, second: false }]);
   });
 });

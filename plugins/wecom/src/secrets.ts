@@ -140,11 +140,16 @@ export function openCredentials(row: SealedWeComCredentials, keys: Buffer | Secr
   };
 }
 
-/** What `pnpm secrets:reseal` did: values sealed again under the current key, values already under it, and values no key opened (left as they are). */
+/**
+ * What `pnpm secrets:reseal` did: values sealed again under the current key, values already under
+ * it, secrets found in plain text (saved before sealing existed) and sealed now, and values no key
+ * opened (left as they are).
+ */
 export interface ResealReport {
   resealed: number;
   current: number;
+  plain: number;
   unopened: string[];
 }
 
-export const emptyResealReport = (): ResealReport => ({ resealed: 0, current: 0, unopened: [] });
+export const emptyResealReport = (): ResealReport => ({ resealed: 0, current: 0, plain: 0, unopened: [] });

@@ -22,6 +22,23 @@ const SELECT = `SELECT i.id, i.status::text AS status, i."signingSecret",
   FROM "Installation" i JOIN "PluginListing" l ON l.id = i."listingId" JOIN "PluginVersion" v ON v.id = i."versionId"`;
 
 /**
+ * A workspace's installations, one per plugin (the active one, else the latest uninstalled one):
+ * a journey that uses an uninstalled plugin's node still resolves it, and its customers fail
+ * there with a reason instead of the node going missing.
+ */
+export async function installedPluginsOf(db: Pick<Db, 'query'>, workspaceId: string): Promise<InstalledPlugin[]> {
+  const rows = await db.query<InstallationRow>(`${SELECT} WHERE i."workspaceId" = $1 ORDER BY (i.status = 'active') DESC, i."updatedAt" DESC`, [workspaceId]);
+  const seen = new Set<string>();
+  const plugins: InstalledPlugin[] = [];
+  for (const row of rows) {
+    if (seen.has(row.pluginId)) continue;
+    seen.add(row.pluginId);
+    plugins.push({ installationId: row.id, pluginId: row.pluginId, versionId: row.versionId, nodes: row.manifest.nodes });
+  }
+  return plugins;
+}
+
+/**
  * Partner nodes in the engine: which installations a workspace's journeys resolve their nodes to,
  * and running a batch of them through the remote caller. The installation is read afresh for
  * every batch, so an uninstall or an upgrade takes effect on the next batch.
@@ -32,21 +49,9 @@ export class RemoteNodes {
     readonly caller: RemoteNodeCaller,
   ) {}
 
-  /**
-   * The workspace's installations, one per plugin (the active one, else the latest uninstalled one):
-   * a journey that uses an uninstalled plugin's node still resolves it, and its customers fail
-   * there with a reason instead of the node going missing.
-   */
-  async installedPlugins(workspaceId: string): Promise<InstalledPlugin[]> {
-    const rows = await this.db.query<InstallationRow>(`${SELECT} WHERE i."workspaceId" = $1 ORDER BY (i.status = 'active') DESC, i."updatedAt" DESC`, [workspaceId]);
-    const seen = new Set<string>();
-    const plugins: InstalledPlugin[] = [];
-    for (const row of rows) {
-      if (seen.has(row.pluginId)) continue;
-      seen.add(row.pluginId);
-      plugins.push({ installationId: row.id, pluginId: row.pluginId, versionId: row.versionId, nodes: row.manifest.nodes });
-    }
-    return plugins;
+  /** The workspace's installations (installedPluginsOf). */
+  installedPlugins(workspaceId: string): Promise<InstalledPlugin[]> {
+    return installedPluginsOf(this.db, workspaceId);
   }
 
   /** The `run` of an installed node: one signed batch to the partner; each customer takes the port it answered. */

@@ -5,7 +5,9 @@
 import { defaultDataDir, type Db } from '@courtyard/db';
 import { type JourneyNode, SECRET_PLACEHOLDER, secretFields } from '@courtyard/plugin-sdk';
 import { emptyResealReport, openSecret, sealedUnderCurrent, sealSecret, secretKeys, type ResealReport, type SecretKeys } from '@courtyard/wecom/secrets';
-import type { NodeRegistry } from '../registry.ts';
+import { installedPluginsOf } from '../engine/remote-nodes.ts';
+import { workspaceRegistry } from '../installed.ts';
+import { builtinRegistry, type NodeRegistry } from '../registry.ts';
 
 const SEALED = 'sealed:';
 
@@ -104,25 +106,36 @@ export function openConfigSecrets(node: JourneyNode, nodeId: string, config: unk
 }
 
 /**
- * The definition with each sealed value sealed again under the current key, or null when there was
- * nothing to change. Values no key opens stay as they are and are named in the report.
+ * The definition with each sealed value sealed again under the current key, and each secret field
+ * (as `registry` marks them) still in plain text sealed; null when there was nothing to change.
+ * Values no key opens stay as they are and are named in the report.
  */
-function resealDefinition(definition: unknown, scope: { workspaceId: string; journeyId: string }, keys: SecretKeys, where: string, report: ResealReport): unknown {
+function resealDefinition(definition: unknown, scope: { workspaceId: string; journeyId: string }, keys: SecretKeys, registry: NodeRegistry, where: string, report: ResealReport): unknown {
   let changed = false;
   const nodes = nodesOf(definition).map((ref) => {
     if (!isObject(ref.config) || typeof ref.id !== 'string') return ref;
     const nodeId = ref.id;
+    const node = typeof ref.type === 'string' ? registry.get(ref.type, String(ref.version)) : undefined;
+    const secret = new Set(node ? secretFields(node) : []);
     const config = { ...ref.config };
+    const seal = (plain: string, name: string) => SEALED + sealSecret(plain, scope.workspaceId, field(scope.journeyId, nodeId, name), keys);
     for (const [name, value] of Object.entries(config)) {
-      if (!isSealed(value)) continue;
+      if (!isSealed(value)) {
+        // Saved before sealing existed (a version published then keeps it): sealed now.
+        if (secret.has(name) && typeof value === 'string' && value !== '' && value !== SECRET_PLACEHOLDER) {
+          config[name] = seal(value, name);
+          report.plain++;
+          changed = true;
+        }
+        continue;
+      }
       const sealed = value.slice(SEALED.length);
       if (sealedUnderCurrent(sealed, keys)) {
         report.current++;
         continue;
       }
       try {
-        const plain = openSecret(sealed, scope.workspaceId, field(scope.journeyId, nodeId, name), keys);
-        config[name] = SEALED + sealSecret(plain, scope.workspaceId, field(scope.journeyId, nodeId, name), keys);
+        config[name] = seal(openSecret(sealed, scope.workspaceId, field(scope.journeyId, nodeId, name), keys), name);
         report.resealed++;
         changed = true;
       } catch (error) {
@@ -135,29 +148,36 @@ function resealDefinition(definition: unknown, scope: { workspaceId: string; jou
 }
 
 /**
- * Every journey's sealed node secrets (drafts and published versions) sealed under the current key
- * (`pnpm secrets:reseal`, after a key rotation). A version's meaning does not change: only the
- * sealed form of its secrets. A row changed meanwhile is left for the next run. `workspaceIds`
- * limits it to those workspaces; default every one.
+ * Every journey's node secrets (drafts and published versions) sealed under the current key
+ * (`pnpm secrets:reseal`, after a key rotation), and secret fields found in plain text sealed
+ * (the workspace's node types, built-in and installed, say which fields are secret). A version's
+ * meaning does not change: only the form its secrets are stored in. A row changed meanwhile is left
+ * for the next run. `workspaceIds` limits it to those workspaces; default every one.
  */
-export async function resealJourneySecrets(db: Db, options: { keys?: SecretKeys; workspaceIds?: string[] } = {}): Promise<ResealReport> {
+export async function resealJourneySecrets(db: Db, options: { keys?: SecretKeys; workspaceIds?: string[]; registry?: NodeRegistry } = {}): Promise<ResealReport> {
   const keys = options.keys ?? secretKeys(defaultDataDir());
   const scope = options.workspaceIds ?? null;
+  const registries = new Map<string, Promise<NodeRegistry>>();
+  const registryOf = (workspaceId: string) => {
+    let registry = registries.get(workspaceId);
+    if (!registry) registries.set(workspaceId, (registry = installedPluginsOf(db, workspaceId).then((plugins) => workspaceRegistry(plugins, options.registry ?? builtinRegistry))));
+    return registry;
+  };
   const report = emptyResealReport();
   const drafts = await db.query<{ id: string; workspaceId: string; name: string; draft: unknown }>(
-    `SELECT id, "workspaceId", name, draft FROM "Journey" WHERE strpos(draft::text, '"${SEALED}') > 0 AND ($1::uuid[] IS NULL OR "workspaceId" = ANY($1::uuid[])) ORDER BY "createdAt", id`,
+    `SELECT id, "workspaceId", name, draft FROM "Journey" WHERE ($1::uuid[] IS NULL OR "workspaceId" = ANY($1::uuid[])) ORDER BY "createdAt", id`,
     [scope],
   );
   for (const j of drafts) {
-    const next = resealDefinition(j.draft, { workspaceId: j.workspaceId, journeyId: j.id }, keys, `journey ${j.id} (${j.name}) draft`, report);
+    const next = resealDefinition(j.draft, { workspaceId: j.workspaceId, journeyId: j.id }, keys, await registryOf(j.workspaceId), `journey ${j.id} (${j.name}) draft`, report);
     if (next) await db.query(`UPDATE "Journey" SET draft = $2::jsonb WHERE id = $1 AND draft = $3::jsonb`, [j.id, JSON.stringify(next), JSON.stringify(j.draft)]);
   }
   const versions = await db.query<{ id: string; workspaceId: string; journeyId: string; number: number; definition: unknown }>(
-    `SELECT id, "workspaceId", "journeyId", version AS number, definition FROM "JourneyVersion" WHERE strpos(definition::text, '"${SEALED}') > 0 AND ($1::uuid[] IS NULL OR "workspaceId" = ANY($1::uuid[])) ORDER BY "journeyId", version`,
+    `SELECT id, "workspaceId", "journeyId", version AS number, definition FROM "JourneyVersion" WHERE ($1::uuid[] IS NULL OR "workspaceId" = ANY($1::uuid[])) ORDER BY "journeyId", version`,
     [scope],
   );
   for (const v of versions) {
-    const next = resealDefinition(v.definition, { workspaceId: v.workspaceId, journeyId: v.journeyId }, keys, `journey ${v.journeyId} version ${v.number}`, report);
+    const next = resealDefinition(v.definition, { workspaceId: v.workspaceId, journeyId: v.journeyId }, keys, await registryOf(v.workspaceId), `journey ${v.journeyId} version ${v.number}`, report);
     if (next) await db.query(`UPDATE "JourneyVersion" SET definition = $2::jsonb WHERE id = $1 AND definition = $3::jsonb`, [v.id, JSON.stringify(next), JSON.stringify(v.definition)]);
   }
   return report;
