@@ -219,6 +219,22 @@ describe('marketplace', () => {
     badNode.nodes[0]!.id = 'other.node';
     expect(fields(await publish(key, badNode))).toEqual(expect.arrayContaining(['manifest.version', 'manifest.nodes.0.id']));
     expect(fields(await publish(key, manifest('courtyard', '1.0.0', ['customers:read'])))).toContain('manifest.id');
+    // A secret the platform would not seal (nested, or not a string) is refused, not stored in plain text.
+    const nestedSecret = manifest(id, '1.0.0', ['customers:read']);
+    nestedSecret.nodes[0]!.configSchema = {
+      type: 'object',
+      properties: {
+        apiKey: { type: 'string', 'x-secret': true },
+        pin: { type: 'number', 'x-secret': true },
+        auth: { type: 'object', properties: { token: { type: 'string', 'x-secret': true } } },
+      },
+    } as never;
+    const unsealable = await publish(key, nestedSecret);
+    expect(unsealable.__typename).toBe('ValidationError');
+    expect(unsealable.fields).toEqual([
+      { field: 'manifest.nodes.0.configSchema.properties.pin', code: 'unsealable_secret', message: expect.stringContaining('must be a string') },
+      { field: 'manifest.nodes.0.configSchema.properties.auth.properties.token', code: 'unsealable_secret', message: expect.stringContaining('move this field to the top level') },
+    ]);
     // Nothing was stored by any of these.
     expect(await app.db.prisma.pluginListing.count({ where: { pluginId: id } })).toBe(0);
 

@@ -2,7 +2,7 @@
 // JSON path), a platform operator approves or rejects it, the partner deprecates old ones. Only
 // approved versions are listed; a version never changes once published.
 import type { Prisma, PrismaClient } from '@courtyard/db';
-import { ALL_PLUGIN_SCOPES, createSigningSecret, PluginManifest } from '@courtyard/plugin-sdk';
+import { ALL_PLUGIN_SCOPES, createSigningSecret, PluginManifest, SECRET_KEYWORD } from '@courtyard/plugin-sdk';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
 import { CourtyardError, ConflictError, InputError, NotFoundError, isUniqueViolation, type FieldIssue } from './errors.ts';
@@ -82,8 +82,41 @@ export function checkManifest(raw: unknown): PluginManifest {
   if (firstTrigger >= 0 && Array.isArray(m.scopes) && !m.scopes.includes('events:write')) {
     issues.push({ path: ['manifest', 'scopes'], message: `node ${firstTrigger} is a trigger: ask for events:write, with which your server fires it (fireTrigger records events of the trigger's type)`, code: 'missing_scope' });
   }
+  nodes.forEach((n, i) => {
+    const schema = n && typeof n === 'object' ? (n as { configSchema?: unknown }).configSchema : undefined;
+    issues.push(...unsealableSecrets(schema, ['manifest', 'nodes', String(i), 'configSchema']));
+  });
   if (issues.length) throw new InputError(issues);
   return result.data!;
+}
+
+/**
+ * `x-secret` where the platform would not seal it: the platform seals top-level string properties
+ * of a node's config (secretString in the SDK). Marked anywhere else (inside an object, an array,
+ * a union) or on something other than a string, the value would be stored in plain text and shown
+ * to every reader of the journey, so the version is refused instead.
+ */
+function unsealableSecrets(schema: unknown, at: string[]): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const walk = (node: unknown, path: string[], topLevelProperty: boolean) => {
+    if (node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach((item, i) => walk(item, [...path, String(i)], false));
+    const record = node as Record<string, unknown>;
+    if (record[SECRET_KEYWORD] === true) {
+      if (!topLevelProperty) {
+        issues.push({ path: [...at, ...path], message: `${SECRET_KEYWORD} is honoured on top-level config properties only (sealed when a journey is saved): move this field to the top level of the config, or it would be stored and shown in plain text`, code: 'unsealable_secret' });
+      } else if (record.type !== 'string') {
+        issues.push({ path: [...at, ...path], message: `a ${SECRET_KEYWORD} field must be a string (its type is ${JSON.stringify(record.type ?? 'not given')}): secrets are sealed as text`, code: 'unsealable_secret' });
+      }
+    }
+    for (const [key, value] of Object.entries(record)) {
+      if (key === 'properties' && path.length === 0 && value && typeof value === 'object' && !Array.isArray(value)) {
+        for (const [name, property] of Object.entries(value as Record<string, unknown>)) walk(property, ['properties', name], true);
+      } else if (value && typeof value === 'object') walk(value, [...path, key], false);
+    }
+  };
+  walk(schema, [], false);
+  return issues;
 }
 
 /** Scopes `scopes` adds to those of the highest approved (or deprecated) version below `version`. */
