@@ -233,7 +233,7 @@ describe('marketplace', () => {
     expect(unsealable.__typename).toBe('ValidationError');
     expect(unsealable.fields).toEqual([
       { field: 'manifest.nodes.0.configSchema.properties.pin', code: 'unsealable_secret', message: expect.stringContaining('must be a string') },
-      { field: 'manifest.nodes.0.configSchema.properties.auth.properties.token', code: 'unsealable_secret', message: expect.stringContaining('move this field to the top level') },
+      { field: 'manifest.nodes.0.configSchema.properties.auth.properties.token', code: 'unsealable_secret', message: expect.stringContaining('make it a top-level string') },
     ]);
     // Nothing was stored by any of these.
     expect(await app.db.prisma.pluginListing.count({ where: { pluginId: id } })).toBe(0);

@@ -104,7 +104,7 @@ function unsealableSecrets(schema: unknown, at: string[]): FieldIssue[] {
     const record = node as Record<string, unknown>;
     if (record[SECRET_KEYWORD] === true) {
       if (!topLevelProperty) {
-        issues.push({ path: [...at, ...path], message: `${SECRET_KEYWORD} is honoured on top-level config properties only (sealed when a journey is saved): move this field to the top level of the config, or it would be stored and shown in plain text`, code: 'unsealable_secret' });
+        issues.push({ path: [...at, ...path], message: `${SECRET_KEYWORD} is honoured on top-level string properties of the config only, not inside an object, an array or a union such as .nullable(): make it a top-level string (sealed when a journey is saved), or it would be stored and shown in plain text`, code: 'unsealable_secret' });
       } else if (record.type !== 'string') {
         issues.push({ path: [...at, ...path], message: `a ${SECRET_KEYWORD} field must be a string (its type is ${JSON.stringify(record.type ?? 'not given')}): secrets are sealed as text`, code: 'unsealable_secret' });
       }
