@@ -10,6 +10,7 @@
 // a body that is not the documented XML, 404 for a workspace without a WeCom connection. Nothing
 // is recorded for any of them. An authentic event outside the handled subset is answered 200 (or
 // WeCom would retry it three times) and not recorded.
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isUuid } from '@courtyard/db';
 import { callbackConnection, createReceiptWriter, processDueWeComCallbacks, arriveEarly, WECOM_CALLBACK_PATH_PREFIX, type WeComProcessDeps } from '@courtyard/schema';
@@ -74,6 +75,8 @@ function readBody(req: IncomingMessage, max: number): Promise<string | null> {
 
 export function createWeComCallbackHandler(given: WeComProcessDeps, options: WeComCallbackOptions = {}): WeComCallbackHandler {
   const deps: WeComProcessDeps = {
+    // This node's name on the receipts it writes: its worker takes those first (see WeComProcessDeps.node).
+    node: randomUUID(),
     ...given,
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     ...(options.profileWaitMs !== undefined ? { profileWaitMs: options.profileWaitMs } : {}),
@@ -82,7 +85,7 @@ export function createWeComCallbackHandler(given: WeComProcessDeps, options: WeC
   let running: Promise<number> | null = null;
   let again = false;
   let timer: NodeJS.Timeout | null = null;
-  const receipts = createReceiptWriter(deps.db, { maxBatch: options.receiptBatch });
+  const receipts = createReceiptWriter(deps.db, { maxBatch: options.receiptBatch, node: deps.node });
 
   // One pass at a time per process; a nudge during a pass makes another pass follow it.
   function drain(): Promise<number> {

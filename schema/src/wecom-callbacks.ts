@@ -24,7 +24,16 @@ export interface WeComProcessDeps {
   workspaces?: ReadonlySet<string> | null;
   /** How long a pass waits for its new contacts' profiles; default PROFILE_WAIT_MS (wecom-contacts.ts). */
   profileWaitMs?: number;
+  /**
+   * This node's name in `receivedBy`. A node claims the callbacks it acknowledged itself (their
+   * profile reads and welcome messages are under way here), and other nodes' only once they have
+   * waited OTHER_NODE_GRACE_MS: WeCom is then not called twice for one add. Default: any callback.
+   */
+  node?: string;
 }
+
+/** How long a callback another node acknowledged is left to that node (it may have died). */
+export const OTHER_NODE_GRACE_MS = 5000;
 
 /** Attempts before a callback is given up as `failed`. */
 export const MAX_CALLBACK_ATTEMPTS = 8;
@@ -55,6 +64,8 @@ interface ReceiptRow {
   event: WeComCallbackEvent;
   /** The decrypted fields. */
   payload: XmlFields;
+  /** The node that acknowledged it. */
+  receivedBy?: string | undefined;
 }
 
 /**
@@ -73,16 +84,17 @@ interface ReceiptRow {
  */
 async function insertReceipts(db: Db, rows: ReceiptRow[]): Promise<boolean[]> {
   const stored = await db.query<{ id: string }>(
-    `INSERT INTO "WeComCallback" (id, "workspaceId", "dedupeKey", "event", "changeType", "payload")
-     SELECT r.id, r."workspaceId", r."dedupeKey", r.event, r."changeType", r.payload
-       FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, "workspaceId" uuid, "dedupeKey" text, event text, "changeType" text, payload jsonb)
+    `INSERT INTO "WeComCallback" (id, "workspaceId", "dedupeKey", "event", "changeType", "payload", "receivedBy")
+     SELECT r.id, r."workspaceId", r."dedupeKey", r.event, r."changeType", r.payload, r."receivedBy"
+       FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, "workspaceId" uuid, "dedupeKey" text, event text, "changeType" text, payload jsonb, "receivedBy" text)
      ON CONFLICT ("workspaceId", "dedupeKey") DO UPDATE
-       SET id = EXCLUDED.id, status = 'pending', attempts = 0, "nextAttemptAt" = now(), "receivedAt" = now(), "processedAt" = NULL, "lastError" = NULL
+       SET id = EXCLUDED.id, status = 'pending', attempts = 0, "nextAttemptAt" = now(), "receivedAt" = now(), "processedAt" = NULL, "lastError" = NULL,
+           "receivedBy" = EXCLUDED."receivedBy"
        WHERE (EXCLUDED."changeType" = 'edit_external_contact'
               OR (EXCLUDED."event" = 'change_external_tag' AND EXCLUDED."changeType" IN ('create', 'update')))
      RETURNING id`,
     // One JSON document: cheaper to write and to read than six arrays of escaped text.
-    [JSON.stringify(rows.map((r) => ({ id: r.id, workspaceId: r.workspaceId, dedupeKey: r.dedupeKey, event: r.event.Event, changeType: r.event.ChangeType, payload: r.payload })))],
+    [JSON.stringify(rows.map((r) => ({ id: r.id, workspaceId: r.workspaceId, dedupeKey: r.dedupeKey, event: r.event.Event, changeType: r.event.ChangeType, payload: r.payload, receivedBy: r.receivedBy ?? null })))],
   );
   const ids = new Set(stored.map((r) => r.id));
   return rows.map((r) => ids.has(r.id));
@@ -131,7 +143,7 @@ interface PendingReceipt extends ReceiptRow {
  * callback is answered only after its own statement committed. When a statement fails, its
  * receipts are written one by one, so one bad receipt fails alone.
  */
-export function createReceiptWriter(db: Db, options: { maxBatch?: number | undefined } = {}): ReceiptWriter {
+export function createReceiptWriter(db: Db, options: { maxBatch?: number | undefined; node?: string | undefined } = {}): ReceiptWriter {
   const maxBatch = options.maxBatch ?? 500;
   let queue: PendingReceipt[] = [];
   let writing: Promise<void> | null = null;
@@ -181,7 +193,7 @@ export function createReceiptWriter(db: Db, options: { maxBatch?: number | undef
       const event = parseCallbackEvent(fields);
       if (!event) return Promise.resolve({ stored: false, event });
       return new Promise<CallbackReceipt>((resolve, reject) => {
-        queue.push({ id: receiptId(), workspaceId, dedupeKey: callbackDedupeKey(event), event, payload: fields, resolve, reject });
+        queue.push({ id: receiptId(), workspaceId, dedupeKey: callbackDedupeKey(event), event, payload: fields, receivedBy: options.node, resolve, reject });
         if (!writing && !scheduled) {
           scheduled = true;
           setImmediate(pump);
@@ -203,9 +215,10 @@ export async function processDueWeComCallbacks(deps: WeComProcessDeps, limit = 2
   const claimed = await deps.db.query<WeComCallback>(
     `UPDATE "WeComCallback" SET "attempts" = "attempts" + 1, "nextAttemptAt" = now() + ($2 || ' milliseconds')::interval
      WHERE id IN (SELECT id FROM "WeComCallback" WHERE status = 'pending' AND "nextAttemptAt" <= now() AND ($3::uuid[] IS NULL OR "workspaceId" = ANY($3::uuid[]))
+                    AND ($4::text IS NULL OR "receivedBy" IS NULL OR "receivedBy" = $4 OR "receivedAt" <= now() - ($5 || ' milliseconds')::interval)
                   ORDER BY "receivedAt", id LIMIT $1 FOR UPDATE SKIP LOCKED)
      RETURNING *`,
-    [limit, String(LEASE_MS), deps.workspaces ? [...deps.workspaces] : null],
+    [limit, String(LEASE_MS), deps.workspaces ? [...deps.workspaces] : null, deps.node ?? null, String(OTHER_NODE_GRACE_MS)],
   );
   // In the order WeCom sent them: receipts of one statement share a receivedAt, and their ids are time-ordered.
   claimed.sort((a, b) => new Date(a.receivedAt).getTime() - new Date(b.receivedAt).getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

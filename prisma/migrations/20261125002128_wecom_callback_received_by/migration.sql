@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "WeComCallback" ADD COLUMN     "receivedBy" TEXT;
