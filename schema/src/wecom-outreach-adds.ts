@@ -5,7 +5,6 @@
 // without that number is left to the runtime's later passes (editing only the remark mobile fires
 // no callback).
 import { normalizePhone, type Db } from '@courtyard/db';
-import { mapWithConcurrency } from '@courtyard/runtime';
 
 /** A pending task an add matched, and the customer it should attach to. */
 export interface OutreachMatch {
@@ -48,25 +47,34 @@ export async function checkOutreachAdds(db: Db, workspaceId: string, adds: { use
   );
   const todo = adds.filter((a) => withTasks.has(a.userId));
   if (!todo.length) return out;
-  const checks = await mapWithConcurrency(todo, 4, async (a): Promise<OutreachCheck | null> => {
-    const detail = await a.read();
-    if (!detail) return null;
-    const follow = detail.follows.find((f) => f.userId === a.userId);
-    const remarkMobiles = [...new Set((follow?.remarkMobiles ?? []).map((m) => normalizePhone(m)).filter((m): m is string => Boolean(m)))];
-    let match: OutreachMatch | null = null;
-    if (remarkMobiles.length) {
-      const [task] = await db.query<OutreachMatch>(
-        `SELECT t.id AS "taskId", t.phone, COALESCE(t."customerId", (SELECT c.id FROM "Customer" c WHERE c."workspaceId" = t."workspaceId" AND c.phone = t.phone)) AS "targetId"
-           FROM "WeComOutreachTask" t
-          WHERE t."workspaceId" = $1 AND t."staffUserId" = $2 AND t.status = 'pending' AND t.phone = ANY($3::text[])
-          ORDER BY t."createdAt" LIMIT 1`,
-        [workspaceId, a.userId, remarkMobiles],
-      );
-      match = task ?? null;
-    }
-    return { userId: a.userId, externalUserId: a.externalUserId, addWay: follow?.addWay ?? null, remarkMobiles, match };
-  });
-  for (const c of checks) if (c) out.set(key(c.userId, c.externalUserId), c);
+  // Each add's remark mobiles, from the profile its arrival reads (a failed read: left to the passes).
+  const read = await Promise.all(
+    todo.map(async (a) => {
+      const detail = await a.read();
+      if (!detail) return null;
+      const follow = detail.follows.find((f) => f.userId === a.userId);
+      const remarkMobiles = [...new Set((follow?.remarkMobiles ?? []).map((m) => normalizePhone(m)).filter((m): m is string => Boolean(m)))];
+      return { userId: a.userId, externalUserId: a.externalUserId, addWay: follow?.addWay ?? null, remarkMobiles };
+    }),
+  );
+  const checks = read.filter((c): c is NonNullable<typeof c> => c !== null);
+  // Every add's oldest pending task with one of its numbers, in one statement.
+  const withMobiles = checks.map((c, i) => ({ i, userId: c.userId, mobiles: c.remarkMobiles })).filter((c) => c.mobiles.length);
+  const matches = new Map<number, OutreachMatch>();
+  if (withMobiles.length) {
+    const rows = await db.query<OutreachMatch & { i: number }>(
+      `SELECT a.i, t.id AS "taskId", t.phone, COALESCE(t."customerId", (SELECT c.id FROM "Customer" c WHERE c."workspaceId" = t."workspaceId" AND c.phone = t.phone)) AS "targetId"
+         FROM jsonb_to_recordset($2::jsonb) AS a(i int, "userId" text, mobiles text[])
+         CROSS JOIN LATERAL (
+           SELECT * FROM "WeComOutreachTask" t
+            WHERE t."workspaceId" = $1 AND t."staffUserId" = a."userId" AND t.status = 'pending' AND t.phone = ANY(a.mobiles)
+            ORDER BY t."createdAt" LIMIT 1
+         ) t`,
+      [workspaceId, JSON.stringify(withMobiles)],
+    );
+    for (const { i, ...match } of rows) matches.set(i, match);
+  }
+  for (const [i, c] of checks.entries()) out.set(key(c.userId, c.externalUserId), { ...c, match: matches.get(i) ?? null });
   return out;
 }
 
