@@ -1,5 +1,5 @@
-import { Agent, errors } from 'undici';
 import type { CallbackCrypto } from '../crypto.ts';
+import { undiciHttpSend } from '../http.ts';
 import { buildWeComXml, type XmlInput } from '../xml.ts';
 import type { StandInState } from './state.ts';
 
@@ -23,19 +23,15 @@ export interface CallbackPusherOptions {
   timeoutMs?: number;
 }
 
-// Kept-alive connections to the receiver, as WeCom's servers keep them (undici's request API: a
-// push through fetch, or node:http, costs the pushing process several times the CPU).
-const dispatcher = new Agent({ keepAliveTimeout: 4000, keepAliveMaxTimeout: 4000 });
-
-/** One POST; resolves with the status, 0 for a network error or no answer within `timeoutMs`. */
-async function post(url: URL, body: string, timeoutMs: number, fresh = false): Promise<number> {
+/**
+ * One POST through the client's kept-alive connections (as WeCom's servers keep them; a connection
+ * the receiver closed as it was reused is tried once more); resolves with the status, 0 for a
+ * network error or no answer within `timeoutMs`.
+ */
+async function post(url: URL, body: string, timeoutMs: number): Promise<number> {
   try {
-    const response = await dispatcher.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method: 'POST', headers: { 'content-type': 'text/xml' }, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-    await response.body.dump();
-    return response.statusCode;
-  } catch (error) {
-    // The receiver closed a kept-alive connection as it was reused: the request never got there.
-    if (!fresh && error instanceof errors.SocketError) return post(url, body, timeoutMs, true);
+    return (await undiciHttpSend(timeoutMs)(url, 'POST', { contentType: 'text/xml', data: Buffer.from(body) })).status;
+  } catch {
     return 0;
   }
 }
