@@ -2,15 +2,13 @@
 // (media/upload_attachment) and comes back as the media_id a moment's attachments name — a media
 // id is not something a marketer can type. Checked first against WeCom's rules (JPG/PNG images,
 // MP4 videos, 10 MB), so a refusal names the file and what to do.
-import { MOMENT_MEDIA_RULES } from '@courtyard/wecom';
+import { MEDIA_ID_TTL_SECONDS, MOMENT_MEDIA_RULES } from '@courtyard/wecom';
 import { builder } from './builder.ts';
 import { InputError } from './errors.ts';
 import { resultUnion } from './error-types.ts';
 import { rejectedBy, WeComRejectedError } from './wecom-errors.ts';
 import { liveConnection } from './wecom-store.ts';
 
-/** WeCom keeps an uploaded attachment's media_id for 3 days. */
-const MEDIA_TTL_MS = 3 * 86_400_000;
 const WHAT = { image: 'a JPG or PNG image', video: 'an MP4 video (at most 30 s)' } as const;
 
 const MediaTypeEnum = builder.enumType('WeComMediaType', {
@@ -64,7 +62,7 @@ builder.mutationFields((t) => ({
       try {
         const data = Buffer.from(await file.arrayBuffer());
         const uploaded = await conn.client.uploadAttachment({ name: file.name, contentType, data }, args.type);
-        return { mediaId: uploaded.media_id, type: args.type, name: file.name, size: file.size, expiresAt: new Date(Date.now() + MEDIA_TTL_MS) };
+        return { mediaId: uploaded.media_id, type: args.type, name: file.name, size: file.size, expiresAt: new Date(Date.now() + MEDIA_ID_TTL_SECONDS * 1000) };
       } catch (error) {
         return rejectedBy(error, 'file');
       }

@@ -89,3 +89,6 @@ export const MOMENT_MEDIA_RULES = {
   image: { maxBytes: 10 * 1024 * 1024, types: ['image/jpeg', 'image/png'] },
   video: { maxBytes: 10 * 1024 * 1024, types: ['video/mp4'] },
 } as const satisfies Record<'image' | 'video', { maxBytes: number; types: readonly string[] }>;
+
+/** How long WeCom keeps an uploaded attachment's media_id: 3 days (its temporary-media lifetime; the notes do not give it). */
+export const MEDIA_ID_TTL_SECONDS = 3 * 86_400;

@@ -1,7 +1,5 @@
+import { MEDIA_ID_TTL_SECONDS } from '../shapes/moments-transfer.ts';
 import { errors } from './errors.ts';
-
-/** An uploaded attachment's media_id lasts 3 days (WeCom's temporary-media lifetime; the notes do not give it). */
-const MEDIA_TTL_SECONDS = 3 * 86_400;
 import { clamp, page, type ApiHandlers } from './handler.ts';
 import type { MassSend, MassSendRecipient, StandInState } from './state.ts';
 
@@ -130,7 +128,7 @@ export const messageHandlers: ApiHandlers = {
     for (const a of request.attachments ?? []) {
       const [id, kind] = a.image ? [a.image.media_id, 'image'] : a.video ? [a.video.media_id, 'video'] : a.link ? [a.link.media_id, 'image'] : [undefined, undefined];
       const media = id === undefined ? undefined : state.media.get(id);
-      if (id !== undefined && (!media || media.type !== kind || state.nowSeconds() - media.created_at > MEDIA_TTL_SECONDS)) throw errors.invalidMediaId(id);
+      if (id !== undefined && (!media || media.type !== kind || state.nowSeconds() - media.created_at > MEDIA_ID_TTL_SECONDS)) throw errors.invalidMediaId(id);
     }
     const wanted = request.visible_range?.sender_list?.user_list;
     const everyone = [...state.staff.values()].filter((s) => s.customerContact).map((s) => s.userid);
