@@ -59,8 +59,8 @@ export async function contactsAdded(deps: WeComProcessDeps, workspaceId: string,
     const arrival = arrivalOf(conn.client, db, workspaceId, event, staff.get(event.UserID)!.name);
     const outcome = await arrival.welcome;
     const profile = await Promise.race([arrival.profile, deadline]);
-    // A profile later than the wait is written when it comes (`pending`).
-    return profile === late ? { outcome, read: arrival.profile, profile: undefined, pending: arrival.profile } : { outcome, read: arrival.profile, profile, pending: undefined };
+    // A profile later than the wait (`late`) is written when `read` settles.
+    return { outcome, read: arrival.profile, late: profile === late, profile: profile === late ? undefined : profile };
   }).finally(() => clearTimeout(timer));
 
   // Adds of staff members with pending phone-number outreach tasks: which task, and whose customer
@@ -108,8 +108,7 @@ export async function contactsAdded(deps: WeComProcessDeps, workspaceId: string,
     workspaceId,
     rows.flatMap(({ event }, i) => {
       const customerId = customerOf.get(event.ExternalUserID);
-      const pending = arrived[i]!.pending;
-      return customerId && pending ? [{ customerId, profile: pending }] : [];
+      return customerId && arrived[i]!.late ? [{ customerId, profile: arrived[i]!.read }] : [];
     }),
   );
 }
