@@ -55,6 +55,7 @@ export { authenticatePartner, isPartnerCredential, useInstallationLimits, type P
 export { PLUGIN_SCOPE_GRANTS, apiGrantOf } from './marketplace-grants.ts';
 export { CALLBACK_PATH_PREFIX as WECOM_CALLBACK_PATH_PREFIX } from './wecom-connection.ts';
 export { resealWeComConnections, storeWeComConnection } from './wecom-store.ts';
-export { createReceiptWriter, processDueWeComCallbacks, recordWeComCallback, type CallbackReceipt, type ReceiptWriter, type WeComProcessDeps } from './wecom-callbacks.ts';
+export { processDueWeComCallbacks, type WeComProcessDeps } from './wecom-callbacks.ts';
+export { createReceiptWriter, recordWeComCallback, type CallbackReceipt, type ReceiptWriter } from './wecom-receipts.ts';
 export { callbackConnection } from './wecom-callback-cache.ts';
 export { arriveEarly } from './wecom-contact-arrival.ts';
