@@ -2,7 +2,7 @@
 // JSON path), a platform operator approves or rejects it, the partner deprecates old ones. Only
 // approved versions are listed; a version never changes once published.
 import type { Prisma, PrismaClient } from '@courtyard/db';
-import { ALL_PLUGIN_SCOPES, createSigningSecret, PluginManifest, SECRET_KEYWORD } from '@courtyard/plugin-sdk';
+import { ALL_PLUGIN_SCOPES, createSigningSecret, PluginManifest, SECRET_KEYWORD, unsealableSecretsOfSchema } from '@courtyard/plugin-sdk';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
 import { CourtyardError, ConflictError, InputError, NotFoundError, isUniqueViolation, type FieldIssue } from './errors.ts';
@@ -91,32 +91,18 @@ export function checkManifest(raw: unknown): PluginManifest {
 }
 
 /**
- * `x-secret` where the platform would not seal it: the platform seals top-level string properties
- * of a node's config (secretString in the SDK). Marked anywhere else (inside an object, an array,
- * a union) or on something other than a string, the value would be stored in plain text and shown
- * to every reader of the journey, so the version is refused instead.
+ * `x-secret` where the platform would not seal it (unsealableSecretsOfSchema): the value would be
+ * stored in plain text and shown to every reader of the journey, so the version is refused instead.
  */
 function unsealableSecrets(schema: unknown, at: string[]): FieldIssue[] {
-  const issues: FieldIssue[] = [];
-  const walk = (node: unknown, path: string[], topLevelProperty: boolean) => {
-    if (node === null || typeof node !== 'object') return;
-    if (Array.isArray(node)) return node.forEach((item, i) => walk(item, [...path, String(i)], false));
-    const record = node as Record<string, unknown>;
-    if (record[SECRET_KEYWORD] === true) {
-      if (!topLevelProperty) {
-        issues.push({ path: [...at, ...path], message: `${SECRET_KEYWORD} is honoured on top-level string properties of the config only, not inside an object, an array or a union such as .nullable(): make it a top-level string (sealed when a journey is saved), or it would be stored and shown in plain text`, code: 'unsealable_secret' });
-      } else if (record.type !== 'string') {
-        issues.push({ path: [...at, ...path], message: `a ${SECRET_KEYWORD} field must be a string (its type is ${JSON.stringify(record.type ?? 'not given')}): secrets are sealed as text`, code: 'unsealable_secret' });
-      }
-    }
-    for (const [key, value] of Object.entries(record)) {
-      if (key === 'properties' && path.length === 0 && value && typeof value === 'object' && !Array.isArray(value)) {
-        for (const [name, property] of Object.entries(value as Record<string, unknown>)) walk(property, ['properties', name], true);
-      } else if (value && typeof value === 'object') walk(value, [...path, key], false);
-    }
-  };
-  walk(schema, [], false);
-  return issues;
+  return unsealableSecretsOfSchema(schema).map(({ path, problem, type }) => ({
+    path: [...at, ...path],
+    message:
+      problem === 'nested'
+        ? `${SECRET_KEYWORD} is honoured on top-level string properties of the config only, not inside an object, an array or a union such as .nullable(): make it a top-level string (sealed when a journey is saved), or it would be stored and shown in plain text`
+        : `a ${SECRET_KEYWORD} field must be a string (its type is ${JSON.stringify(type ?? 'not given')}): secrets are sealed as text`,
+    code: 'unsealable_secret',
+  }));
 }
 
 /** Scopes `scopes` adds to those of the highest approved (or deprecated) version below `version`. */

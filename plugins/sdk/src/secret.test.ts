@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { configJsonSchema } from './manifest.ts';
 import { defineAction, NEXT } from './node.ts';
-import { secretFields, secretFieldsOfSchema, secretString } from './secret.ts';
+import { secretFields, secretFieldsOfSchema, secretString, unsealableSecretsOfSchema } from './secret.ts';
 
 const action = defineAction({
   id: 'acme.notify',
@@ -30,5 +30,22 @@ describe('secret config fields', () => {
 
   it('secret fields survive a JSON Schema round trip, as partner nodes are described', () => {
     expect(secretFieldsOfSchema(z.toJSONSchema(z.fromJSONSchema(configJsonSchema(action) as never)))).toEqual(['token', 'apiKey']);
+  });
+
+  it('names the secrets the platform would not seal: nested in an object, in a union such as .nullable(), or not a string', () => {
+    expect(unsealableSecretsOfSchema(configJsonSchema(action))).toEqual([]);
+    const schema = z.toJSONSchema(
+      z.object({
+        optional: secretString().optional(),
+        nullable: secretString().nullable(),
+        auth: z.object({ token: secretString() }),
+      }),
+    );
+    const found = unsealableSecretsOfSchema({ ...schema, properties: { ...(schema.properties as object), pin: { type: 'number', 'x-secret': true } } });
+    expect(found.map((f) => [f.path.join('.'), f.problem])).toEqual([
+      ['properties.nullable.anyOf.0', 'nested'],
+      ['properties.auth.properties.token', 'nested'],
+      ['properties.pin', 'not_string'],
+    ]);
   });
 });
