@@ -164,21 +164,20 @@ export async function resealJourneySecrets(db: Db, options: { keys?: SecretKeys;
     return registry;
   };
   const report = emptyResealReport();
-  const drafts = await db.query<{ id: string; workspaceId: string; name: string; draft: unknown }>(
-    `SELECT id, "workspaceId", name, draft FROM "Journey" WHERE ($1::uuid[] IS NULL OR "workspaceId" = ANY($1::uuid[])) ORDER BY "createdAt", id`,
-    [scope],
-  );
-  for (const j of drafts) {
-    const next = resealDefinition(j.draft, { workspaceId: j.workspaceId, journeyId: j.id }, keys, await registryOf(j.workspaceId), `journey ${j.id} (${j.name}) draft`, report);
-    if (next) await db.query(`UPDATE "Journey" SET draft = $2::jsonb WHERE id = $1 AND draft = $3::jsonb`, [j.id, JSON.stringify(next), JSON.stringify(j.draft)]);
-  }
-  const versions = await db.query<{ id: string; workspaceId: string; journeyId: string; number: number; definition: unknown }>(
-    `SELECT id, "workspaceId", "journeyId", version AS number, definition FROM "JourneyVersion" WHERE ($1::uuid[] IS NULL OR "workspaceId" = ANY($1::uuid[])) ORDER BY "journeyId", version`,
-    [scope],
-  );
-  for (const v of versions) {
-    const next = resealDefinition(v.definition, { workspaceId: v.workspaceId, journeyId: v.journeyId }, keys, await registryOf(v.workspaceId), `journey ${v.journeyId} version ${v.number}`, report);
-    if (next) await db.query(`UPDATE "JourneyVersion" SET definition = $2::jsonb WHERE id = $1 AND definition = $3::jsonb`, [v.id, JSON.stringify(next), JSON.stringify(v.definition)]);
+  // Drafts, then published versions: each row with the journey its seals are bound to and how the report names it.
+  const sources = [
+    { table: 'Journey', column: 'draft', rows: `SELECT id, "workspaceId", id AS "journeyId", 'journey ' || id || ' (' || name || ') draft' AS label, draft AS definition FROM "Journey"`, order: '"createdAt", id' },
+    { table: 'JourneyVersion', column: 'definition', rows: `SELECT id, "workspaceId", "journeyId", 'journey ' || "journeyId" || ' version ' || version AS label, definition FROM "JourneyVersion"`, order: '"journeyId", version' },
+  ];
+  for (const source of sources) {
+    const rows = await db.query<{ id: string; workspaceId: string; journeyId: string; label: string; definition: unknown }>(
+      `${source.rows} WHERE ($1::uuid[] IS NULL OR "workspaceId" = ANY($1::uuid[])) ORDER BY ${source.order}`,
+      [scope],
+    );
+    for (const row of rows) {
+      const next = resealDefinition(row.definition, row, keys, await registryOf(row.workspaceId), row.label, report);
+      if (next) await db.query(`UPDATE "${source.table}" SET ${source.column} = $2::jsonb WHERE id = $1 AND ${source.column} = $3::jsonb`, [row.id, JSON.stringify(next), JSON.stringify(row.definition)]);
+    }
   }
   return report;
 }
