@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { WeComError } from './errors.ts';
+import { WeComBudgetError, WeComError } from './errors.ts';
 import { startTestStandIn } from './standin/testing.ts';
 
 let close: (() => Promise<void>) | undefined;
@@ -134,6 +134,21 @@ describe('rate limits', () => {
     expect(standIn.state.counters.calls.get('externalcontact/list')).toBe(12);
     // 12 calls at 5 a minute need at least two full windows.
     expect(clock.now() - start).toBeGreaterThanOrEqual(120_000);
+  });
+
+  it('a call that may wait only so long is refused, unsent, when the budget has no room in that time', async () => {
+    const { standIn, client, clock } = await setup({ perMinute: 5 });
+    const api = client({ perMinute: 2 });
+    for (let i = 0; i < 2; i++) await api.call('externalcontact/list', { userid: 'zhangsan' }, { maxWaitMs: 0 });
+    const refused = await api.call('externalcontact/list', { userid: 'zhangsan' }, { maxWaitMs: 20_000 }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(WeComBudgetError);
+    expect((refused as WeComBudgetError).api).toBe('externalcontact/list');
+    expect((refused as WeComBudgetError).retryAfterMs).toBeGreaterThan(20_000);
+    expect(standIn.state.counters.calls.get('externalcontact/list')).toBe(2);
+    // Allowed to wait long enough, the same call goes once the window has room.
+    await api.call('externalcontact/list', { userid: 'zhangsan' }, { maxWaitMs: 120_000 });
+    expect(standIn.state.counters.calls.get('externalcontact/list')).toBe(3);
+    expect(clock.sleeps.at(-1)).toBeGreaterThan(20_000);
   });
 
   it('holds add_moment_task to its own 10 a minute', async () => {

@@ -41,6 +41,14 @@ export interface WeComClientOptions {
 
 type Query = Record<string, string | number | undefined>;
 
+export interface CallOptions {
+  /**
+   * Longest the call may wait for room in the corp's budget for this API, over all its attempts;
+   * past it the call is refused with WeComBudgetError and nothing is sent. Default: it waits.
+   */
+  maxWaitMs?: number;
+}
+
 /** WeCom's customer-contact API: tokens, errors, retries and rate budgets handled; see `endpoints`. */
 export class WeComClient {
   private readonly baseUrl: string;
@@ -67,12 +75,16 @@ export class WeComClient {
   }
 
   /** Calls one API of the subset; the request and answer are typed and validated by its schemas. */
-  async call<A extends WeComApi>(api: A, request: WeComRequest<A>): Promise<WeComResponse<A>> {
+  async call<A extends WeComApi>(api: A, request: WeComRequest<A>, options: CallOptions = {}): Promise<WeComResponse<A>> {
     const endpoint = endpoints[api];
-    const body = await this.authorized(api, endpoint.perMinute, (token) =>
-      endpoint.method === 'GET'
-        ? this.send(api, 'GET', { ...(request as Query), access_token: token })
-        : this.send(api, 'POST', { access_token: token }, JSON.stringify(request), 'sendOnce' in endpoint),
+    const body = await this.authorized(
+      api,
+      endpoint.perMinute,
+      (token) =>
+        endpoint.method === 'GET'
+          ? this.send(api, 'GET', { ...(request as Query), access_token: token })
+          : this.send(api, 'POST', { access_token: token }, JSON.stringify(request), 'sendOnce' in endpoint),
+      options.maxWaitMs,
     );
     return this.parse(api, endpoint.response as z.ZodType, body) as WeComResponse<A>;
   }
@@ -95,13 +107,14 @@ export class WeComClient {
   }
 
   /** One call with a valid token, in the API's budget, retried where WeCom says so; a token WeCom ended early is fetched again once. */
-  private async authorized(api: string, perMinute: number | undefined, attempt: (token: string) => Promise<Record<string, unknown>>): Promise<Record<string, unknown>> {
+  private async authorized(api: string, perMinute: number | undefined, attempt: (token: string) => Promise<Record<string, unknown>>, maxWaitMs?: number): Promise<Record<string, unknown>> {
     const limit = {
       key: `${this.options.corpId}|${api}`,
       budgets: [
         { limit: perMinute ?? this.options.perMinute ?? 10_000, windowMs: 60_000 },
         { limit: this.options.perHour ?? 150_000, windowMs: 3_600_000 },
       ],
+      deadline: maxWaitMs === undefined ? undefined : this.clock.now() + maxWaitMs,
     };
     let refreshedToken = false;
     for (;;) {
@@ -127,12 +140,12 @@ export class WeComClient {
   private async withRetries(
     api: string,
     attempt: () => Promise<Record<string, unknown>>,
-    limit?: { key: string; budgets: Budget[] },
+    limit?: { key: string; budgets: Budget[]; deadline?: number },
   ): Promise<Record<string, unknown>> {
     let busy = 0;
     let rateLimited = 0;
     for (;;) {
-      if (limit) await this.limiter.acquire(limit.key, limit.budgets);
+      if (limit) await this.limiter.acquire(limit.key, limit.budgets, { api, ...(limit.deadline === undefined ? {} : { maxWaitMs: Math.max(0, limit.deadline - this.clock.now()) }) });
       try {
         return await attempt();
       } catch (error) {

@@ -37,3 +37,21 @@ export class WeComTransportError extends Error {
     super(`WeCom ${api}: ${message}`, options);
   }
 }
+
+/**
+ * The corp's budget for an API (WeCom counts calls per corp and API: 10,000 a minute, 150,000 an
+ * hour, notes §1) has no room within the time the caller said it could wait. Nothing was sent and
+ * nothing was counted: the same call fits after `retryAfterMs`. Thrown only to callers that gave a
+ * `maxWaitMs` (a welcome code lives 20 s; a profile read can wait for a later pass); others wait.
+ */
+export class WeComBudgetError extends Error {
+  override readonly name = 'WeComBudgetError';
+  readonly retryable = true;
+  constructor(
+    readonly api: string,
+    /** When the call would fit, from now. */
+    readonly retryAfterMs: number,
+  ) {
+    super(`WeCom ${api}: the corp's call budget for this API has no room for ${Math.ceil(retryAfterMs / 1000)} s; nothing was sent`);
+  }
+}

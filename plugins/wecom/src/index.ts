@@ -6,7 +6,7 @@ export * from './errors.ts';
 export * from './endpoints.ts';
 export * from './clock.ts';
 export { AccessTokenStore } from './access-token.ts';
-export { RateLimiter, type Budget } from './rate-limit.ts';
+export { RateLimiter, type AcquireOptions, type Budget } from './rate-limit.ts';
 export * from './shapes/envelope.ts';
 export * from './shapes/contact-way.ts';
 export * from './shapes/contacts.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from './clock.ts';
+import { WeComBudgetError } from './errors.ts';
 import { RateLimiter } from './rate-limit.ts';
 
 describe('rate limiter', () => {
@@ -25,5 +26,43 @@ describe('rate limiter', () => {
     expect(clock.now()).toBe(start);
     await limiter.acquire('a', [{ limit: 1, windowMs: 60_000 }]);
     expect(clock.now()).toBe(start + 60_000);
+  });
+
+  it('counts callers that wait: each reserves its own later place, in the order they came', async () => {
+    // Time stands still while they wait (a ManualClock would move for the first sleeper before the others ask).
+    const start = Date.UTC(2026, 0, 5, 2, 0, 0);
+    const clock = { sleeps: [] as number[], now: () => start, sleep: async (ms: number) => void clock.sleeps.push(ms) };
+    const limiter = new RateLimiter(clock);
+    const budget = [{ limit: 2, windowMs: 60_000 }];
+    // Six callers at once against 2 a minute: 2 now, 2 a window later, 2 a window after that. A
+    // limiter that let waiters race would wake all four at the first window and send them together.
+    await Promise.all(Array.from({ length: 6 }, () => limiter.acquire('corp|api', budget)));
+    expect(clock.sleeps).toEqual([61_000, 61_000, 122_000, 122_000]);
+  });
+
+  it('refuses at once, reserving nothing, a call that would wait longer than it may', async () => {
+    const clock = new ManualClock();
+    const limiter = new RateLimiter(clock);
+    const budget = [{ limit: 1, windowMs: 60_000 }];
+    await limiter.acquire('corp|externalcontact/send_welcome_msg', budget, { maxWaitMs: 0 });
+    const refused = await limiter.acquire('corp|externalcontact/send_welcome_msg', budget, { maxWaitMs: 18_000, api: 'externalcontact/send_welcome_msg' }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(WeComBudgetError);
+    expect(refused).toMatchObject({ api: 'externalcontact/send_welcome_msg', retryAfterMs: 61_000, retryable: true });
+    expect(clock.sleeps).toEqual([]);
+    // The refused call took no place: the next caller that can wait gets the first free one.
+    await limiter.acquire('corp|externalcontact/send_welcome_msg', budget);
+    expect(clock.sleeps).toEqual([61_000]);
+  });
+
+  it('gives back a waiting place when a 45009 blocks the key meanwhile, and waits for the block to end', async () => {
+    const clock = new ManualClock();
+    const limiter = new RateLimiter(clock);
+    const start = clock.now();
+    const budget = [{ limit: 1, windowMs: 60_000 }];
+    await limiter.acquire('k', budget);
+    const waiting = limiter.acquire('k', budget);
+    limiter.block('k', start + 200_000);
+    await waiting;
+    expect(clock.now()).toBe(start + 200_000);
   });
 });

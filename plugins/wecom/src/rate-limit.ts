@@ -1,4 +1,5 @@
 import type { Clock } from './clock.ts';
+import { WeComBudgetError } from './errors.ts';
 
 /** One budget: at most `limit` calls in any `windowMs`. */
 export interface Budget {
@@ -8,36 +9,59 @@ export interface Budget {
 
 // A window split into slots: every slot that may hold a call from the last window is counted, so
 // the count never underestimates (the price is up to one slot of unused capacity), and memory is
-// a few numbers per API however large the hourly budget is.
+// a few numbers per API however large the hourly budget is. A caller that must wait reserves its
+// place in a later slot at once: waiting callers are counted too, go in the order they came, and
+// each sleeps exactly until its slot (no herd of sleepers waking to race for the same room).
 const SLOTS = 60;
 
 class SlottedWindow {
+  /** Calls per slot: those made, and those reserved for a later slot. */
   private readonly counts = new Map<number, number>();
   private readonly slotMs: number;
   constructor(private readonly budget: Budget) {
     this.slotMs = budget.windowMs / SLOTS;
   }
 
-  /** 0 when a call fits now, else how long to wait before asking again. */
-  waitFor(now: number): number {
-    const current = Math.floor(now / this.slotMs);
-    let used = 0;
-    let oldest = Infinity;
-    for (const [slot, count] of this.counts) {
-      if (slot < current - SLOTS) this.counts.delete(slot);
-      else {
-        used += count;
-        oldest = Math.min(oldest, slot);
-      }
-    }
-    if (used < this.budget.limit) return 0;
-    return (oldest + SLOTS + 1) * this.slotMs - now;
+  /** Forgets the slots no window from `now` on can hold. */
+  prune(now: number): void {
+    const oldest = Math.floor(now / this.slotMs) - SLOTS;
+    for (const slot of this.counts.keys()) if (slot < oldest) this.counts.delete(slot);
   }
 
-  take(now: number): void {
-    const slot = Math.floor(now / this.slotMs);
-    this.counts.set(slot, (this.counts.get(slot) ?? 0) + 1);
+  /** The earliest time at or after `from` when a call fits: the window ending then holds fewer than `limit` calls. */
+  earliest(from: number): number {
+    const first = Math.floor(from / this.slotMs);
+    // Calls in the window ending at `slot` (its SLOTS + 1 slots, the conservative count).
+    let used = 0;
+    let last = first;
+    for (const [slot, count] of this.counts) {
+      if (slot >= first - SLOTS && slot <= first) used += count;
+      last = Math.max(last, slot);
+    }
+    // Past the last reserved slot and a window, nothing is counted: the loop ends there at the latest.
+    for (let slot = first; slot <= last + SLOTS + 1; slot++) {
+      if (slot > first) used += (this.counts.get(slot) ?? 0) - (this.counts.get(slot - SLOTS - 1) ?? 0);
+      if (used < this.budget.limit) return slot === first ? from : slot * this.slotMs;
+    }
+    return (last + SLOTS + 1) * this.slotMs;
   }
+
+  take(at: number, calls = 1): void {
+    const slot = Math.floor(at / this.slotMs);
+    const count = (this.counts.get(slot) ?? 0) + calls;
+    if (count > 0) this.counts.set(slot, count);
+    else this.counts.delete(slot);
+  }
+}
+
+export interface AcquireOptions {
+  /**
+   * Longest the caller can wait for room; past it the call is refused at once with WeComBudgetError
+   * (nothing reserved). Default: waits as long as the budgets need.
+   */
+  maxWaitMs?: number;
+  /** The API named in that error; default the key. */
+  api?: string;
 }
 
 /**
@@ -49,22 +73,39 @@ export class RateLimiter {
   private readonly blockedUntil = new Map<string, number>();
   constructor(private readonly clock: Clock) {}
 
-  /** Waits until every budget of `key` has room, then counts one call. */
-  async acquire(key: string, budgets: readonly Budget[]): Promise<void> {
+  /**
+   * Waits until every budget of `key` has room, counting one call; callers that wait go in the
+   * order they asked. With `maxWaitMs`, a call that would wait longer is refused (WeComBudgetError).
+   */
+  async acquire(key: string, budgets: readonly Budget[], options: AcquireOptions = {}): Promise<void> {
     let windows = this.windows.get(key);
     if (!windows) {
       windows = budgets.map((budget) => new SlottedWindow(budget));
       this.windows.set(key, windows);
     }
+    const deadline = this.clock.now() + (options.maxWaitMs ?? Infinity);
     for (;;) {
       const now = this.clock.now();
-      const blocked = (this.blockedUntil.get(key) ?? 0) - now;
-      const wait = Math.max(blocked, ...windows.map((window) => window.waitFor(now)));
-      if (wait <= 0) {
-        for (const window of windows) window.take(now);
-        return;
+      for (const window of windows) window.prune(now);
+      let at = Math.max(now, this.blockedUntil.get(key) ?? 0);
+      // The first time every budget has room (moving past one budget's full slot may land in another's).
+      for (let moved = true; moved; ) {
+        moved = false;
+        for (const window of windows) {
+          const fits = window.earliest(at);
+          if (fits > at) {
+            at = fits;
+            moved = true;
+          }
+        }
       }
-      await this.clock.sleep(wait);
+      if (at > deadline) throw new WeComBudgetError(options.api ?? key, at - now);
+      for (const window of windows) window.take(at);
+      if (at <= now) return;
+      await this.clock.sleep(at - now);
+      // A 45009 came while this call waited: its place is given back and it waits for the block's end.
+      if (this.clock.now() >= (this.blockedUntil.get(key) ?? 0)) return;
+      for (const window of windows) window.take(at, -1);
     }
   }
 
