@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isUuid } from '@courtyard/db';
-import { callbackConnection, createReceiptWriter, processDueWeComCallbacks, arriveEarly, WECOM_CALLBACK_PATH_PREFIX, type WeComProcessDeps } from '@courtyard/schema';
+import { callbackConnection, createReceiptWriter, processDueWeComCallbacks, arriveEarly, readDueProfiles, WECOM_CALLBACK_PATH_PREFIX, type WeComProcessDeps } from '@courtyard/schema';
 import { CallbackCryptoError } from '@courtyard/wecom';
 
 export interface WeComCallbackOptions {
@@ -34,7 +34,7 @@ export interface WeComCallbackOptions {
 export interface WeComCallbackHandler {
   /** True when the request was for a callback path (and has been answered). */
   handle(req: IncomingMessage, res: ServerResponse): boolean;
-  /** Processes every due callback now; resolves when the pass is done. */
+  /** Processes every due callback now, then the due profile reads; resolves with how many callbacks. */
   drain(): Promise<number>;
   start(): void;
   stop(): Promise<void>;
@@ -87,6 +87,8 @@ export function createWeComCallbackHandler(given: WeComProcessDeps, options: WeC
   let timer: NodeJS.Timeout | null = null;
   const receipts = createReceiptWriter(deps.db, { maxBatch: options.receiptBatch, node: deps.node });
 
+  // Profile reads run at most once a poll interval (a burst's nudges would otherwise each add a query), or when drained.
+  let profilesAt = 0;
   // One pass at a time per process; a nudge during a pass makes another pass follow it.
   function drain(): Promise<number> {
     if (running) {
@@ -98,6 +100,11 @@ export function createWeComCallbackHandler(given: WeComProcessDeps, options: WeC
       do {
         again = false;
         for (let n; (n = await processDueWeComCallbacks(deps, options.batch)) > 0; ) total += n;
+        // Profiles new contacts were written without (wecom-profile-reads.ts), after the callbacks: a pass's worth.
+        if (Date.now() - profilesAt >= (options.pollMs ?? 1000)) {
+          profilesAt = Date.now();
+          await readDueProfiles(deps);
+        }
       } while (again);
       return total;
     })().finally(() => {
@@ -146,7 +153,10 @@ export function createWeComCallbackHandler(given: WeComProcessDeps, options: WeC
       });
       return true;
     },
-    drain,
+    drain() {
+      profilesAt = 0;
+      return drain();
+    },
     start() {
       if (timer) return;
       timer = setInterval(nudge, options.pollMs ?? 1000);

@@ -19,12 +19,17 @@ describe('late WeCom profiles', () => {
     const customer = await harness.app.db.prisma.customer.findFirstOrThrow({ where: { workspaceId: ws.id, wecomExternalId: 'wm_late' } });
     expect(customer.name).toBeNull();
     expect(await harness.app.db.prisma.event.count({ where: { customerId: customer.id, type: 'wecom.contact_added' } })).toBe(1);
+    // Also queued, in case the read under way never lands (the process may stop): tried after 30 s.
+    const queued = await harness.app.db.prisma.weComProfileRead.findFirstOrThrow({ where: { customerId: customer.id } });
+    expect(queued.nextAttemptAt.getTime()).toBeGreaterThan(Date.now() + 20_000);
 
     const seen = async () => {
       const c = await harness.app.db.prisma.customer.findUniqueOrThrow({ where: { id: customer.id }, include: { tags: { include: { tag: true } } } });
       return { name: c.name, gender: c.gender, tags: c.tags.map((t) => [t.tag.name, t.source]) };
     };
     await expect.poll(seen, { timeout: 5_000 }).toEqual({ name: '周女士', gender: 'female', tags: [['高意向', 'wecom']] });
+    // Written: no longer queued.
+    await expect.poll(() => harness.app.db.prisma.weComProfileRead.count({ where: { customerId: customer.id } })).toBe(0);
     // The refused read and the one that answered: the profile is not read again for the late write.
     expect(s.state.counters.calls.get('externalcontact/get')).toBe(2);
   });

@@ -56,6 +56,7 @@ export { PLUGIN_SCOPE_GRANTS, apiGrantOf } from './marketplace-grants.ts';
 export { CALLBACK_PATH_PREFIX as WECOM_CALLBACK_PATH_PREFIX } from './wecom-connection.ts';
 export { resealWeComConnections, storeWeComConnection } from './wecom-store.ts';
 export { processDueWeComCallbacks, type WeComProcessDeps } from './wecom-callbacks.ts';
+export { readDueProfiles } from './wecom-profile-reads.ts';
 export { createReceiptWriter, recordWeComCallback, type CallbackReceipt, type ReceiptWriter } from './wecom-receipts.ts';
 export { callbackConnection } from './wecom-callback-cache.ts';
 export { arriveEarly } from './wecom-contact-arrival.ts';

@@ -7,7 +7,8 @@ import type { IngestedEvent, JourneyRuntime } from '@courtyard/runtime';
 import { parseCallbackEvent, type ExternalChatEvent, type XmlFields } from '@courtyard/wecom';
 import type { CourtyardPubSub } from './pubsub.ts';
 import { callbackConnection, timeZoneOf } from './wecom-callback-cache.ts';
-import { afterWeComEvents, contactsAdded, type AddRow } from './wecom-contacts.ts';
+import { afterWeComEvents } from './wecom-after-events.ts';
+import { contactsAdded, type AddRow } from './wecom-contacts.ts';
 import { groupChatDismissed, refreshGroupChat } from './wecom-group-chats.ts';
 import { contactEdited, corpTagChanged } from './wecom-tags.ts';
 import { dayIn } from './wecom-store.ts';
@@ -22,7 +23,7 @@ export interface WeComProcessDeps {
   concurrency?: number;
   /** Only callbacks of these workspaces are claimed (the runtime's set); default every workspace. */
   workspaces?: ReadonlySet<string> | null;
-  /** How long a pass waits for its new contacts' profiles; default PROFILE_WAIT_MS (wecom-contacts.ts). */
+  /** How long a pass waits for its new contacts' profiles; default PROFILE_WAIT_MS (wecom-contact-arrival.ts). */
   profileWaitMs?: number;
   /**
    * This node's name in `receivedBy`. A node claims the callbacks it acknowledged itself (their

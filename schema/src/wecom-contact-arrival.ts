@@ -3,7 +3,7 @@
 // the corp tags it carries), so the pass writes the customer whole, once, and a journey entering
 // on `wecom.contact_added` already sees its corp tags.
 import type { Db } from '@courtyard/db';
-import { callbackDedupeKey, WeComError, type ContactAddedEvent, type WeComCallbackEvent } from '@courtyard/wecom';
+import { callbackDedupeKey, WeComBudgetError, WeComError, type ContactAddedEvent, type WeComCallbackEvent } from '@courtyard/wecom';
 import { callbackConnection, forget, remember, type Live } from './wecom-callback-cache.ts';
 import type { WeComProcessDeps } from './wecom-callbacks.ts';
 import { WelcomeMessage, welcomeRequest } from './wecom-live-code-rules.ts';
@@ -11,7 +11,28 @@ import type { ContactFollows } from './wecom-outreach-adds.ts';
 
 type Client = Live['client'];
 
-export type WelcomeOutcome = 'sent' | 'already_sent' | 'code_expired' | 'none' | `failed_${number}`;
+/**
+ * What became of an add's welcome message. `over_budget`: the corp's budget for send_welcome_msg
+ * (10,000 a minute) had no room before the welcome code's 20 s were over, so it was not sent.
+ */
+export type WelcomeOutcome = 'sent' | 'already_sent' | 'code_expired' | 'over_budget' | 'none' | `failed_${number}`;
+
+/**
+ * How long a pass waits for its contacts' profiles (normally milliseconds; longer when WeCom is
+ * slow), and how long a profile read waits for room in the corp's budget for externalcontact/get:
+ * a profile not in hand by then is read later (wecom-profile-reads.ts).
+ */
+export const PROFILE_WAIT_MS = 2000;
+
+/** A welcome code can be used for 20 s after the add (notes §5); the last 2 s are left for the call itself. */
+const WELCOME_CODE_LIFE_MS = 20_000;
+const WELCOME_CALL_MARGIN_MS = 2_000;
+
+/** How long the welcome message of `event` may wait for room in the budget: until its code is about to expire. */
+function welcomeWaitMs(event: ContactAddedEvent): number {
+  const left = event.CreateTime * 1000 + WELCOME_CODE_LIFE_MS - WELCOME_CALL_MARGIN_MS - Date.now();
+  return Math.max(0, Math.min(left, WELCOME_CODE_LIFE_MS - WELCOME_CALL_MARGIN_MS));
+}
 
 /** What `externalcontact/get` told of a customer. */
 export interface Profile extends ContactFollows {
@@ -22,11 +43,18 @@ export interface Profile extends ContactFollows {
   corpTagIds: string[];
 }
 
-/** The profile, or undefined when WeCom could not be read (best effort: the customer is written without it). */
-export async function fetchProfile(client: Client, externalUserId: string): Promise<Profile | undefined> {
-  const answer = await client.call('externalcontact/get', { external_userid: externalUserId }).catch(() => null);
-  const detail = answer?.external_contact;
-  if (!detail) return undefined;
+/**
+ * The profile, or undefined when it could not be read within PROFILE_WAIT_MS of budget (the customer
+ * is then written without it, and the read is queued: wecom-profile-reads.ts).
+ */
+export function fetchProfile(client: Client, externalUserId: string): Promise<Profile | undefined> {
+  return readProfile(client, externalUserId, PROFILE_WAIT_MS).catch(() => undefined);
+}
+
+/** externalcontact/get as a profile; WeCom's errors (and WeComBudgetError past `maxWaitMs`) are thrown. */
+export async function readProfile(client: Client, externalUserId: string, maxWaitMs?: number): Promise<Profile> {
+  const answer = await client.call('externalcontact/get', { external_userid: externalUserId }, maxWaitMs === undefined ? {} : { maxWaitMs });
+  const detail = answer.external_contact;
   const corpTagIds = [...new Set(answer.follow_user.flatMap((f) => (f.tags ?? []).filter((t) => t.type === 1 && t.tag_id).map((t) => t.tag_id!)))];
   const follows = answer.follow_user.map((f) => ({ userId: f.userid, addWay: f.add_way ?? null, remarkMobiles: f.remark_mobiles ?? [] }));
   return { name: detail.name ?? null, unionId: detail.unionid ?? null, gender: detail.gender === 1 ? 'male' : detail.gender === 2 ? 'female' : 'unknown', corpTagIds, follows };
@@ -128,9 +156,11 @@ async function sendWelcome(client: Client, event: ContactAddedEvent, code: Welco
   const name = code.namesCustomer ? (await profile)?.name ?? '' : '';
   const values = { customer_name: name, staff_name: staffName, live_code: code.name, coupon: message.coupon ?? '' };
   try {
-    await client.call('externalcontact/send_welcome_msg', welcomeRequest(event.WelcomeCode, message, values));
+    await client.call('externalcontact/send_welcome_msg', welcomeRequest(event.WelcomeCode, message, values), { maxWaitMs: welcomeWaitMs(event) });
     return 'sent';
   } catch (error) {
+    // Nothing was sent, and no room comes before the code expires: final, like 41050.
+    if (error instanceof WeComBudgetError) return 'over_budget';
     // 41051: it was delivered (an earlier attempt got through before its commit); 41050: the
     // 20 s are over. Both are final; a retryable answer or no answer is tried again.
     if (!(error instanceof WeComError) || error.retryable) throw error;

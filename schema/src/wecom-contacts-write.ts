@@ -1,8 +1,9 @@
 // The writes of a pass's new WeCom contacts in one statement: data-modifying CTEs mark the callbacks
 // processed and write customers, owners, channel tags, follows, daily stats, rotation counters and
-// events together. One round trip instead of one per table: under load each round trip waits its
+// events together, and queues the profiles not yet read. One round trip instead of one per table: under load each round trip waits its
 // turn on a busy event loop and a busy PostgreSQL, and a pass's time was mostly those waits.
 import type { IngestedEvent } from '@courtyard/runtime';
+import { LATE_PROFILE_GRACE_MS } from './wecom-profile-reads.ts';
 
 type Query = <T>(sql: string, params?: unknown[]) => Promise<T[]>;
 
@@ -22,6 +23,11 @@ export interface AddRecord {
   name: string | null;
   unionId: string | null;
   gender: 'male' | 'female' | 'unknown';
+  /**
+   * The profile: `read` (in the fields above), `late` (a read still under way: it is written when it
+   * lands) or `missing` (not read). Late and missing ones are queued in WeComProfileRead.
+   */
+  profile: 'read' | 'late' | 'missing';
   /** The welcome message's outcome. */
   welcome: string;
 }
@@ -46,7 +52,7 @@ export async function writeAdds(query: Query, workspaceId: string, records: AddR
     `WITH input AS (
        SELECT r.*, lc.id AS "liveCodeId", lc."tagIds", lc.channel::text AS channel, lc.name AS "codeName"
          FROM jsonb_to_recordset($2::jsonb) AS r(id uuid, "externalUserId" text, "userId" text, "staffId" uuid, state text, at timestamptz, day date,
-                                                 "idempotencyKey" text, name text, "unionId" text, gender text, welcome text)
+                                                 "idempotencyKey" text, name text, "unionId" text, gender text, profile text, welcome text)
          LEFT JOIN "WeComLiveCode" lc ON lc."workspaceId" = $1::uuid AND lc.state = r.state
      ),
      mine AS (
@@ -101,6 +107,15 @@ export async function writeAdds(query: Query, workspaceId: string, records: AddR
         WHERE c.id = n.id AND c."workspaceId" = $1::uuid
        RETURNING c.id
      ),
+     profile_reads AS (
+       -- A late read usually lands within seconds and is written then: the queue tries it after LATE_PROFILE_GRACE_MS.
+       INSERT INTO "WeComProfileRead" ("workspaceId", "customerId", "externalUserId", "nextAttemptAt")
+       SELECT DISTINCT ON (p."externalUserId") $1::uuid, p."customerId", p."externalUserId",
+              now() + CASE WHEN p.profile = 'late' THEN $3 ELSE 0 END * interval '1 millisecond'
+         FROM placed p WHERE p.profile <> 'read'
+        ORDER BY p."externalUserId"
+       ON CONFLICT ("workspaceId", "externalUserId") DO UPDATE SET "customerId" = EXCLUDED."customerId"
+     ),
      events AS (
        INSERT INTO "Event" ("workspaceId", "customerId", type, properties, "occurredAt", "idempotencyKey")
        SELECT $1::uuid, p."customerId", 'wecom.contact_added',
@@ -115,7 +130,7 @@ export async function writeAdds(query: Query, workspaceId: string, records: AddR
             (SELECT COALESCE(json_agg(e), '[]') FROM events e) AS events,
             (SELECT COALESCE(json_agg(DISTINCT "customerId"), '[]') FROM tagged) AS tagged,
             (SELECT COALESCE(json_agg(id), '[]') FROM rotation) AS codes`,
-    [workspaceId, JSON.stringify(records)],
+    [workspaceId, JSON.stringify(records), LATE_PROFILE_GRACE_MS],
   );
   return row!;
 }

@@ -3,34 +3,18 @@
 // statement (wecom-contacts-write.ts) with their profiles and corp tags, segments and journey
 // triggers see them once a batch, and the live code turns to its next member.
 import type { Db, WeComCallback, WeComLiveCode } from '@courtyard/db';
-import { mapWithConcurrency, type IngestedEvent } from '@courtyard/runtime';
+import { mapWithConcurrency } from '@courtyard/runtime';
 import type { ContactAddedEvent } from '@courtyard/wecom';
 import { publishCustomerChanges } from './publish.ts';
-import { recheckAfterChange } from './segment-membership.ts';
-import { callbackConnection, timeZoneOf, type Live } from './wecom-callback-cache.ts';
+import { afterWeComEvents } from './wecom-after-events.ts';
+import { callbackConnection, timeZoneOf } from './wecom-callback-cache.ts';
 import type { WeComProcessDeps } from './wecom-callbacks.ts';
-import { arrivalOf, arrivalsWritten, staffOf, type Profile } from './wecom-contact-arrival.ts';
+import { arrivalOf, arrivalsWritten, PROFILE_WAIT_MS, staffOf } from './wecom-contact-arrival.ts';
 import { writeAdds, type AddRecord, type AddsWritten } from './wecom-contacts-write.ts';
 import { LiveCodeStaff, pickUser } from './wecom-live-code-rules.ts';
 import { attachOutreachAdds, checkOutreachAdds, outreachKey, recordOutreachAdds, type OutreachCheck } from './wecom-outreach-adds.ts';
+import { corpTagsOf, lateProfiles } from './wecom-profile-reads.ts';
 import { dayIn } from './wecom-store.ts';
-import { applyContactCorpTags } from './wecom-tags.ts';
-
-type Client = Live['client'];
-
-/**
- * How long a pass waits for its contacts' profiles (normally milliseconds; longer when WeCom's
- * budget for externalcontact/get is spent): later ones are written when they come.
- */
-export const PROFILE_WAIT_MS = 2000;
-
-/** After the commit: segments see the events and event-triggered journeys enroll, as with ingestEvents. */
-export async function afterWeComEvents(deps: WeComProcessDeps, workspaceId: string, customerIds: string[], events: IngestedEvent[], tagsChanged = false) {
-  if (!events.length && !tagsChanged) return;
-  const causes = [...new Set(events.map((e) => `event:${e.type}` as const)), ...(tagsChanged ? (['tags'] as const) : [])];
-  await recheckAfterChange(deps, workspaceId, customerIds, causes).catch((error: Error) => (deps.log ?? console.warn)(`segment recheck after WeCom callbacks failed: ${error.message}`));
-  if (events.length) await deps.runtime.onEvents(workspaceId, events).catch((error: Error) => (deps.log ?? console.warn)(`journey triggers for WeCom events failed: ${error.message}`));
-}
 
 export interface AddRow {
   row: WeComCallback;
@@ -43,7 +27,8 @@ export interface AddRow {
  * writes customers with their profiles, owners, channel tags, follows, daily stats, rotation
  * counters and events for all of them, and the corp tags they carry in WeCom; then segments and
  * journey triggers once for the batch, and each touched code's next member. A profile later than
- * PROFILE_WAIT_MS is written when it comes.
+ * PROFILE_WAIT_MS is written when it comes; every profile not in hand is also queued to be read
+ * again (wecom-profile-reads.ts), in the same statement.
  */
 export async function contactsAdded(deps: WeComProcessDeps, workspaceId: string, rows: AddRow[]) {
   const { db } = deps;
@@ -82,6 +67,7 @@ export async function contactsAdded(deps: WeComProcessDeps, workspaceId: string,
       name: profile?.name ?? null,
       unionId: profile?.unionId ?? null,
       gender: profile?.gender ?? 'unknown',
+      profile: profile ? 'read' : arrived[i]!.late ? 'late' : 'missing',
       welcome: arrived[i]!.outcome,
     };
   });
@@ -141,47 +127,6 @@ function writeOutreachAdds(db: Db, workspaceId: string, records: AddRecord[], ou
     );
     return written;
   });
-}
-
-/** Links the corp tags new contacts carry in WeCom (source `wecom`); returns the customers that gained one. */
-async function corpTagsOf(deps: WeComProcessDeps, client: Client, workspaceId: string, contacts: { customerId: string; profile: Profile }[]): Promise<string[]> {
-  const tagged = await applyContactCorpTags(
-    deps.db,
-    client,
-    workspaceId,
-    contacts.flatMap((c) => (c.profile.corpTagIds.length ? [{ customerId: c.customerId, corpTagIds: c.profile.corpTagIds }] : [])),
-  ).catch((error: Error) => {
-    (deps.log ?? console.warn)(`WeCom corp tags of new contacts: ${error.message}`);
-    return [];
-  });
-  if (tagged.length) deps.pubsub.publish('workspaceDataChanged', workspaceId);
-  return tagged;
-}
-
-/**
- * Profiles that came after the pass wrote their customers (WeCom was slow, or its budget for
- * externalcontact/get was spent): names, union ids and genders written in one statement, corp tags
- * linked, best effort.
- */
-async function lateProfiles(deps: WeComProcessDeps, client: Client, workspaceId: string, pending: { customerId: string; profile: Promise<Profile | undefined> }[]) {
-  if (!pending.length) return;
-  try {
-    const settled = await Promise.all(pending.map(async (p) => ({ customerId: p.customerId, profile: await p.profile })));
-    const found = settled.flatMap((p) => (p.profile ? [{ customerId: p.customerId, profile: p.profile }] : []));
-    if (!found.length) return;
-    await deps.db.query(
-      `UPDATE "Customer" c SET name = COALESCE(c.name, p.name), "unionId" = COALESCE(c."unionId", p."unionId"),
-              gender = CASE WHEN c.gender = 'unknown' THEN p.gender::"Gender" ELSE c.gender END, "updatedAt" = now()
-         FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[]) AS p(id, name, "unionId", gender)
-        WHERE c.id = p.id AND c."workspaceId" = $1::uuid`,
-      [workspaceId, found.map((p) => p.customerId), found.map((p) => p.profile.name), found.map((p) => p.profile.unionId), found.map((p) => p.profile.gender)],
-    );
-    const tagged = await corpTagsOf(deps, client, workspaceId, found);
-    publishCustomerChanges(deps, workspaceId, found.map((p) => p.customerId), 'updated');
-    if (tagged.length) await afterWeComEvents(deps, workspaceId, tagged, [], true);
-  } catch (error) {
-    (deps.log ?? console.warn)(`WeCom profiles: ${(error as Error).message}`);
-  }
 }
 
 /** Points the code's contact way at the member the next customer should go to, when that changed. */

@@ -13,7 +13,7 @@ import { builder } from './builder.ts';
 import { resultUnion } from './error-types.ts';
 import type { WeComProcessDeps } from './wecom-callbacks.ts';
 import { callbackConnection } from './wecom-callback-cache.ts';
-import { afterWeComEvents } from './wecom-contacts.ts';
+import { afterWeComEvents } from './wecom-after-events.ts';
 import { rejectedBy, WeComRejectedError } from './wecom-errors.ts';
 import { liveConnection } from './wecom-store.ts';
 
