@@ -144,7 +144,8 @@ export async function repick(deps: WeComProcessDeps, liveCodeId: string, timeZon
   const conn = await callbackConnection(deps.db, code.workspaceId);
   if (!conn) return;
   try {
-    await conn.client.call('externalcontact/update_contact_way', { config_id: code.configId, user: [next] });
+    // Not worth holding the pass for: with no room in the budget now, a later pass turns the code.
+    await conn.client.call('externalcontact/update_contact_way', { config_id: code.configId, user: [next] }, { maxWaitMs: 1000 });
     await deps.db.prisma.weComLiveCode.update({ where: { id: code.id }, data: { currentUserIds: [next] } });
   } catch (error) {
     (deps.log ?? console.warn)(`live code ${code.id}: could not hand the next customer to ${next}: ${(error as Error).message}`);

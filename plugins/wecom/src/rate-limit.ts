@@ -54,6 +54,20 @@ class SlottedWindow {
   }
 }
 
+/**
+ * The refusal, without a stack trace: past the budget a burst refuses thousands of calls a second,
+ * each caught by its caller, and capturing the stack was most of what a refusal cost.
+ */
+function budgetError(api: string, retryAfterMs: number): WeComBudgetError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new WeComBudgetError(api, retryAfterMs);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 export interface AcquireOptions {
   /**
    * Longest the caller can wait for room; past it the call is refused at once with WeComBudgetError
@@ -99,7 +113,7 @@ export class RateLimiter {
           }
         }
       }
-      if (at > Math.max(deadline, now)) throw new WeComBudgetError(options.api ?? key, at - now);
+      if (at > Math.max(deadline, now)) throw budgetError(options.api ?? key, at - now);
       for (const window of windows) window.take(at);
       if (at <= now) return;
       await this.clock.sleep(at - now);
