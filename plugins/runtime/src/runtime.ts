@@ -14,6 +14,7 @@ import { enrollFromEvents, type IngestedEvent, resumeWaitingOnEvents, runSchedul
 import { VersionCache } from './engine/versions.ts';
 import { RemoteNodes } from './engine/remote-nodes.ts';
 import { CallLog } from './engine/call-log.ts';
+import { pruneWeComReceipts } from './engine/wecom-receipts-prune.ts';
 import { InstallCallbacks } from './engine/install-callbacks.ts';
 import { RemoteNodeCaller } from './remote/caller.ts';
 import { dispatchCampaigns } from './campaigns/dispatch.ts';
@@ -398,6 +399,7 @@ export class JourneyRuntime {
       await this.sweepAllSegmentTriggers().catch((error) => this.log(`segment trigger sweep failed: ${(error as Error).message}`));
       await this.runDueCampaigns();
       await this.callLog.prune().catch((error) => this.log(`call log prune failed: ${(error as Error).message}`));
+      await pruneWeComReceipts(this.db, this.options.workspaces ?? null).catch((error) => this.log(`WeCom receipt prune failed: ${(error as Error).message}`));
     });
     for (let i = 0; i < this.options.concurrency; i++) this.loops.push(this.loop(() => this.step(), 'step', 'step'));
     this.loops.push(this.loop(() => this.dispatch(), 'outbox', 'outbox'));

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "WeComCallback_processedAt_idx" ON "WeComCallback"("processedAt");
