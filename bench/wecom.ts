@@ -21,7 +21,8 @@
 //     stand-in pushes a callback to the moment its send_welcome_msg reaches the stand-in, p50/p99.
 //     The figure includes the stand-in's own service time on loopback (well under a millisecond per
 //     call), so it is an upper bound of the latency Courtyard adds.
-// Every scan must end with one customer, one welcome message and one event, or the run is invalid.
+// Every scan must end with one customer, one event and one welcome message or, past WeCom's budget of
+// 10,000 calls a minute per API, an event that records it over budget; or the run is invalid.
 process.env.COURTYARD_SECRET_KEY ??= 'courtyard-bench-secret-key';
 
 import { ApiServer, cpuSnapshot, cpuSplit, freePort } from './api-server.ts';
