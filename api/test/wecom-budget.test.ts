@@ -108,4 +108,15 @@ describe('WeCom budget', () => {
     expect(await db.prisma.weComProfileRead.count({ where: { workspaceId: ws.id } })).toBe(0);
     expect(logged.some((m) => m.includes('wm_gone') && m.includes('cannot be read') && m.includes('40096'))).toBe(true);
   });
+
+  it('a queued read in a workspace no longer connected backs off like a failure, and is kept', async () => {
+    const ws = await harness.app.workspace();
+    const { db } = harness.app;
+    const customer = await db.prisma.customer.create({ data: { workspaceId: ws.id, wecomExternalId: 'wm_unconnected' } });
+    await db.prisma.weComProfileRead.create({ data: { workspaceId: ws.id, customerId: customer.id, externalUserId: 'wm_unconnected' } });
+    await harness.server.wecom.drain();
+    const row = await db.prisma.weComProfileRead.findFirstOrThrow({ where: { workspaceId: ws.id } });
+    expect(row).toMatchObject({ attempts: 1, lastError: expect.stringMatching(/not connected/) });
+    expect(row.nextAttemptAt.getTime()).toBeGreaterThan(Date.now() + 20_000);
+  });
 });

@@ -28,7 +28,7 @@ const BUDGET_WAIT_MS = 1000;
 /**
  * Profiles written to their customers: names, union ids and genders (a value already there is kept),
  * the corp tags they carry linked, open pages told, segments re-checked for tag changes; their queued
- * reads are done. Returns the customers that gained a corp tag.
+ * reads are done.
  */
 export async function writeProfiles(deps: WeComProcessDeps, client: Client, workspaceId: string, found: { customerId: string; profile: Profile }[]): Promise<void> {
   if (!found.length) return;
@@ -97,24 +97,17 @@ export async function readDueProfiles(deps: WeComProcessDeps, limit = 100): Prom
   for (const row of claimed) byWorkspace.set(row.workspaceId, [...(byWorkspace.get(row.workspaceId) ?? []), row]);
   for (const [workspaceId, rows] of byWorkspace) {
     const conn = await callbackConnection(deps.db, workspaceId);
-    if (!conn) {
-      // Not connected (any more): nothing can be read; the reads wait for a connection.
-      await putOff(deps, rows, LEASE_MS, 'WeCom is not connected', false);
-      continue;
-    }
+    // Not connected (any more): every read fails and backs off like any failure (a day in all).
     const outcomes = await mapWithConcurrency(rows, 16, async (row) => {
       try {
+        if (!conn) throw new Error('WeCom is not connected in this workspace');
         return { row, profile: await readProfile(conn.client, row.externalUserId, BUDGET_WAIT_MS) };
       } catch (error) {
         return { row, error: error as Error };
       }
     });
-    await writeProfiles(
-      deps,
-      conn.client,
-      workspaceId,
-      outcomes.flatMap((o) => (o.profile ? [{ customerId: o.row.customerId, profile: o.profile }] : [])),
-    );
+    const found = outcomes.flatMap((o) => (o.profile ? [{ customerId: o.row.customerId, profile: o.profile }] : []));
+    if (conn) await writeProfiles(deps, conn.client, workspaceId, found);
     const failed = outcomes.flatMap((o) => (o.error ? [{ row: o.row, error: o.error }] : []));
     // The budget's room comes back at one time for all of them.
     const overBudget = failed.filter((f) => f.error instanceof WeComBudgetError);
