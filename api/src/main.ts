@@ -9,6 +9,7 @@ import { createAppPubSub } from './pubsub.ts';
 import { queryCacheOptionsFromEnv } from './query-cache.ts';
 import { startSegmentScheduler } from './segment-scheduler.ts';
 import { startServer } from './server.ts';
+import { shareWeComBudgets } from './wecom-budgets.ts';
 import { startDemoWeCom } from './wecom-demo.ts';
 
 // pnpm runs package scripts from the package folder; paths the user gave are relative to where they typed.
@@ -22,6 +23,8 @@ if (applied.length) console.log(`Applied ${applied.length} migration(s): ${appli
 
 const demo = process.env.COURTYARD_SEED === 'false' ? null : await seedDemo(db, { demoApiKey: process.env.COURTYARD_DEMO_API_KEY || undefined });
 const pubsub = createAppPubSub();
+// WeCom's call budgets counted with every other node through Redis (REDIS_URL), else in this process.
+const wecomBudgets = shareWeComBudgets();
 // Partners call back here; behind a proxy or on another host, set COURTYARD_PUBLIC_URL.
 const runtimeOptions = { graphqlUrl: `http://localhost:${port}/graphql`, ...runtimeOptionsFromEnv() };
 const app = createApp({ db, pubsub: pubsub.pubsub, runtime: runtimeOptions, queryCache: queryCacheOptionsFromEnv() });
@@ -62,6 +65,7 @@ async function stop(signal: string) {
   app.close();
   await app.runtime.stop();
   await pubsub.close();
+  wecomBudgets.close();
   await db.close();
   process.exit(0);
 }

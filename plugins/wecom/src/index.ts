@@ -7,6 +7,7 @@ export * from './endpoints.ts';
 export * from './clock.ts';
 export { AccessTokenStore } from './access-token.ts';
 export { RateLimiter, type AcquireOptions, type Budget } from './rate-limit.ts';
+export { SharedBudgets, type RedisScripting } from './rate-limit-shared.ts';
 export * from './shapes/envelope.ts';
 export * from './shapes/contact-way.ts';
 export * from './shapes/contacts.ts';

@@ -1,5 +1,6 @@
 import type { Clock } from './clock.ts';
 import { WeComBudgetError } from './errors.ts';
+import type { SharedBudgets } from './rate-limit-shared.ts';
 
 /** One budget: at most `limit` calls in any `windowMs`. */
 export interface Budget {
@@ -12,7 +13,7 @@ export interface Budget {
 // a few numbers per API however large the hourly budget is. A caller that must wait reserves its
 // place in a later slot at once: waiting callers are counted too, go in the order they came, and
 // each sleeps exactly until its slot (no herd of sleepers waking to race for the same room).
-const SLOTS = 60;
+export const SLOTS = 60;
 
 class SlottedWindow {
   /** Calls per slot: those made, and those reserved for a later slot. */
@@ -85,13 +86,30 @@ export interface AcquireOptions {
 export class RateLimiter {
   private readonly windows = new Map<string, SlottedWindow[]>();
   private readonly blockedUntil = new Map<string, number>();
-  constructor(private readonly clock: Clock) {}
+  private shared: SharedBudgets | null = null;
+  private sharedDown = false;
+  constructor(
+    private readonly clock: Clock,
+    private readonly log: (message: string) => void = (m) => console.warn(m),
+  ) {}
+
+  /**
+   * Counts in `shared` (Redis) from now on, with every other node that shares it; null: in this
+   * process. While Redis cannot be reached the process counts on its own (and says so once).
+   */
+  share(shared: SharedBudgets | null): void {
+    this.shared = shared;
+  }
 
   /**
    * Waits until every budget of `key` has room, counting one call; callers that wait go in the
    * order they asked. With `maxWaitMs`, a call that would wait longer is refused (WeComBudgetError).
    */
   async acquire(key: string, budgets: readonly Budget[], options: AcquireOptions = {}): Promise<void> {
+    if (this.shared) {
+      const done = await this.acquireShared(this.shared, key, budgets, options);
+      if (done) return;
+    }
     let windows = this.windows.get(key);
     if (!windows) {
       windows = budgets.map((budget) => new SlottedWindow(budget));
@@ -132,8 +150,38 @@ export class RateLimiter {
     this.blockedUntil.delete(key);
   }
 
-  /** WeCom answered 45009: hold every caller of `key` until `until`. */
+  /** WeCom answered 45009: hold every caller of `key` until `until` (on every node, when shared). */
   block(key: string, until: number): void {
     this.blockedUntil.set(key, Math.max(until, this.blockedUntil.get(key) ?? 0));
+    this.shared?.block(key, until, this.clock.now()).catch((error: Error) => this.sharedFailed(error));
+  }
+
+  /** acquire() through the shared counts; false when Redis failed (the caller counts locally instead). */
+  private async acquireShared(shared: SharedBudgets, key: string, budgets: readonly Budget[], options: AcquireOptions): Promise<boolean> {
+    const deadline = options.maxWaitMs === undefined ? undefined : this.clock.now() + options.maxWaitMs;
+    for (;;) {
+      const now = this.clock.now();
+      let place: Awaited<ReturnType<SharedBudgets['reserve']>>;
+      try {
+        place = await shared.reserve(key, budgets, now, deadline === undefined ? undefined : Math.max(deadline, now));
+        this.sharedDown = false;
+      } catch (error) {
+        this.sharedFailed(error as Error);
+        return false;
+      }
+      if ('retryAfterMs' in place) throw budgetError(options.api ?? key, place.retryAfterMs);
+      if (place.at > now) await this.clock.sleep(place.at - now);
+      if (this.clock.now() >= (this.blockedUntil.get(key) ?? 0)) return true;
+      // A 45009 came while this call waited: its place is given back and it waits for the block's end.
+      await shared.release(key, budgets, place.at).catch((error: Error) => this.sharedFailed(error));
+      const blocked = (this.blockedUntil.get(key) ?? 0) - this.clock.now();
+      if (blocked > 0) await this.clock.sleep(blocked);
+    }
+  }
+
+  private sharedFailed(error: Error): void {
+    if (this.sharedDown) return;
+    this.sharedDown = true;
+    this.log(`WeCom call budgets: Redis failed (${error.message}); counting in this process until it answers`);
   }
 }
