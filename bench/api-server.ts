@@ -127,7 +127,8 @@ export class ApiServer {
   readonly loopReports: (EventLoopReport & { at: number })[] = [];
   private partialLine = '';
 
-  constructor(port: number, databaseUrl: string, demoApiKey: string, cpuProfDir?: string, loopReportMs?: number) {
+  /** `redisUrl`: the server uses Redis for its pub/sub and WeCom's call budgets, as one of several nodes would. */
+  constructor(port: number, databaseUrl: string, demoApiKey: string, cpuProfDir?: string, loopReportMs?: number, redisUrl?: string) {
     this.url = `http://127.0.0.1:${port}/graphql`;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -138,7 +139,9 @@ export class ApiServer {
       ...(loopReportMs ? { COURTYARD_EVENT_LOOP_REPORT_MS: String(loopReportMs) } : {}),
     };
     delete env.INIT_CWD; // main.ts changes to INIT_CWD; run from the repository root
-    delete env.REDIS_URL; // one node: in-process pub/sub
+    // One node: in-process pub/sub and budgets, unless asked to go through Redis.
+    if (redisUrl) env.REDIS_URL = redisUrl;
+    else delete env.REDIS_URL;
     // node itself, not pnpm or the tsx CLI: this pid is the server's, so its RSS and CPU are the server's.
     const profile = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
     // The same heap flags as `pnpm start` (api/package.json).

@@ -34,6 +34,8 @@ import { createDb, type Db } from '../prisma/src/index.ts';
 import { BenchmarkError, int, mb, ms, openBenchmark, parseNumber, parseOptionValues, pct, percentile, runBenchmark, seconds, section, sleep, table, UsageError } from './common.ts';
 
 const TARGETS = { callbacksPerSecond: 2_000, p99Ms: 200 };
+/** A corp of this run's own: with --redis, no call budget an earlier run spent is counted against it. */
+const CORP = { ...TEST_CORP, corpId: `wwbench${Date.now().toString(36)}` };
 const DEMO_API_KEY = 'cy_bench_wecom_demo_key_do_not_use';
 
 const USAGE = `Usage: pnpm bench wecom [options]
@@ -44,7 +46,9 @@ const USAGE = `Usage: pnpm bench wecom [options]
   --baseline N    scans for the one-at-a-time baseline (default 1000)
   --rate N        scans a second for the latency figure (default 100)
   --seconds N     how long the latency phase runs (default 10)
-  --cpu-prof DIR  write a V8 CPU profile of each Courtyard process into DIR (node --cpu-prof)`;
+  --cpu-prof DIR  write a V8 CPU profile of each Courtyard process into DIR (node --cpu-prof)
+  --redis URL     Courtyard uses this Redis for its pub/sub and WeCom's call budgets, as one of several
+                  nodes does (every WeCom call then reserves its place in Redis)`;
 
 const OPTION_SPEC = {
   callbacks: { type: 'string', default: '5000' },
@@ -54,6 +58,7 @@ const OPTION_SPEC = {
   rate: { type: 'string', default: '100' },
   seconds: { type: 'string', default: '10' },
   'cpu-prof': { type: 'string' },
+  redis: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -73,17 +78,17 @@ interface Setup {
  * Courtyard as its own process (`pnpm start`'s main, its callback worker at `concurrency` and
  * `batch`), a stand-in in this process pushing to it, the workspace connected, a live code.
  */
-async function setUp(db: Db, databaseUrl: string, workspaceId: string, key: string, concurrency: number, batch: number, cpuProfDir?: string): Promise<Setup> {
+async function setUp(db: Db, databaseUrl: string, workspaceId: string, key: string, concurrency: number, batch: number, cpuProfDir?: string, redisUrl?: string): Promise<Setup> {
   const port = await freePort();
   process.env.COURTYARD_WECOM_STANDIN = 'false';
   process.env.COURTYARD_WECOM_CALLBACK_CONCURRENCY = String(concurrency);
   process.env.COURTYARD_WECOM_CALLBACK_BATCH = String(batch);
   // The server reports how busy its event loop is, 4 times a second.
-  const server = new ApiServer(port, databaseUrl, key, cpuProfDir, 250);
+  const server = new ApiServer(port, databaseUrl, key, cpuProfDir, 250, redisUrl);
   held.servers.push(server);
   await server.ready();
   const callbackUrl = `http://127.0.0.1:${port}/wecom/callback/${workspaceId}`;
-  const standIn = await startWeComStandIn({ ...TEST_CORP, perMinute: 100_000_000, perHour: 1_000_000_000, callbackUrl });
+  const standIn = await startWeComStandIn({ ...CORP, perMinute: 100_000_000, perHour: 1_000_000_000, callbackUrl });
   held.standIns.push(standIn);
   for (const userid of ['zhangsan', 'lisi', 'wangwu']) standIn.addStaff({ userid });
   const welcomed = new Map<string, number>();
@@ -101,7 +106,7 @@ async function setUp(db: Db, databaseUrl: string, workspaceId: string, key: stri
     return body.data;
   };
   const connected = await gql(`mutation ($input: ConnectWeComInput!) { connectWeCom(input: $input) { __typename ... on Error { message } } }`, {
-    input: { corpId: TEST_CORP.corpId, agentSecret: 'standin-secret', callbackToken: TEST_CORP.token, encodingAesKey: TEST_CORP.encodingAesKey, baseUrl: standIn.url },
+    input: { corpId: CORP.corpId, agentSecret: 'standin-secret', callbackToken: CORP.token, encodingAesKey: CORP.encodingAesKey, baseUrl: standIn.url },
   });
   if (connected.connectWeCom.__typename !== 'WeComConnection') throw new BenchmarkError(`connectWeCom: ${connected.connectWeCom.message}`);
   await db.prisma.staff.createMany({ data: ['zhangsan', 'lisi', 'wangwu'].map((u) => ({ workspaceId, name: u, wecomUserId: u })), skipDuplicates: true });
@@ -143,7 +148,7 @@ interface Prepared {
  * the clock starts and the machine's 2 cores go to Courtyard, PostgreSQL and the stand-in's API.
  */
 async function prepareScans(s: Setup, prefix: string, count: number): Promise<Prepared[]> {
-  const crypto = createCallbackCrypto({ token: TEST_CORP.token, encodingAesKey: TEST_CORP.encodingAesKey, receiveId: TEST_CORP.corpId });
+  const crypto = createCallbackCrypto({ token: CORP.token, encodingAesKey: CORP.encodingAesKey, receiveId: CORP.corpId });
   s.standIn.setCallbackUrl(undefined);
   try {
     const prepared: Prepared[] = [];
@@ -265,7 +270,9 @@ async function main(): Promise<number> {
 
   section('Throughput');
   const cpuProfDir = values['cpu-prof'];
-  const fast = await setUp(db, opened.databaseUrl, workspaceId, DEMO_API_KEY, 16, 200, cpuProfDir);
+  const redisUrl = values.redis;
+  if (redisUrl) console.log(`Courtyard's pub/sub and WeCom call budgets go through Redis (${redisUrl})`);
+  const fast = await setUp(db, opened.databaseUrl, workspaceId, DEMO_API_KEY, 16, 200, cpuProfDir, redisUrl);
   // Warmed up the way it is measured: callbacks prepared beforehand, pushed by this process.
   if (warm) await burst(db, fast, `${run}-warm`, warm, inFlight, await prepareScans(fast, `${run}-warm`, warm));
   const prepared = await prepareScans(fast, `${run}-burst`, callbacks);
@@ -298,7 +305,7 @@ async function main(): Promise<number> {
   await fast.server.stop();
 
   section('Baseline: one callback at a time');
-  const slow = await setUp(db, opened.databaseUrl, workspaceId, DEMO_API_KEY, 1, 1);
+  const slow = await setUp(db, opened.databaseUrl, workspaceId, DEMO_API_KEY, 1, 1, undefined, redisUrl);
   const baselineMs = (await burst(db, slow, `${run}-base`, baselineCount, inFlight)).elapsed;
   await check(db, slow, `${run}-base`, baselineCount);
   const baselinePerSecond = (baselineCount / baselineMs) * 1000;
