@@ -1,7 +1,7 @@
 // WeCom callback receipts: each acknowledged callback stored once (the worker's outbox, see
 // wecom-callbacks.ts), by group commit, before WeCom is answered 200.
-import type { Db } from '@courtyard/db';
-import { callbackDedupeKey, parseCallbackEvent, pooledRandomBytes, type WeComCallbackEvent, type XmlFields } from '@courtyard/wecom';
+import { createUuidV7, type Db } from '@courtyard/db';
+import { callbackDedupeKey, parseCallbackEvent, type WeComCallbackEvent, type XmlFields } from '@courtyard/wecom';
 
 export interface CallbackReceipt {
   /** False when the de-duplication key was already stored (a retry; see insertReceipts for edits), or the event is outside the handled subset. */
@@ -63,26 +63,8 @@ async function insertReceipts(db: Db, rows: ReceiptRow[]): Promise<boolean[]> {
   return rows.map((r) => ids.has(r.id));
 }
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-let lastMs = 0;
-let counter = 0;
-/**
- * A time-ordered UUID (version 7: 48-bit milliseconds, a 12-bit counter, random bits), strictly
- * increasing within the process, so receipts of one batch keep their order of arrival.
- */
-function receiptId(): string {
-  const now = Date.now();
-  if (now > lastMs) {
-    lastMs = now;
-    counter = 0;
-  } else if (++counter > 0xfff) {
-    lastMs++;
-    counter = 0;
-  }
-  const r = pooledRandomBytes(8);
-  const hex = lastMs.toString(16).padStart(12, '0');
-  return `${hex.slice(0, 8)}-${hex.slice(8)}-7${counter.toString(16).padStart(3, '0')}-${HEX[(r[0]! & 0x3f) | 0x80]}${HEX[r[1]!]}-${HEX[r[2]!]}${HEX[r[3]!]}${HEX[r[4]!]}${HEX[r[5]!]}${HEX[r[6]!]}${HEX[r[7]!]}`;
-}
+/** Time-ordered ids, strictly increasing within the process: receipts of one batch keep their order of arrival. */
+const receiptId = createUuidV7();
 
 export interface ReceiptWriter {
   /**

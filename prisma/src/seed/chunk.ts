@@ -8,7 +8,8 @@ import {
 } from './catalog.ts';
 import { isPaidOrderStatus } from '../orders.ts';
 import { copyText, CopyRows, iso, NULL } from './copy.ts';
-import { createPermutation, createUuidV7, Rng, weighted } from './random.ts';
+import { createUuidV7 } from '../uuid-v7.ts';
+import { createPermutation, Rng, weighted } from './random.ts';
 
 export const CUSTOMER_COLUMNS = [
   'id', 'workspaceId', 'name', 'phone', 'email', 'gender', 'birthday', 'city', 'sourceChannel', 'lifecycleStage',
