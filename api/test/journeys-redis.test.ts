@@ -2,29 +2,17 @@
 // only serves the API (COURTYARD_WORKERS=0). Customers enrolled through B are moved on by A, and a
 // subscriber on B sees A's progress.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ALL_SCOPES, createDb, displayPrefix, generateApiKeySecret, hashSecret, type Db } from '@courtyard/db';
 import { migrate } from '@courtyard/db/migrate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subscribeSse } from '../src/testing.ts';
+import { reachable } from './reachable.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const POSTGRES_URL = process.env.TEST_POSTGRES_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const DATABASE = `courtyard_journeys_nodes_${process.pid}`;
 const databaseUrl = Object.assign(new URL(POSTGRES_URL), { pathname: `/${DATABASE}` }).toString();
-
-function reachable(url: string, defaultPort: number): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = new Socket();
-    socket.setTimeout(500);
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => (socket.destroy(), resolve(false)));
-    socket.connect(Number(port || defaultPort), hostname);
-  });
-}
 
 const available = (await reachable(REDIS_URL, 6379)) && (await reachable(POSTGRES_URL, 5432));
 const children: ChildProcess[] = [];

@@ -1,30 +1,18 @@
 // Two API nodes sharing live updates through Redis: a change made through one reaches a
 // subscriber of the other.
-import { Socket } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAppPubSub, type PubSubHandle } from '../src/pubsub.ts';
+import { reachable } from './reachable.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-async function redisReachable(): Promise<boolean> {
-  const { hostname, port } = new URL(REDIS_URL);
-  return new Promise((resolve) => {
-    const socket = new Socket();
-    socket.setTimeout(500);
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => (socket.destroy(), resolve(false)));
-    socket.connect(Number(port || 6379), hostname);
-  });
-}
-
-const reachable = await redisReachable();
+const redisUp = await reachable(REDIS_URL, 6379);
 const handles: PubSubHandle[] = [];
 afterAll(async () => {
   await Promise.all(handles.map((h) => h.close()));
 });
 
-describe.skipIf(!reachable)('pub/sub through Redis', () => {
+describe.skipIf(!redisUp)('pub/sub through Redis', () => {
   it('delivers a message published on one node to a subscriber on another, only on its workspace topic', async () => {
     const nodeA = createAppPubSub(REDIS_URL);
     const nodeB = createAppPubSub(REDIS_URL);

@@ -2,26 +2,14 @@
 // take their places in one order, and a 45009 block seen by one holds the other. Without Redis a
 // node counts alone.
 import { randomUUID } from 'node:crypto';
-import { Socket } from 'node:net';
 import { RateLimiter, SharedBudgets, WeComBudgetError, type RedisScripting } from '@courtyard/wecom';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { reachable } from './reachable.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-async function redisReachable(): Promise<boolean> {
-  const { hostname, port } = new URL(REDIS_URL);
-  return new Promise((resolve) => {
-    const socket = new Socket();
-    socket.setTimeout(500);
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => (socket.destroy(), resolve(false)));
-    socket.connect(Number(port || 6379), hostname);
-  });
-}
-
-const reachable = await redisReachable();
+const redisUp = await reachable(REDIS_URL, 6379);
 const clients: Redis[] = [];
 afterAll(() => {
   for (const c of clients) c.disconnect();
@@ -52,7 +40,7 @@ function twoNodes() {
 const BUDGET = [{ limit: 3, windowMs: 60_000 }];
 const refused = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e);
 
-describe.skipIf(!reachable)('WeCom budgets shared through Redis', () => {
+describe.skipIf(!redisUp)('WeCom budgets shared through Redis', () => {
   it('two nodes together make at most the budget; a third call is refused on either', async () => {
     const { a, b } = twoNodes();
     const results = [];
