@@ -4,7 +4,7 @@
 // the same slotted windows and reservations as RateLimiter's own (rate-limit.ts), done atomically
 // by one Lua script per call, so every node's callers take their places in one order.
 import { createHash } from 'node:crypto';
-import { SLOTS, type Budget } from './rate-limit.ts';
+import { SLOTS, type Budget, type Place } from './rate-limit.ts';
 
 /** The part of a Redis client used here (ioredis' `eval` / `evalsha`). */
 export interface RedisScripting {
@@ -13,17 +13,17 @@ export interface RedisScripting {
 }
 
 // KEYS[1]: the key's block (a time, ms); KEYS[2..n+1]: a hash of slot → calls per budget.
-// ARGV: now, deadline, n, then limit and slot length (ms) per budget.
+// ARGV: now, deadline, not before (this node's own block), n, then limit and slot length (ms) per budget.
 // Returns {1, at}: a place reserved at `at`; {0, wait}: none before the deadline (nothing reserved).
 const RESERVE = `
 local SLOTS = ${SLOTS}
 local now = tonumber(ARGV[1])
 local deadline = tonumber(ARGV[2])
-local n = tonumber(ARGV[3])
-local at = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'))
+local n = tonumber(ARGV[4])
+local at = math.max(now, tonumber(ARGV[3]), tonumber(redis.call('GET', KEYS[1]) or '0'))
 local wins = {}
 for i = 1, n do
-  local w = { limit = tonumber(ARGV[2 + 2 * i]), slotMs = tonumber(ARGV[3 + 2 * i]), counts = {} }
+  local w = { limit = tonumber(ARGV[3 + 2 * i]), slotMs = tonumber(ARGV[4 + 2 * i]), counts = {} }
   local oldest = math.floor(now / w.slotMs) - SLOTS
   local raw = redis.call('HGETALL', KEYS[1 + i])
   for j = 1, #raw, 2 do
@@ -107,9 +107,9 @@ export class SharedBudgets {
     }
   }
 
-  /** A place for one call at or after `now`, not later than `deadline` (epoch ms); else how long until one. */
-  async reserve(key: string, budgets: readonly Budget[], now: number, deadline: number | undefined): Promise<{ at: number } | { retryAfterMs: number }> {
-    const args = [now, deadline ?? NEVER, budgets.length, ...budgets.flatMap((b) => [b.limit, b.windowMs / SLOTS])];
+  /** A place for one call at or after `now` and `notBefore`, not later than `deadline` (epoch ms); else how long until one. */
+  async reserve(key: string, budgets: readonly Budget[], now: number, notBefore: number, deadline: number): Promise<Place> {
+    const args = [now, Number.isFinite(deadline) ? deadline : NEVER, notBefore, budgets.length, ...budgets.flatMap((b) => [b.limit, b.windowMs / SLOTS])];
     const [ok, value] = (await this.run('reserve', [`${this.prefix}:${key}:blocked`, ...this.keys(key, budgets)], args)) as [number, number];
     return ok === 1 ? { at: Number(value) } : { retryAfterMs: Number(value) };
   }

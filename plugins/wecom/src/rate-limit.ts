@@ -79,12 +79,54 @@ export interface AcquireOptions {
   api?: string;
 }
 
+/** A reserved place (a time to call at), or how long until there would be one. */
+export type Place = { at: number } | { retryAfterMs: number };
+
+/** The counts of this process alone: a key's slotted windows. */
+class LocalBudgets {
+  private readonly windows = new Map<string, SlottedWindow[]>();
+
+  /** A place at or after `notBefore` (and now) where every budget of `key` has room, not later than `deadline`. */
+  reserve(key: string, budgets: readonly Budget[], now: number, notBefore: number, deadline: number): Place {
+    let windows = this.windows.get(key);
+    if (!windows) {
+      windows = budgets.map((budget) => new SlottedWindow(budget));
+      this.windows.set(key, windows);
+    }
+    for (const window of windows) window.prune(now);
+    let at = Math.max(now, notBefore);
+    // The first time every budget has room (moving past one budget's full slot may land in another's).
+    for (let moved = true; moved; ) {
+      moved = false;
+      for (const window of windows) {
+        const fits = window.earliest(at);
+        if (fits > at) {
+          at = fits;
+          moved = true;
+        }
+      }
+    }
+    if (at > deadline) return { retryAfterMs: at - now };
+    for (const window of windows) window.take(at);
+    return { at };
+  }
+
+  release(key: string, at: number): void {
+    for (const window of this.windows.get(key) ?? []) window.take(at, -1);
+  }
+
+  forget(key: string): void {
+    this.windows.delete(key);
+  }
+}
+
 /**
  * Per-key (corp + API) budgets that make callers wait instead of failing. Share one instance
- * between clients of the same corp: WeCom counts per corp, not per app.
+ * between clients of the same corp: WeCom counts per corp, not per app. With `share()`, the counts
+ * are kept in Redis with every other node's.
  */
 export class RateLimiter {
-  private readonly windows = new Map<string, SlottedWindow[]>();
+  private readonly local = new LocalBudgets();
   private readonly blockedUntil = new Map<string, number>();
   private shared: SharedBudgets | null = null;
   private sharedDown = false;
@@ -106,47 +148,24 @@ export class RateLimiter {
    * order they asked. With `maxWaitMs`, a call that would wait longer is refused (WeComBudgetError).
    */
   async acquire(key: string, budgets: readonly Budget[], options: AcquireOptions = {}): Promise<void> {
-    if (this.shared) {
-      const done = await this.acquireShared(this.shared, key, budgets, options);
-      if (done) return;
-    }
-    let windows = this.windows.get(key);
-    if (!windows) {
-      windows = budgets.map((budget) => new SlottedWindow(budget));
-      this.windows.set(key, windows);
-    }
     const deadline = this.clock.now() + (options.maxWaitMs ?? Infinity);
     for (;;) {
       const now = this.clock.now();
-      for (const window of windows) window.prune(now);
-      let at = Math.max(now, this.blockedUntil.get(key) ?? 0);
-      // The first time every budget has room (moving past one budget's full slot may land in another's).
-      for (let moved = true; moved; ) {
-        moved = false;
-        for (const window of windows) {
-          const fits = window.earliest(at);
-          if (fits > at) {
-            at = fits;
-            moved = true;
-          }
-        }
-      }
-      if (at > Math.max(deadline, now)) throw budgetError(options.api ?? key, at - now);
-      for (const window of windows) window.take(at);
-      if (at <= now) return;
-      await this.clock.sleep(at - now);
-      // A 45009 came while this call waited: its place is given back and it waits for the block's end.
+      const { place, release } = await this.reserve(key, budgets, now, this.blockedUntil.get(key) ?? 0, Math.max(deadline, now));
+      if ('retryAfterMs' in place) throw budgetError(options.api ?? key, place.retryAfterMs);
+      if (place.at > now) await this.clock.sleep(place.at - now);
+      // A 45009 came while this call waited: its place is given back, and the next one is after the block.
       if (this.clock.now() >= (this.blockedUntil.get(key) ?? 0)) return;
-      for (const window of windows) window.take(at, -1);
+      await release(place.at);
     }
   }
 
   /**
-   * Forgets what `key` has spent and any block on it. For tests that spend a budget and then need
-   * its room back without waiting out WeCom's minute; callers already waiting keep their places.
+   * Forgets what `key` has spent in this process and any block on it. For tests that spend a budget
+   * and then need its room back without waiting out WeCom's minute; callers already waiting keep their places.
    */
   forget(key: string): void {
-    this.windows.delete(key);
+    this.local.forget(key);
     this.blockedUntil.delete(key);
   }
 
@@ -156,27 +175,19 @@ export class RateLimiter {
     this.shared?.block(key, until, this.clock.now()).catch((error: Error) => this.sharedFailed(error));
   }
 
-  /** acquire() through the shared counts; false when Redis failed (the caller counts locally instead). */
-  private async acquireShared(shared: SharedBudgets, key: string, budgets: readonly Budget[], options: AcquireOptions): Promise<boolean> {
-    const deadline = options.maxWaitMs === undefined ? undefined : this.clock.now() + options.maxWaitMs;
-    for (;;) {
-      const now = this.clock.now();
-      let place: Awaited<ReturnType<SharedBudgets['reserve']>>;
+  /** A place in the shared counts, else (no Redis, or Redis failing) in this process's; and how to give it back. */
+  private async reserve(key: string, budgets: readonly Budget[], now: number, notBefore: number, deadline: number): Promise<{ place: Place; release: (at: number) => unknown }> {
+    const shared = this.shared;
+    if (shared) {
       try {
-        place = await shared.reserve(key, budgets, now, deadline === undefined ? undefined : Math.max(deadline, now));
+        const place = await shared.reserve(key, budgets, now, notBefore, deadline);
         this.sharedDown = false;
+        return { place, release: (at) => shared.release(key, budgets, at).catch((error: Error) => this.sharedFailed(error)) };
       } catch (error) {
         this.sharedFailed(error as Error);
-        return false;
       }
-      if ('retryAfterMs' in place) throw budgetError(options.api ?? key, place.retryAfterMs);
-      if (place.at > now) await this.clock.sleep(place.at - now);
-      if (this.clock.now() >= (this.blockedUntil.get(key) ?? 0)) return true;
-      // A 45009 came while this call waited: its place is given back and it waits for the block's end.
-      await shared.release(key, budgets, place.at).catch((error: Error) => this.sharedFailed(error));
-      const blocked = (this.blockedUntil.get(key) ?? 0) - this.clock.now();
-      if (blocked > 0) await this.clock.sleep(blocked);
     }
+    return { place: this.local.reserve(key, budgets, now, notBefore, deadline), release: (at) => this.local.release(key, at) };
   }
 
   private sharedFailed(error: Error): void {
