@@ -4,7 +4,6 @@
 // queued durably (WeComProfileRead, written in the pass's statement) and read again here within the
 // corp's budget for the API: WeCom may fail, be slow, or a burst of adds may spend the 10,000 calls
 // a minute it allows. Nothing of it is held in memory past a pass, and a restart loses none of it.
-import type { WeComProfileRead } from '@courtyard/db';
 import { mapWithConcurrency } from '@courtyard/runtime';
 import { WeComBudgetError, WeComError } from '@courtyard/wecom';
 import { publishCustomerChanges } from './publish.ts';
@@ -38,7 +37,6 @@ export async function writeProfiles(deps: WeComProcessDeps, client: Client, work
               gender = CASE WHEN c.gender = 'unknown' THEN p.gender::"Gender" ELSE c.gender END, "updatedAt" = now()
          FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[]) AS p(id, name, "unionId", gender)
         WHERE c.id = p.id AND c."workspaceId" = $1::uuid
-       RETURNING c.id
      )
      DELETE FROM "WeComProfileRead" r WHERE r."workspaceId" = $1::uuid AND r."customerId" = ANY($2::uuid[])`,
     [workspaceId, found.map((p) => p.customerId), found.map((p) => p.profile.name), found.map((p) => p.profile.unionId), found.map((p) => p.profile.gender)],
@@ -77,6 +75,15 @@ export async function lateProfiles(deps: WeComProcessDeps, client: Client, works
   }
 }
 
+/** A claimed WeComProfileRead (its id as text: a bigint). */
+interface DueRead {
+  id: string;
+  workspaceId: string;
+  customerId: string;
+  externalUserId: string;
+  attempts: number;
+}
+
 /**
  * Claims due profile reads (up to `limit`) and reads them, 16 at a time, each waiting at most
  * BUDGET_WAIT_MS for room in the budget: one the budget has no room for is put off until it has
@@ -84,17 +91,23 @@ export async function lateProfiles(deps: WeComProcessDeps, client: Client, works
  * Returns how many were claimed.
  */
 export async function readDueProfiles(deps: WeComProcessDeps, limit = 100): Promise<number> {
-  const claimed = await deps.db.query<WeComProfileRead>(
+  const claimed = await deps.db.query<DueRead>(
     `WITH due AS (
        SELECT id FROM "WeComProfileRead" WHERE "nextAttemptAt" <= now() AND ($2::uuid[] IS NULL OR "workspaceId" = ANY($2::uuid[]))
         ORDER BY "nextAttemptAt", id LIMIT $1 FOR UPDATE SKIP LOCKED)
      UPDATE "WeComProfileRead" r SET attempts = r.attempts + 1, "nextAttemptAt" = now() + $3 * interval '1 millisecond'
        FROM due WHERE r.id = due.id
-     RETURNING r.*`,
+     RETURNING r.id::text, r."workspaceId", r."customerId", r."externalUserId", r.attempts`,
     [limit, deps.workspaces ? [...deps.workspaces] : null, LEASE_MS],
   );
-  const byWorkspace = new Map<string, WeComProfileRead[]>();
-  for (const row of claimed) byWorkspace.set(row.workspaceId, [...(byWorkspace.get(row.workspaceId) ?? []), row]);
+  const byWorkspace = new Map<string, DueRead[]>();
+  for (const row of claimed) {
+    const list = byWorkspace.get(row.workspaceId);
+    if (list) list.push(row);
+    else byWorkspace.set(row.workspaceId, [row]);
+  }
+  const dropped: string[] = [];
+  const retried: { id: string; waitMs: number; error: string; counted: boolean }[] = [];
   for (const [workspaceId, rows] of byWorkspace) {
     const conn = await callbackConnection(deps.db, workspaceId);
     // Not connected (any more): every read fails and backs off like any failure (a day in all).
@@ -108,28 +121,24 @@ export async function readDueProfiles(deps: WeComProcessDeps, limit = 100): Prom
     });
     const found = outcomes.flatMap((o) => (o.profile ? [{ customerId: o.row.customerId, profile: o.profile }] : []));
     if (conn) await writeProfiles(deps, conn.client, workspaceId, found);
-    const failed = outcomes.flatMap((o) => (o.error ? [{ row: o.row, error: o.error }] : []));
-    // The budget's room comes back at one time for all of them.
-    const overBudget = failed.filter((f) => f.error instanceof WeComBudgetError);
-    if (overBudget.length) await putOff(deps, overBudget.map((f) => f.row), Math.max(...overBudget.map((f) => (f.error as WeComBudgetError).retryAfterMs)), overBudget[0]!.error.message, false);
-    for (const { row, error } of failed) {
-      if (error instanceof WeComBudgetError) continue;
+    for (const { row, error } of outcomes) {
+      if (!error) continue;
       const gone = error instanceof WeComError && !error.retryable;
-      if (gone || row.attempts >= MAX_READ_ATTEMPTS) {
-        await deps.db.query(`DELETE FROM "WeComProfileRead" WHERE id = $1::bigint`, [row.id]);
+      if (error instanceof WeComBudgetError) retried.push({ id: row.id, waitMs: error.retryAfterMs, error: error.message, counted: false });
+      else if (gone || row.attempts >= MAX_READ_ATTEMPTS) {
+        dropped.push(row.id);
         (deps.log ?? console.warn)(`WeCom profile of ${row.externalUserId} ${gone ? 'cannot be read' : `given up after ${row.attempts} attempts`}: ${error.message}`);
-      } else {
-        await putOff(deps, [row], Math.min(30_000 * 2 ** (row.attempts - 1), 3_600_000), error.message, true);
-      }
+      } else retried.push({ id: row.id, waitMs: Math.min(30_000 * 2 ** (row.attempts - 1), 3_600_000), error: error.message, counted: true });
     }
   }
+  if (dropped.length) await deps.db.query(`DELETE FROM "WeComProfileRead" WHERE id = ANY($1::bigint[])`, [dropped]);
+  // Tried again later; a read the budget had no room for is not counted as an attempt.
+  if (retried.length) {
+    await deps.db.query(
+      `UPDATE "WeComProfileRead" r SET "nextAttemptAt" = now() + x.wait * interval '1 millisecond', "lastError" = x.error, attempts = r.attempts - CASE WHEN x.counted THEN 0 ELSE 1 END
+         FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::boolean[]) AS x(id, wait, error, counted) WHERE r.id = x.id`,
+      [retried.map((r) => r.id), retried.map((r) => Math.ceil(r.waitMs)), retried.map((r) => r.error.slice(0, 1000)), retried.map((r) => r.counted)],
+    );
+  }
   return claimed.length;
-}
-
-/** Reads to try again after `waitMs`; `counted`: this attempt counts toward MAX_READ_ATTEMPTS. */
-async function putOff(deps: WeComProcessDeps, rows: WeComProfileRead[], waitMs: number, error: string, counted: boolean) {
-  await deps.db.query(
-    `UPDATE "WeComProfileRead" SET "nextAttemptAt" = now() + $2 * interval '1 millisecond', "lastError" = $3, attempts = attempts - $4 WHERE id = ANY($1::bigint[])`,
-    [rows.map((r) => r.id), Math.ceil(waitMs), error.slice(0, 1000), counted ? 0 : 1],
-  );
 }
