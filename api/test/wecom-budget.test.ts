@@ -23,15 +23,15 @@ async function spend(api: string, left: number) {
 }
 
 afterEach(() => {
-  for (const api of ['externalcontact/get', 'externalcontact/send_welcome_msg']) processRateLimiter.forget(key(api));
+  for (const api of ['externalcontact/get', 'externalcontact/send_welcome_msg', 'externalcontact/update_contact_way']) processRateLimiter.forget(key(api));
 });
 
-async function liveCode(ws: Awaited<ReturnType<typeof harness.connected>>['ws']) {
-  await harness.app.db.prisma.staff.create({ data: { workspaceId: ws.id, name: '张三', wecomUserId: 'zhangsan' } });
+async function liveCode(ws: Awaited<ReturnType<typeof harness.connected>>['ws'], staff = ['zhangsan']) {
+  await harness.app.db.prisma.staff.createMany({ data: staff.map((u) => ({ workspaceId: ws.id, name: u, wecomUserId: u })) });
   const group = await ws.gql(`mutation { createTagGroup(input: { name: "渠道", kind: basic }) { ... on TagGroup { id } } }`);
   const tag = await ws.gql(`mutation ($g: ID!) { createTag(input: { groupId: $g, name: "直播间" }) { ... on Tag { id } } }`, { g: group.data.createTagGroup.id });
   const code = await ws.gql(`mutation ($input: WeComLiveCodeInput!) { createWeComLiveCode(input: $input) { __typename ... on ValidationError { fields { field message } } ... on WeComLiveCode { configId } } }`, {
-    input: { name: '直播间', channel: 'live_stream', staff: [{ userId: 'zhangsan' }], assignment: 'round_robin', tagIds: [tag.data.createTag.id], welcome: { text: '您好，我是{{staff_name}}，欢迎来到直播间！' } },
+    input: { name: '直播间', channel: 'live_stream', staff: staff.map((userId) => ({ userId })), assignment: 'round_robin', tagIds: [tag.data.createTag.id], welcome: { text: '您好，我是{{staff_name}}，欢迎来到直播间！' } },
   });
   expect(code.data.createWeComLiveCode, JSON.stringify(code.data.createWeComLiveCode)).toMatchObject({ __typename: 'WeComLiveCode' });
   return code.data.createWeComLiveCode.configId as string;
@@ -118,5 +118,26 @@ describe('WeCom budget', () => {
     const row = await db.prisma.weComProfileRead.findFirstOrThrow({ where: { workspaceId: ws.id } });
     expect(row).toMatchObject({ attempts: 1, lastError: expect.stringMatching(/not connected/) });
     expect(row.nextAttemptAt.getTime()).toBeGreaterThan(Date.now() + 20_000);
+  });
+
+  it("a code's turn to its next member does not hold the pass when the budget for update_contact_way is spent", async () => {
+    const { ws, s } = await harness.connected(['zhangsan', 'lisi']);
+    const configId = await liveCode(ws, ['zhangsan', 'lisi']);
+    await spend('externalcontact/update_contact_way', 0);
+    const scan = await s.simulateScan({ config_id: configId, name: '冯女士' });
+    const logged: string[] = [];
+    const warn = console.warn;
+    console.warn = (m: string) => void logged.push(m);
+    const started = performance.now();
+    try {
+      await harness.server.wecom.drain();
+    } finally {
+      console.warn = warn;
+    }
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(await harness.app.db.prisma.customer.count({ where: { workspaceId: ws.id, wecomExternalId: scan.external_userid } })).toBe(1);
+    // The code still hands customers to zhangsan: a later add turns it.
+    expect(s.state.contactWays.get(configId)!.user).toEqual(['zhangsan']);
+    expect(logged.some((m) => m.includes('could not hand the next customer to lisi') && m.includes('budget'))).toBe(true);
   });
 });
